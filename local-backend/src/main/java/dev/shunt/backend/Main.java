@@ -1,0 +1,59 @@
+package dev.shunt.backend;
+
+import dev.shunt.backend.config.ShuntOptions;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar shunt-backend.jar serve [--option value...]}: runs the backend until stopped. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      usage();
+      return;
+    }
+    if (args[0].equals("version") || args[0].equals("--version")) {
+      System.out.println("Shunt " + ShuntBackend.version());
+      return;
+    }
+    if (!args[0].equals("serve")) {
+      System.err.println("Unknown command '" + args[0] + "'");
+      usage();
+      System.exit(2);
+    }
+    ShuntBackend backend;
+    try {
+      Map<String, String> options = ShuntOptions.parseArguments(args, 1);
+      if (options.containsKey("help")) {
+        usage();
+        return;
+      }
+      backend = ShuntBackend.builder().options(options).start();
+    } catch (IllegalArgumentException e) {
+      System.err.println("shunt: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      System.err.println("shunt: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      backend.close();
+      stopped.countDown();
+    }, "shunt-shutdown"));
+    System.out.println("Shunt listening on " + backend.uri());
+    System.out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void usage() {
+    System.out.println("Usage: java -jar shunt-backend.jar serve [options]\n\nOptions:\n" + ShuntOptions.usage());
+  }
+}

@@ -1,0 +1,200 @@
+package dev.shunt.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.AuthMode;
+import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.auth.Credentials;
+import dev.shunt.backend.config.ShuntOptions;
+import dev.shunt.backend.config.ShuntOptions.Option;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.AwsService;
+import dev.shunt.backend.core.Json;
+import dev.shunt.backend.core.Router;
+import dev.shunt.backend.http.AdminApi;
+import dev.shunt.backend.http.HttpServer;
+import dev.shunt.backend.kms.KmsBackend;
+import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.time.ShuntClock;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Shunt backend, standalone or embedded in-process:
+ * <pre>
+ * try (ShuntBackend shunt = ShuntBackend.builder().port(0).start()) {
+ *   URI endpoint = shunt.uri();   // http://127.0.0.1:PORT
+ * }
+ * </pre>
+ */
+public final class ShuntBackend implements AutoCloseable {
+  private final ShuntOptions options;
+  private final ShuntClock clock = new ShuntClock();
+  private final KmsBackend kms = new KmsBackend();
+  private final Router router;
+  private final HttpServer server;
+  private final URI uri;
+
+  private ShuntBackend(ShuntOptions options) throws InterruptedException {
+    this.options = options;
+    List<AwsService> services = List.of(new KmsService(kms));
+    this.router = new Router(services);
+    AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
+    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    if (!Credentials.isAccountId(credentials.defaultAccountId())) {
+      throw new IllegalArgumentException("default-account must be 12 digits");
+    }
+    Authenticator authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION),
+        Clock.systemUTC());
+    AdminApi admin = new AdminApi();
+    registerAdmin(admin, authMode);
+    int threads = options.getInt(Option.THREADS);
+    int maxBody = options.getInt(Option.MAX_BODY_BYTES);
+    if (maxBody < 1024) {
+      throw new IllegalArgumentException("max-body-bytes must be at least 1024");
+    }
+    this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
+        threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
+        new HttpServer.Limits(maxBody, 16 * 1024, 300), router, authenticator, clock, admin);
+    InetSocketAddress address = server.address();
+    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    this.uri = URI.create("http://" + host + ":" + address.getPort());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The URL clients use as their endpoint, e.g. {@code http://127.0.0.1:4566}. */
+  public URI uri() {
+    return uri;
+  }
+
+  public int port() {
+    return uri.getPort();
+  }
+
+  /** The backend's movable clock (also at {@code /_shunt/clock}). */
+  public ShuntClock clock() {
+    return clock;
+  }
+
+  public ShuntOptions options() {
+    return options;
+  }
+
+  /** Wipes every service's state and resets the clock (also {@code POST /_shunt/reset}). */
+  public void reset() {
+    router.services().forEach(AwsService::reset);
+    clock.reset();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+
+  private void registerAdmin(AdminApi admin, AuthMode authMode) {
+    admin.register(HttpMethod.GET, "health", (request, query) -> {
+      ObjectNode health = Json.object().put("status", "ok").put("version", version())
+          .put("auth", authMode.name().toLowerCase(java.util.Locale.ROOT));
+      ArrayNode services = health.putArray("services");
+      router.services().forEach(s -> services.add(s.model().serviceId()));
+      return health;
+    });
+    admin.register(HttpMethod.POST, "reset", (request, query) -> {
+      reset();
+      return Json.object().put("status", "reset");
+    });
+    admin.register(HttpMethod.GET, "clock", (request, query) -> clockState());
+    admin.register(HttpMethod.POST, "clock", (request, query) -> {
+      JsonNode body;
+      try {
+        body = Json.MAPPER.readTree(io.netty.buffer.ByteBufUtil.getBytes(request.content()));
+      } catch (IOException e) {
+        throw new AwsException("SerializationException", "Expected a JSON object");
+      }
+      if (body == null || !body.isObject()) {
+        throw new AwsException("SerializationException", "Expected a JSON object");
+      }
+      if (body.has("advanceSeconds") && body.get("advanceSeconds").isNumber()) {
+        clock.advance(Duration.ofMillis((long) (body.get("advanceSeconds").asDouble() * 1000)));
+      } else if (body.has("epochSeconds") && body.get("epochSeconds").isNumber()) {
+        clock.set(Instant.ofEpochMilli((long) (body.get("epochSeconds").asDouble() * 1000)));
+      } else if (body.path("reset").asBoolean(false)) {
+        clock.reset();
+      } else {
+        throw new AwsException("ValidationException",
+            "Give one of advanceSeconds (number), epochSeconds (number) or reset (true)");
+      }
+      return clockState();
+    });
+  }
+
+  private ObjectNode clockState() {
+    return Json.object().put("epochSeconds", Json.epochSeconds(clock.now()))
+        .put("offsetSeconds", clock.offset().toMillis() / 1000.0);
+  }
+
+  static String version() {
+    String version = ShuntBackend.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /** Options for an embedded backend; anything not set falls back to properties, environment, defaults. */
+  public static final class Builder {
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      return option(Option.HOST.key(), host);
+    }
+
+    public Builder port(int port) {
+      return option(Option.PORT.key(), Integer.toString(port));
+    }
+
+    public Builder auth(AuthMode mode) {
+      return option(Option.AUTH.key(), mode.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Access keys for SigV4 checking: {@code AKID:SECRET[:ACCOUNT],...}. */
+    public Builder credentials(String credentials) {
+      return option(Option.CREDENTIALS.key(), credentials);
+    }
+
+    /** Any option by its name (as on the command line, without dashes). */
+    public Builder option(String name, String value) {
+      values.put(name, value);
+      return this;
+    }
+
+    public Builder options(Map<String, String> options) {
+      values.putAll(options);
+      return this;
+    }
+
+    public ShuntBackend start() {
+      ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
+      try {
+        return new ShuntBackend(options);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while starting Shunt", e);
+      }
+    }
+  }
+}

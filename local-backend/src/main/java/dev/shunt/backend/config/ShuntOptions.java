@@ -1,0 +1,194 @@
+package dev.shunt.backend.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Shunt's options. Each has one name, spelled the same everywhere: {@code --quotas} on the
+ * command line, {@code SHUNT_QUOTAS} in the environment, {@code shunt.quotas} as a system
+ * property, {@code quotas:} in the YAML config file. The first source that sets an option wins,
+ * in that order: command line (or the embedding API), system property, environment, file.
+ */
+public final class ShuntOptions {
+  /** Every option, with its default and the line {@code --help} prints. */
+  public enum Option {
+    CONFIG("config", null, "YAML file of options (the names below, without dashes)"),
+    HOST("host", "127.0.0.1", "address to bind; loopback unless you mean to expose Shunt"),
+    PORT("port", "4566", "port to listen on; 0 picks a free one"),
+    IN_MEMORY("in-memory", "true", "keep all state in memory (the only store for now)"),
+    AUTH("auth", "trust", "trust: read the SigV4 scope, do not check it; sigv4: verify signatures"),
+    CREDENTIALS("credentials", "test:test", "access keys for --auth sigv4: AKID:SECRET[:ACCOUNT],..."),
+    DEFAULT_ACCOUNT("default-account", "000000000000", "account of access keys that are not 12 digits"),
+    DEFAULT_REGION("default-region", "us-east-1", "Region of requests that carry no SigV4 scope"),
+    MAX_BODY_BYTES("max-body-bytes", "1048576", "largest request body accepted"),
+    THREADS("threads", "0", "HTTP event-loop threads; 0 means one per core");
+
+    private final String key;
+    private final String defaultValue;
+    private final String help;
+
+    Option(String key, String defaultValue, String help) {
+      this.key = key;
+      this.defaultValue = defaultValue;
+      this.help = help;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    public String help() {
+      return help;
+    }
+
+    public String defaultValue() {
+      return defaultValue;
+    }
+
+    public String environmentName() {
+      return "SHUNT_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public String propertyName() {
+      return "shunt." + key;
+    }
+
+    static Option byKey(String key) {
+      for (Option option : values()) {
+        if (option.key.equals(key)) {
+          return option;
+        }
+      }
+      return null;
+    }
+  }
+
+  private final Map<Option, String> values;
+  private final JsonNode file;
+
+  private ShuntOptions(Map<Option, String> values, JsonNode file) {
+    this.values = values;
+    this.file = file;
+  }
+
+  /** Resolves options from explicit values (the command line), system properties, environment and file. */
+  public static ShuntOptions resolve(Map<String, String> explicit, Properties properties, Map<String, String> env) {
+    Map<Option, String> given = new LinkedHashMap<>();
+    explicit.forEach((key, value) -> {
+      Option option = Option.byKey(key);
+      if (option == null) {
+        throw new IllegalArgumentException("Unknown option --" + key);
+      }
+      given.put(option, value);
+    });
+    for (Option option : Option.values()) {
+      if (!given.containsKey(option)) {
+        String value = properties.getProperty(option.propertyName());
+        if (value == null) {
+          value = env.get(option.environmentName());
+        }
+        if (value != null) {
+          given.put(option, value);
+        }
+      }
+    }
+    JsonNode file = readFile(given.get(Option.CONFIG));
+    if (file != null) {
+      Iterator<Map.Entry<String, JsonNode>> fields = file.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        Option option = Option.byKey(field.getKey());
+        if (option != null && field.getValue().isValueNode()) {
+          given.putIfAbsent(option, field.getValue().asText());
+        }
+      }
+    }
+    return new ShuntOptions(given, file);
+  }
+
+  /** Parses {@code --name value}, {@code --name=value} and bare flags ({@code --in-memory}). */
+  public static Map<String, String> parseArguments(String[] args, int from) {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    for (int i = from; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("Unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else {
+        value = "true";
+      }
+      parsed.put(name, value);
+    }
+    return parsed;
+  }
+
+  private static JsonNode readFile(String path) {
+    if (path == null) {
+      return null;
+    }
+    try {
+      JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(path)));
+      if (tree != null && !tree.isObject()) {
+        throw new IllegalArgumentException("Config file " + path + " must be a YAML mapping");
+      }
+      return tree;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read config file " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String get(Option option) {
+    return values.getOrDefault(option, option.defaultValue);
+  }
+
+  public int getInt(Option option) {
+    String value = get(option);
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option.key + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  public boolean getBoolean(Option option) {
+    String value = get(option).trim().toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "true", "yes", "1", "on" -> true;
+      case "false", "no", "0", "off" -> false;
+      default -> throw new IllegalArgumentException(option.key + " must be true or false, not '" + value + "'");
+    };
+  }
+
+  /** The config file's whole tree (null without one), for options with structured values. */
+  public JsonNode file() {
+    return file;
+  }
+
+  /** The usage text of every option. */
+  public static String usage() {
+    StringBuilder usage = new StringBuilder();
+    for (Option option : Option.values()) {
+      usage.append(String.format("  --%-16s %s%s%n", option.key, option.help,
+          option.defaultValue == null ? "" : " (default " + option.defaultValue + ")"));
+    }
+    usage.append("Each option can also be set as SHUNT_NAME in the environment or -Dshunt.name.\n");
+    return usage.toString();
+  }
+}

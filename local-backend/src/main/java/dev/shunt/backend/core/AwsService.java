@@ -1,0 +1,26 @@
+package dev.shunt.backend.core;
+
+import dev.shunt.backend.model.ServiceModel;
+import java.util.Map;
+
+/**
+ * A service the backend speaks (KMS, Secrets Manager, SSM): its API model and the handler of
+ * each operation it implements, keyed by the operation's AWS name.
+ */
+public interface AwsService {
+  ServiceModel model();
+
+  Map<String, OperationHandler> operations();
+
+  /**
+   * The error for an operation of the model that Shunt does not implement. Services override it
+   * when AWS has a better code for "not supported" than the default.
+   */
+  default AwsException notImplemented(String operation) {
+    return new AwsException("UnsupportedOperationException",
+        "Shunt does not implement " + model().serviceId() + " " + operation + " yet");
+  }
+
+  /** Forgets all state (the admin reset). */
+  void reset();
+}

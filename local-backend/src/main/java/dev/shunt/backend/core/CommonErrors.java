@@ -1,0 +1,29 @@
+package dev.shunt.backend.core;
+
+/** The errors every AWS JSON service shares, spelled as the services spell them. */
+public final class CommonErrors {
+  private CommonErrors() {}
+
+  public static AwsException serialization(String message) {
+    return new AwsException("SerializationException", message);
+  }
+
+  public static AwsException validation(String message) {
+    return new AwsException("ValidationException", message);
+  }
+
+  public static AwsException unknownOperation(String target) {
+    return new AwsException("UnknownOperationException",
+        target == null || target.isEmpty() ? "Missing X-Amz-Target header" : "Unknown operation " + target);
+  }
+
+  public static AwsException internalFailure() {
+    return new AwsException("InternalFailure",
+        "The request processing has failed because of an unknown error, exception or failure.", 500);
+  }
+
+  public static AwsException requestTooLarge(int limit) {
+    return new AwsException("RequestEntityTooLargeException",
+        "Request body is larger than the " + limit + " byte limit", 413);
+  }
+}

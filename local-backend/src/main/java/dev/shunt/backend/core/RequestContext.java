@@ -1,0 +1,23 @@
+package dev.shunt.backend.core;
+
+import dev.shunt.backend.auth.Identity;
+import java.time.Instant;
+
+/**
+ * What an operation knows about the call it serves: who, where, when (on the backend's movable
+ * clock) and the request id that the response and the audit record carry.
+ */
+public record RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent) {
+
+  public String accountId() {
+    return identity.accountId();
+  }
+
+  public String region() {
+    return identity.region();
+  }
+
+  public String partition() {
+    return identity.partition();
+  }
+}

@@ -1,0 +1,62 @@
+package dev.shunt.backend.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.Json;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/**
+ * Builds the HTTP responses of the AWS JSON 1.1 protocol: the success body, and the one error
+ * envelope ({@code {"__type": ..., "message": ...}} with {@code x-amzn-RequestId} and
+ * {@code x-amzn-ErrorType}) that every error of every service goes through.
+ */
+public final class AwsResponses {
+  static final AsciiString AMZ_JSON = AsciiString.cached("application/x-amz-json-1.1");
+  static final AsciiString REQUEST_ID = AsciiString.cached("x-amzn-RequestId");
+  static final AsciiString ERROR_TYPE = AsciiString.cached("x-amzn-ErrorType");
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+  private AwsResponses() {}
+
+  static FullHttpResponse success(ByteBufAllocator alloc, JsonNode body, String requestId) {
+    byte[] bytes = body == null ? EMPTY_OBJECT : Json.write(body);
+    return build(alloc, HttpResponseStatus.OK, bytes, requestId, AMZ_JSON);
+  }
+
+  static FullHttpResponse error(ByteBufAllocator alloc, AwsException error, String requestId) {
+    ObjectNode body = Json.object();
+    body.put("__type", error.code());
+    if (error.getMessage() != null) {
+      body.put("message", error.getMessage());
+    }
+    FullHttpResponse response = build(alloc, HttpResponseStatus.valueOf(error.httpStatus()), Json.write(body),
+        requestId, AMZ_JSON);
+    response.headers().set(ERROR_TYPE, error.code());
+    return response;
+  }
+
+  static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, JsonNode body, String requestId) {
+    return build(alloc, status, Json.write(body), requestId, AsciiString.cached("application/json"));
+  }
+
+  private static FullHttpResponse build(ByteBufAllocator alloc, HttpResponseStatus status, byte[] bytes,
+      String requestId, AsciiString contentType) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+        bytes.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(bytes.length).writeBytes(bytes));
+    HttpHeaders headers = response.headers();
+    headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    headers.set(REQUEST_ID, requestId);
+    headers.set(HttpHeaderNames.DATE, HttpDates.now());
+    return response;
+  }
+}

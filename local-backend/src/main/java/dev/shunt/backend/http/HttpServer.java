@@ -1,0 +1,98 @@
+package dev.shunt.backend.http;
+
+import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.core.CommonErrors;
+import dev.shunt.backend.core.Router;
+import dev.shunt.backend.time.ShuntClock;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty HTTP/1.1 server (keep-alive, pipelined requests answered in order). Bodies are
+ * bounded: a larger one is answered with AWS's envelope and the connection is closed.
+ */
+public final class HttpServer implements AutoCloseable {
+  /** Limits that bound what one request can make the server hold. */
+  public record Limits(int maxBodyBytes, int maxHeaderBytes, int idleSeconds) {}
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private HttpServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  public static HttpServer start(String host, int port, int threads, Limits limits, Router router,
+      Authenticator authenticator, ShuntClock clock, AdminApi admin) throws InterruptedException {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
+        new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
+    ShuntHttpHandler handler = new ShuntHttpHandler(new AwsRequestProcessor(router, authenticator, clock), admin);
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ChannelPipeline pipeline = ch.pipeline();
+            pipeline.addLast(new IdleStateHandler(0, 0, limits.idleSeconds(), TimeUnit.SECONDS));
+            pipeline.addLast(new HttpServerCodec(4096, limits.maxHeaderBytes(), 8192));
+            pipeline.addLast(new HttpServerKeepAliveHandler());
+            pipeline.addLast(new BoundedAggregator(limits.maxBodyBytes()));
+            pipeline.addLast(handler);
+          }
+        });
+    try {
+      Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+      return new HttpServer(group, channel);
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** Answers an oversized body with AWS's envelope instead of Netty's bare 413. */
+  private static final class BoundedAggregator extends HttpObjectAggregator {
+    private final int limit;
+
+    BoundedAggregator(int limit) {
+      super(limit, true);
+      this.limit = limit;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      ShuntHttpHandler.write(ctx, AwsResponses.error(ctx.alloc(), CommonErrors.requestTooLarge(limit),
+          RequestIds.next()), false, false);
+    }
+  }
+}

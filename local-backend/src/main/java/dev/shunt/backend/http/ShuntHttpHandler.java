@@ -1,0 +1,116 @@
+package dev.shunt.backend.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.CommonErrors;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The one Netty handler behind the HTTP codec: admin paths go to {@link AdminApi}, everything
+ * else is an AWS request. Every failure becomes AWS's error envelope; nothing escapes to the
+ * client as a stack trace, and a broken request never takes the connection's neighbours down.
+ */
+@ChannelHandler.Sharable
+final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final System.Logger LOG = System.getLogger("dev.shunt.backend.http");
+
+  private final AwsRequestProcessor processor;
+  private final AdminApi admin;
+
+  ShuntHttpHandler(AwsRequestProcessor processor, AdminApi admin) {
+    this.processor = processor;
+    this.admin = admin;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    String requestId = RequestIds.next();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    FullHttpResponse response;
+    if (!request.decoderResult().isSuccess()) {
+      response = AwsResponses.error(ctx.alloc(), malformed(request.decoderResult().cause()), requestId);
+      keepAlive = false;
+    } else if (request.uri().startsWith(AdminApi.PREFIX)) {
+      response = admin(ctx, request, requestId);
+    } else {
+      response = aws(ctx, request, requestId);
+    }
+    write(ctx, response, keepAlive, !request.protocolVersion().isKeepAliveDefault());
+  }
+
+  private FullHttpResponse aws(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+    try {
+      return AwsResponses.success(ctx.alloc(), processor.process(request, requestId, sourceIp(ctx)), requestId);
+    } catch (AwsException e) {
+      return AwsResponses.error(ctx.alloc(), e, requestId);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
+      LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
+      return AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
+    }
+  }
+
+  private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+    try {
+      JsonNode body = admin.handle(request);
+      return AwsResponses.json(ctx.alloc(), HttpResponseStatus.OK, body, requestId);
+    } catch (AwsException e) {
+      return AwsResponses.error(ctx.alloc(), e, requestId);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "Admin request " + requestId + " failed: " + e);
+      return AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
+    }
+  }
+
+  static AwsException malformed(Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      return new AwsException("RequestHeaderFieldsTooLargeException", "Request line or headers are too large", 431);
+    }
+    return new AwsException("BadRequestException", "Malformed HTTP request");
+  }
+
+  static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, boolean http10) {
+    if (keepAlive) {
+      if (http10) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      }
+      ctx.writeAndFlush(response, ctx.voidPromise());
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static String sourceIp(ChannelHandlerContext ctx) {
+    SocketAddress address = ctx.channel().remoteAddress();
+    return address instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : "127.0.0.1";
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof IdleStateEvent) {
+      ctx.close();
+      return;
+    }
+    super.userEventTriggered(ctx, event);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.log(System.Logger.Level.DEBUG, "Connection closed after an I/O error: " + cause);
+    ctx.close();
+  }
+}

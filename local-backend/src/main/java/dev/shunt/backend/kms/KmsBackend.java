@@ -1,0 +1,535 @@
+package dev.shunt.backend.kms;
+
+import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.crypto.Randomness;
+import dev.shunt.backend.state.RegionalStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * KMS's domain: keys, their material and states, aliases, and the cryptography, with KMS's rules
+ * and errors and nothing of HTTP or JSON. The wire layer ({@link KmsService}) calls it, and so do
+ * other services that encrypt through KMS (passing {@code viaService}, as AWS services act for
+ * their caller).
+ */
+public final class KmsBackend {
+  static final int MAX_KEYS_PER_REGION = 100_000;
+  static final int MAX_ALIASES_PER_KEY = 50;
+  static final int MAX_TAGS_PER_KEY = 50;
+  static final int MAX_ON_DEMAND_ROTATIONS = 25;
+
+  /** The result of Encrypt. */
+  public record Encrypted(byte[] ciphertext, KmsKey key) {}
+
+  /** The result of Decrypt: the plaintext, the key and the id of the material version that made it. */
+  public record Decrypted(byte[] plaintext, KmsKey key, String materialId) {}
+
+  /** A data key: its plaintext and its ciphertext under {@code key}. */
+  public record DataKey(byte[] plaintext, byte[] ciphertext, KmsKey key, String materialId) {}
+
+  /** One page of a listing, and the marker of the next page (null on the last). */
+  record Page<T>(List<T> items, String nextMarker) {}
+
+  /** An alias as ListAliases shows it; AWS managed aliases appear before their key exists. */
+  record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
+
+  private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
+
+  public void reset() {
+    regions.clear();
+  }
+
+  // ---- keys -------------------------------------------------------------------------------
+
+  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    if (region.keys.size() >= MAX_KEYS_PER_REGION) {
+      throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
+          + ") exceeded");
+    }
+    KeyPolicy policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
+        : KeyPolicy.parse(policyText);
+    checkTags(tags);
+    KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
+        description == null ? "" : description, null, policy);
+    key.tag(tags, MAX_TAGS_PER_KEY);
+    region.keys.put(key.keyId, key);
+    return key;
+  }
+
+  KmsKey describeKey(RequestContext ctx, String keyId) {
+    return resolve(ctx, keyId, true, true, "DescribeKey", null);
+  }
+
+  Page<KmsKey> listKeys(RequestContext ctx, int limit, String marker) {
+    if (marker != null && !KeyReference.isKeyId(marker)) {
+      throw KmsErrors.invalidMarker();
+    }
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    Iterator<KmsKey> keys = (marker == null ? region.keys : region.keys.tailMap(marker, true)).values().iterator();
+    List<KmsKey> page = new ArrayList<>(Math.min(limit, 64));
+    while (keys.hasNext()) {
+      KmsKey key = keys.next();
+      if (key.deletedBy(ctx.now())) {
+        region.delete(key);
+        continue;
+      }
+      if (page.size() == limit) {
+        return new Page<>(page, key.keyId);
+      }
+      page.add(key);
+    }
+    return new Page<>(page, null);
+  }
+
+  void enableKey(RequestContext ctx, String keyId) {
+    KmsKey key = resolve(ctx, keyId, false, false, "EnableKey", null);
+    requireNotPendingDeletion(key);
+    key.enable();
+  }
+
+  void disableKey(RequestContext ctx, String keyId) {
+    KmsKey key = resolve(ctx, keyId, false, false, "DisableKey", null);
+    requireNotPendingDeletion(key);
+    key.disable();
+  }
+
+  KmsKey scheduleKeyDeletion(RequestContext ctx, String keyId, Integer windowInDays) {
+    int days = windowInDays == null ? 30 : windowInDays;
+    if (days < 7 || days > 30) {
+      throw KmsErrors.validation("1 validation error detected: Value '" + days + "' at 'pendingWindowInDays' "
+          + "failed to satisfy constraint: Member must have value " + (days < 7
+              ? "greater than or equal to 7" : "less than or equal to 30"));
+    }
+    KmsKey key = resolve(ctx, keyId, false, false, "ScheduleKeyDeletion", null);
+    requireNotPendingDeletion(key);
+    key.scheduleDeletion(ctx.now().plus(Duration.ofDays(days)), days);
+    return key;
+  }
+
+  KmsKey cancelKeyDeletion(RequestContext ctx, String keyId) {
+    KmsKey key = resolve(ctx, keyId, false, false, "CancelKeyDeletion", null);
+    if (key.state() != KeyState.PendingDeletion) {
+      throw KmsErrors.invalidState(key.arn + " is not pending deletion.");
+    }
+    key.cancelDeletion();
+    return key;
+  }
+
+  void updateKeyDescription(RequestContext ctx, String keyId, String description) {
+    KmsKey key = resolve(ctx, keyId, false, false, "UpdateKeyDescription", null);
+    requireNotPendingDeletion(key);
+    key.description(description);
+  }
+
+  // ---- cryptography -----------------------------------------------------------------------
+
+  public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
+      String algorithm, String viaService) {
+    KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
+    checkAlgorithm(key, algorithm);
+    byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
+        EncryptionContext.canonical(context), plaintext);
+    return new Encrypted(blob, key);
+  }
+
+  /**
+   * Decrypts a blob this backend made. {@code keyId}, when given, must name the key the blob was
+   * made under ({@code IncorrectKeyException} otherwise).
+   */
+  public Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
+      String algorithm, String viaService) {
+    return decrypt(ctx, blob, keyId, context, algorithm, viaService, "Decrypt");
+  }
+
+  private Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
+      String algorithm, String viaService, String action) {
+    KmsKey requested = keyId == null ? null : resolve(ctx, keyId, true, true, action, viaService);
+    CiphertextBlob.Header header = CiphertextBlob.header(blob);
+    if (header == null) {
+      throw KmsErrors.invalidCiphertext();
+    }
+    KmsRegion region = regions.peek(header.accountId(), ctx.region());
+    KmsKey key = region == null ? null : region.key(header.keyId(), ctx.now());
+    if (key == null) {
+      throw KmsErrors.keyNotFound(KeyReference.keyArn(ctx.region(), header.accountId(), header.keyId()));
+    }
+    if (requested != null && requested != key) {
+      throw KmsErrors.incorrectKey();
+    }
+    authorize(ctx, key, action, viaService);
+    requireEnabled(key);
+    checkAlgorithm(key, algorithm);
+    KeyMaterial material = key.material(header.materialId());
+    byte[] plaintext = material == null ? null : CiphertextBlob.open(blob, material, EncryptionContext.canonical(context));
+    if (plaintext == null) {
+      throw KmsErrors.invalidCiphertext();
+    }
+    return new Decrypted(plaintext, key, material.idHex());
+  }
+
+  /** ReEncrypt: decrypt under the source key, encrypt under the destination, never showing the plaintext. */
+  record ReEncrypted(byte[] ciphertext, Decrypted source, KmsKey destination) {}
+
+  ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, String sourceKeyId, Map<String, String> sourceContext,
+      String sourceAlgorithm, String destinationKeyId, Map<String, String> destinationContext,
+      String destinationAlgorithm) {
+    Decrypted source = decrypt(ctx, blob, sourceKeyId, sourceContext, sourceAlgorithm, null, "ReEncryptFrom");
+    KmsKey destination = usableKey(ctx, destinationKeyId, "ReEncryptTo", null);
+    checkAlgorithm(destination, destinationAlgorithm);
+    byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
+        destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
+    return new ReEncrypted(ciphertext, source, destination);
+  }
+
+  /** GenerateDataKey: {@code bytes} random bytes, returned in plaintext and encrypted under the key. */
+  public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
+      String viaService, String action) {
+    KmsKey key = usableKey(ctx, keyId, action, viaService);
+    byte[] plaintext = Randomness.bytes(bytes);
+    KeyMaterial material = key.currentMaterial();
+    byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
+        plaintext);
+    return new DataKey(plaintext, blob, key, material.idHex());
+  }
+
+  byte[] generateRandom(int bytes) {
+    return Randomness.bytes(bytes);
+  }
+
+  // ---- rotation ---------------------------------------------------------------------------
+
+  void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {
+    KmsKey key = resolve(ctx, keyId, false, false, "EnableKeyRotation", null);
+    requireEnabled(key);
+    key.enableRotation(periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays, ctx.now());
+  }
+
+  void disableKeyRotation(RequestContext ctx, String keyId) {
+    KmsKey key = resolve(ctx, keyId, false, false, "DisableKeyRotation", null);
+    requireEnabled(key);
+    key.disableRotation();
+  }
+
+  KmsKey keyRotationStatus(RequestContext ctx, String keyId) {
+    return resolve(ctx, keyId, false, true, "GetKeyRotationStatus", null);
+  }
+
+  KmsKey rotateKeyOnDemand(RequestContext ctx, String keyId) {
+    KmsKey key = resolve(ctx, keyId, false, false, "RotateKeyOnDemand", null);
+    requireEnabled(key);
+    if (key.onDemandRotations() >= MAX_ON_DEMAND_ROTATIONS) {
+      throw KmsErrors.limitExceeded("The on-demand rotation limit (" + MAX_ON_DEMAND_ROTATIONS
+          + ") has been reached for " + key.arn);
+    }
+    key.rotateOnDemand(ctx.now());
+    return key;
+  }
+
+  /** A page of a key's material versions. */
+  record Rotations(KmsKey key, Page<KeyMaterial> page) {}
+
+  /** ListKeyRotations: the rotations (or, with {@code includeInitial}, all material) of a key. */
+  Rotations listKeyRotations(RequestContext ctx, String keyId, boolean includeInitial, int limit, String marker) {
+    KmsKey key = resolve(ctx, keyId, false, false, "ListKeyRotations", null);
+    List<KeyMaterial> materials = key.materials();
+    List<KeyMaterial> shown = includeInitial ? materials : materials.subList(1, materials.size());
+    return new Rotations(key, page(shown, limit, marker));
+  }
+
+  // ---- aliases ----------------------------------------------------------------------------
+
+  void createAlias(RequestContext ctx, String aliasName, String targetKeyId) {
+    checkAliasName(aliasName);
+    KmsKey key = aliasTarget(ctx, targetKeyId, "CreateAlias");
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    synchronized (region) {
+      if (region.aliases.containsKey(aliasName)) {
+        throw KmsErrors.alreadyExists("An alias with the name " + region.aliasArn(aliasName) + " already exists");
+      }
+      if (region.aliasesOf(key.keyId) >= MAX_ALIASES_PER_KEY) {
+        throw KmsErrors.limitExceeded("Aliases per KMS key limit (" + MAX_ALIASES_PER_KEY + ") exceeded for "
+            + key.arn);
+      }
+      region.aliases.put(aliasName, new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now()));
+    }
+  }
+
+  void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
+    checkAliasName(aliasName);
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    KmsKey key = aliasTarget(ctx, targetKeyId, "UpdateAlias");
+    synchronized (region) {
+      KmsAlias alias = region.aliases.get(aliasName);
+      if (alias == null) {
+        throw KmsErrors.aliasNotFound(region.aliasArn(aliasName));
+      }
+      region.aliases.put(aliasName, new KmsAlias(aliasName, key.keyId, alias.createdAt(), ctx.now()));
+    }
+  }
+
+  void deleteAlias(RequestContext ctx, String aliasName) {
+    checkAliasName(aliasName);
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    if (region.aliases.remove(aliasName) == null) {
+      throw KmsErrors.aliasNotFound(region.aliasArn(aliasName));
+    }
+  }
+
+  Page<AliasView> listAliases(RequestContext ctx, String keyId, int limit, String marker) {
+    KmsRegion region = regions.get(ctx.accountId(), ctx.region());
+    String target = keyId == null ? null : resolve(ctx, keyId, false, false, "ListAliases", null).keyId;
+    List<AliasView> page = new ArrayList<>(Math.min(limit, 64));
+    Iterator<KmsAlias> real = (marker == null ? region.aliases : region.aliases.tailMap(marker, true))
+        .values().iterator();
+    Iterator<String> managed = target != null ? List.<String>of().iterator()
+        : AwsManagedKeys.SERVICES.stream().map(s -> AwsManagedKeys.PREFIX + s)
+            .filter(name -> marker == null || name.compareTo(marker) >= 0).iterator();
+    KmsAlias nextReal = next(real);
+    String nextManaged = next(managed);
+    while (nextReal != null || nextManaged != null) {
+      AliasView view;
+      if (nextManaged == null || (nextReal != null && nextReal.name().compareTo(nextManaged) <= 0)) {
+        if (nextManaged != null && nextReal.name().equals(nextManaged)) {
+          nextManaged = next(managed);
+        }
+        KmsAlias alias = nextReal;
+        nextReal = next(real);
+        if ((target != null && !alias.targetKeyId().equals(target)) || region.key(alias.targetKeyId(), ctx.now()) == null) {
+          continue;
+        }
+        view = new AliasView(alias.name(), region.aliasArn(alias.name()), alias.targetKeyId(), alias.createdAt(),
+            alias.updatedAt());
+      } else {
+        view = new AliasView(nextManaged, region.aliasArn(nextManaged), null, null, null);
+        nextManaged = next(managed);
+      }
+      if (page.size() == limit) {
+        return new Page<>(page, view.name());
+      }
+      page.add(view);
+    }
+    return new Page<>(page, null);
+  }
+
+  private static <T> T next(Iterator<T> iterator) {
+    return iterator.hasNext() ? iterator.next() : null;
+  }
+
+  private static void checkAliasName(String aliasName) {
+    if (!aliasName.startsWith("alias/")) {
+      throw KmsErrors.validation("Alias must start with the prefix \"alias/\". Please see "
+          + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+    }
+    if (aliasName.startsWith(AwsManagedKeys.PREFIX)) {
+      throw KmsErrors.notAuthorized("Aliases that begin with alias/aws/ are reserved for AWS managed keys");
+    }
+    if (aliasName.length() == "alias/".length()) {
+      throw KmsErrors.validation("Alias name must not be empty after the prefix \"alias/\"");
+    }
+  }
+
+  private KmsKey aliasTarget(RequestContext ctx, String targetKeyId, String action) {
+    if (KeyReference.parse(targetKeyId).isAlias()) {
+      throw KmsErrors.validation("Aliases must refer to keys. Not aliases");
+    }
+    KmsKey key = resolve(ctx, targetKeyId, false, false, action, null);
+    requireNotPendingDeletion(key);
+    return key;
+  }
+
+  // ---- tags and policies ------------------------------------------------------------------
+
+  void tagResource(RequestContext ctx, String keyId, Map<String, String> tags) {
+    KmsKey key = resolve(ctx, keyId, false, false, "TagResource", null);
+    requireNotPendingDeletion(key);
+    checkTags(tags);
+    if (!key.tag(tags, MAX_TAGS_PER_KEY)) {
+      throw KmsErrors.limitExceeded("The tag limit (" + MAX_TAGS_PER_KEY + ") has been exceeded for " + key.arn);
+    }
+  }
+
+  void untagResource(RequestContext ctx, String keyId, List<String> tagKeys) {
+    KmsKey key = resolve(ctx, keyId, false, false, "UntagResource", null);
+    requireNotPendingDeletion(key);
+    key.untag(tagKeys);
+  }
+
+  Page<Map.Entry<String, String>> listResourceTags(RequestContext ctx, String keyId, int limit, String marker) {
+    KmsKey key = resolve(ctx, keyId, false, false, "ListResourceTags", null);
+    return page(new ArrayList<>(key.tags().entrySet()), limit, marker);
+  }
+
+  String keyPolicy(RequestContext ctx, String keyId, String policyName) {
+    KmsKey key = resolve(ctx, keyId, false, true, "GetKeyPolicy", null);
+    checkPolicyName(policyName);
+    return key.awsManaged() ? managedPolicy(key) : key.policy().text();
+  }
+
+  void putKeyPolicy(RequestContext ctx, String keyId, String policyName, String policyText) {
+    KmsKey key = resolve(ctx, keyId, false, true, "PutKeyPolicy", null);
+    checkPolicyName(policyName);
+    requireNotPendingDeletion(key);
+    key.policy(KeyPolicy.parse(policyText));
+  }
+
+  void listKeyPolicies(RequestContext ctx, String keyId) {
+    resolve(ctx, keyId, false, true, "ListKeyPolicies", null);
+  }
+
+  private static void checkPolicyName(String policyName) {
+    if (policyName != null && !policyName.equals("default")) {
+      throw new AwsException("NotFoundException", "No such policy exists");
+    }
+  }
+
+  private static String managedPolicy(KmsKey key) {
+    String partition = Identity.partitionOf(key.region);
+    return "{\"Version\":\"2012-10-17\",\"Id\":\"auto-" + key.managedFor + "-1\",\"Statement\":[{\"Sid\":"
+        + "\"Allow access through " + key.managedFor + " for all principals in the account that are authorized to use "
+        + key.managedFor + "\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":[\"kms:Encrypt\","
+        + "\"kms:Decrypt\",\"kms:ReEncrypt*\",\"kms:GenerateDataKey*\",\"kms:CreateGrant\",\"kms:DescribeKey\"],"
+        + "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:CallerAccount\":\"" + key.accountId
+        + "\",\"kms:ViaService\":\"" + key.managedFor + "." + key.region + ".amazonaws.com\"}}},{\"Sid\":"
+        + "\"Allow direct access to key metadata to the account\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        + "\"arn:" + partition + ":iam::" + key.accountId + ":root\"},\"Action\":[\"kms:Describe*\",\"kms:Get*\","
+        + "\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}";
+  }
+
+  private static void checkTags(Map<String, String> tags) {
+    for (String tagKey : tags.keySet()) {
+      if (tagKey.startsWith("aws:")) {
+        throw KmsErrors.tag("Tags beginning with aws: are reserved");
+      }
+    }
+    if (tags.size() > MAX_TAGS_PER_KEY) {
+      throw KmsErrors.tag("The number of tags (" + tags.size() + ") exceeds the limit of " + MAX_TAGS_PER_KEY);
+    }
+  }
+
+  // ---- resolution, access and state -------------------------------------------------------
+
+  /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations. */
+  private KmsKey resolve(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
+      String viaService) {
+    KeyReference ref = KeyReference.parse(text);
+    if (ref.kind() == KeyReference.Kind.INVALID || (ref.isAlias() && !aliasAllowed)) {
+      throw KmsErrors.invalidKeyId(text);
+    }
+    String accountId = ref.accountId() == null ? ctx.accountId() : ref.accountId();
+    String regionName = ref.region() == null ? ctx.region() : ref.region();
+    boolean elsewhere = !regionName.equals(ctx.region()) || (!crossAccount && !accountId.equals(ctx.accountId()));
+    KmsRegion region = elsewhere ? null : regions.get(accountId, regionName);
+    KmsKey key;
+    if (ref.isAlias()) {
+      String aliasArn = KeyReference.aliasArn(regionName, accountId, ref.id());
+      KmsAlias alias = region == null ? null : region.aliases.get(ref.id());
+      if (alias == null && region != null && accountId.equals(ctx.accountId())) {
+        String service = AwsManagedKeys.serviceOf(ref.id());
+        if (service != null) {
+          alias = managedAlias(ctx, region, service);
+        }
+      }
+      key = alias == null ? null : region.key(alias.targetKeyId(), ctx.now());
+      if (key == null) {
+        throw KmsErrors.aliasNotFound(aliasArn);
+      }
+    } else {
+      key = region == null ? null : region.key(ref.id().toLowerCase(Locale.ROOT), ctx.now());
+      if (key == null) {
+        throw KmsErrors.keyNotFound(KeyReference.keyArn(regionName, accountId, ref.id()));
+      }
+    }
+    key.rotateIfDue(ctx.now());
+    authorize(ctx, key, action, viaService);
+    return key;
+  }
+
+  private KmsAlias managedAlias(RequestContext ctx, KmsRegion region, String service) {
+    String aliasName = AwsManagedKeys.PREFIX + service;
+    synchronized (region) {
+      KmsAlias alias = region.aliases.get(aliasName);
+      if (alias == null) {
+        KmsKey key = new KmsKey(region.accountId, region.region, UUID.randomUUID().toString(), ctx.now(),
+            AwsManagedKeys.description(service), service, null);
+        region.keys.put(key.keyId, key);
+        alias = new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now());
+        region.aliases.put(aliasName, alias);
+      }
+      return alias;
+    }
+  }
+
+  /**
+   * The key-policy side of access: AWS managed keys are usable only through their service (their
+   * metadata is readable by the account); another account's key needs its policy to allow the
+   * action; an explicit Deny always wins.
+   */
+  private static void authorize(RequestContext ctx, KmsKey key, String action, String viaService) {
+    String principal = ctx.identity().principalArn();
+    if (key.awsManaged()) {
+      boolean metadata = action.startsWith("Describe") || action.startsWith("Get") || action.startsWith("List");
+      if (!key.accountId.equals(ctx.accountId()) || (!metadata && !key.managedFor.equals(viaService))) {
+        throw KmsErrors.accessDenied(principal, action, key.arn);
+      }
+      return;
+    }
+    KeyPolicy.Decision decision = key.policy().decide(ctx.accountId(), principal, action);
+    if (decision == KeyPolicy.Decision.DENY
+        || (!key.accountId.equals(ctx.accountId()) && decision != KeyPolicy.Decision.ALLOW)) {
+      throw KmsErrors.accessDenied(principal, action, key.arn);
+    }
+  }
+
+  private KmsKey usableKey(RequestContext ctx, String keyId, String action, String viaService) {
+    KmsKey key = resolve(ctx, keyId, true, true, action, viaService);
+    requireEnabled(key);
+    return key;
+  }
+
+  private static void checkAlgorithm(KmsKey key, String algorithm) {
+    if (algorithm != null && !algorithm.equals(KmsKey.SYMMETRIC_DEFAULT)) {
+      throw KmsErrors.invalidKeyUsage("The encryption algorithm " + algorithm + " is not valid for " + key.arn
+          + ", whose KeySpec is " + key.keySpec);
+    }
+  }
+
+  private static void requireEnabled(KmsKey key) {
+    switch (key.state()) {
+      case Disabled -> throw KmsErrors.disabled(key.arn);
+      case PendingDeletion -> throw KmsErrors.pendingDeletion(key.arn);
+      default -> { }
+    }
+  }
+
+  private static void requireNotPendingDeletion(KmsKey key) {
+    if (key.state() == KeyState.PendingDeletion) {
+      throw KmsErrors.pendingDeletion(key.arn);
+    }
+  }
+
+  /** Pages a small in-memory list; the marker is the index of the next item. */
+  private static <T> Page<T> page(List<T> all, int limit, String marker) {
+    int from = 0;
+    if (marker != null) {
+      try {
+        from = Integer.parseInt(marker);
+      } catch (NumberFormatException e) {
+        throw KmsErrors.invalidMarker();
+      }
+      if (from < 0 || from > all.size()) {
+        throw KmsErrors.invalidMarker();
+      }
+    }
+    int to = Math.min(all.size(), from + limit);
+    return new Page<>(List.copyOf(all.subList(from, to)), to < all.size() ? Integer.toString(to) : null);
+  }
+}

@@ -1,0 +1,223 @@
+package dev.shunt.backend.kms;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One KMS key. Identity is fixed at creation; the rest changes under the key's own lock, and
+ * what the cryptographic hot path reads (state, material versions) is published through
+ * volatile fields so Encrypt and Decrypt never lock.
+ */
+public final class KmsKey {
+  static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
+  static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
+  static final int DEFAULT_ROTATION_DAYS = 365;
+
+  final String accountId;
+  final String region;
+  final String keyId;
+  final String arn;
+  final Instant creationDate;
+  final String keySpec;
+  final String keyUsage;
+  final String origin;
+  /** The service an AWS managed key serves ({@code secretsmanager}...), null for customer keys. */
+  final String managedFor;
+
+  private volatile KeyState state = KeyState.Enabled;
+  private volatile KeyMaterial[] materials;
+  private volatile Instant nextRotationDate;
+  private String description;
+  private Instant deletionDate;
+  private Integer pendingWindowInDays;
+  private boolean rotationEnabled;
+  private int rotationPeriodInDays = DEFAULT_ROTATION_DAYS;
+  private int onDemandRotations;
+  private KeyPolicy policy;
+  private final Map<String, String> tags = new LinkedHashMap<>();
+
+  KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
+      KeyPolicy policy) {
+    this.accountId = accountId;
+    this.region = region;
+    this.keyId = keyId;
+    this.arn = KeyReference.keyArn(region, accountId, keyId);
+    this.creationDate = creationDate;
+    this.keySpec = SYMMETRIC_DEFAULT;
+    this.keyUsage = ENCRYPT_DECRYPT;
+    this.origin = "AWS_KMS";
+    this.managedFor = managedFor;
+    this.description = description;
+    this.policy = policy;
+    this.materials = new KeyMaterial[] {KeyMaterial.generate(creationDate, null)};
+    if (managedFor != null) {
+      // AWS managed keys rotate every year, always.
+      this.rotationEnabled = true;
+      this.nextRotationDate = creationDate.plus(Duration.ofDays(DEFAULT_ROTATION_DAYS));
+    }
+  }
+
+  public String keyId() {
+    return keyId;
+  }
+
+  public String arn() {
+    return arn;
+  }
+
+  boolean awsManaged() {
+    return managedFor != null;
+  }
+
+  KeyState state() {
+    return state;
+  }
+
+  KeyMaterial currentMaterial() {
+    KeyMaterial[] all = materials;
+    return all[all.length - 1];
+  }
+
+  /** The material a ciphertext names, or null when this key never had it. */
+  KeyMaterial material(byte[] materialId) {
+    for (KeyMaterial material : materials) {
+      if (Arrays.equals(material.id(), materialId)) {
+        return material;
+      }
+    }
+    return null;
+  }
+
+  List<KeyMaterial> materials() {
+    return List.of(materials);
+  }
+
+  /** Applies the automatic rotations that fell due up to {@code now} (the clock may have jumped). */
+  void rotateIfDue(Instant now) {
+    Instant next = nextRotationDate;
+    if (next == null || next.isAfter(now)) {
+      return;
+    }
+    synchronized (this) {
+      while (rotationEnabled && nextRotationDate != null && !nextRotationDate.isAfter(now)) {
+        addMaterial(KeyMaterial.generate(nextRotationDate, "AUTOMATIC"));
+        nextRotationDate = nextRotationDate.plus(Duration.ofDays(rotationPeriodInDays));
+      }
+    }
+  }
+
+  synchronized void rotateOnDemand(Instant now) {
+    addMaterial(KeyMaterial.generate(now, "ON_DEMAND"));
+    onDemandRotations++;
+  }
+
+  private void addMaterial(KeyMaterial material) {
+    KeyMaterial[] grown = Arrays.copyOf(materials, materials.length + 1);
+    grown[grown.length - 1] = material;
+    materials = grown;
+  }
+
+  synchronized int onDemandRotations() {
+    return onDemandRotations;
+  }
+
+  synchronized void enable() {
+    state = KeyState.Enabled;
+  }
+
+  synchronized void disable() {
+    state = KeyState.Disabled;
+  }
+
+  synchronized void scheduleDeletion(Instant deletionDate, int windowInDays) {
+    this.state = KeyState.PendingDeletion;
+    this.deletionDate = deletionDate;
+    this.pendingWindowInDays = windowInDays;
+  }
+
+  synchronized void cancelDeletion() {
+    this.state = KeyState.Disabled;
+    this.deletionDate = null;
+    this.pendingWindowInDays = null;
+  }
+
+  /** True once a scheduled deletion's date has passed: the key is gone. */
+  boolean deletedBy(Instant now) {
+    if (state != KeyState.PendingDeletion) {
+      return false;
+    }
+    synchronized (this) {
+      return deletionDate != null && !deletionDate.isAfter(now);
+    }
+  }
+
+  synchronized Instant deletionDate() {
+    return deletionDate;
+  }
+
+  synchronized Integer pendingWindowInDays() {
+    return pendingWindowInDays;
+  }
+
+  synchronized String description() {
+    return description;
+  }
+
+  synchronized void description(String description) {
+    this.description = description;
+  }
+
+  synchronized void enableRotation(int periodInDays, Instant now) {
+    rotationEnabled = true;
+    rotationPeriodInDays = periodInDays;
+    nextRotationDate = now.plus(Duration.ofDays(periodInDays));
+  }
+
+  synchronized void disableRotation() {
+    rotationEnabled = false;
+    nextRotationDate = null;
+  }
+
+  synchronized boolean rotationEnabled() {
+    return rotationEnabled;
+  }
+
+  synchronized int rotationPeriodInDays() {
+    return rotationPeriodInDays;
+  }
+
+  Instant nextRotationDate() {
+    return nextRotationDate;
+  }
+
+  synchronized KeyPolicy policy() {
+    return policy;
+  }
+
+  synchronized void policy(KeyPolicy policy) {
+    this.policy = policy;
+  }
+
+  synchronized Map<String, String> tags() {
+    return new LinkedHashMap<>(tags);
+  }
+
+  /** Adds or replaces tags; returns false (changing nothing) when the result would exceed {@code limit}. */
+  synchronized boolean tag(Map<String, String> added, int limit) {
+    Map<String, String> merged = new LinkedHashMap<>(tags);
+    merged.putAll(added);
+    if (merged.size() > limit) {
+      return false;
+    }
+    tags.putAll(added);
+    return true;
+  }
+
+  synchronized void untag(List<String> keys) {
+    keys.forEach(tags::remove);
+  }
+}

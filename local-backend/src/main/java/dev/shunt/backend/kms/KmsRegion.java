@@ -1,0 +1,51 @@
+package dev.shunt.backend.kms;
+
+import java.time.Instant;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The keys and aliases of one account in one Region, each in a sorted concurrent map so that a
+ * page of ListKeys or ListAliases starts where the marker says without scanning what came before.
+ */
+final class KmsRegion {
+  final String accountId;
+  final String region;
+  final ConcurrentSkipListMap<String, KmsKey> keys = new ConcurrentSkipListMap<>();
+  final ConcurrentSkipListMap<String, KmsAlias> aliases = new ConcurrentSkipListMap<>();
+
+  KmsRegion(String accountId, String region) {
+    this.accountId = accountId;
+    this.region = region;
+  }
+
+  /** The key with this id, or null; a key whose deletion date has passed is removed here. */
+  KmsKey key(String keyId, Instant now) {
+    KmsKey key = keys.get(keyId);
+    if (key != null && key.deletedBy(now)) {
+      delete(key);
+      return null;
+    }
+    return key;
+  }
+
+  /** Removes a key for good, with its aliases. */
+  void delete(KmsKey key) {
+    if (keys.remove(key.keyId, key)) {
+      aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
+    }
+  }
+
+  int aliasesOf(String keyId) {
+    int count = 0;
+    for (KmsAlias alias : aliases.values()) {
+      if (alias.targetKeyId().equals(keyId)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  String aliasArn(String aliasName) {
+    return KeyReference.aliasArn(region, accountId, aliasName);
+  }
+}

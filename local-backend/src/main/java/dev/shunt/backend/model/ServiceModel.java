@@ -1,0 +1,182 @@
+package dev.shunt.backend.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One AWS service's API model (the botocore JSON the SDKs are generated from), compiled into
+ * input validators. Loaded once at start; every request of the service is checked against it,
+ * so each operation gets AWS's limits, enums, patterns and required members without hand-written
+ * checks.
+ */
+public final class ServiceModel {
+  private final String serviceId;
+  private final String targetPrefix;
+  private final String signingName;
+  private final Map<String, ShapeValidator.StructureShape> inputs;
+  private final Map<String, ShapeValidator> compiled = new HashMap<>();
+  private final JsonNode shapes;
+
+  private ServiceModel(JsonNode root) {
+    JsonNode metadata = root.path("metadata");
+    this.serviceId = metadata.path("serviceId").asText();
+    this.targetPrefix = metadata.path("targetPrefix").asText();
+    this.signingName = metadata.has("signingName") ? metadata.path("signingName").asText()
+        : metadata.path("endpointPrefix").asText();
+    this.shapes = root.path("shapes");
+    Map<String, ShapeValidator.StructureShape> byOperation = new TreeMap<>();
+    Iterator<Map.Entry<String, JsonNode>> operations = root.path("operations").fields();
+    while (operations.hasNext()) {
+      Map.Entry<String, JsonNode> operation = operations.next();
+      JsonNode input = operation.getValue().path("input").path("shape");
+      ShapeValidator.StructureShape validator = input.isMissingNode()
+          ? new ShapeValidator.StructureShape()
+          : (ShapeValidator.StructureShape) compile(input.asText());
+      byOperation.put(operation.getKey(), validator);
+    }
+    this.inputs = Collections.unmodifiableMap(byOperation);
+    compiled.clear();
+  }
+
+  /** Loads {@code dev/shunt/backend/model/<name>.json} from the class path. */
+  public static ServiceModel load(String name) {
+    String resource = "/dev/shunt/backend/model/" + name + ".json";
+    try (InputStream in = ServiceModel.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("No service model at " + resource);
+      }
+      return new ServiceModel(new ObjectMapper().readTree(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String serviceId() {
+    return serviceId;
+  }
+
+  /** The {@code X-Amz-Target} prefix, e.g. {@code TrentService}. */
+  public String targetPrefix() {
+    return targetPrefix;
+  }
+
+  /** The SigV4 signing name, e.g. {@code kms}. */
+  public String signingName() {
+    return signingName;
+  }
+
+  public Set<String> operationNames() {
+    return inputs.keySet();
+  }
+
+  /**
+   * Checks an operation's input in place: throws {@code SerializationException} for a value of
+   * the wrong type and {@code ValidationException} listing every constraint broken; leaves blobs
+   * decoded as binary nodes.
+   */
+  public void validateInput(String operation, ObjectNode input) {
+    ShapeValidator.StructureShape shape = inputs.get(operation);
+    if (shape == null) {
+      throw new IllegalArgumentException("Operation " + operation + " is not in the " + serviceId + " model");
+    }
+    Violations violations = new Violations();
+    shape.check(input, "", violations);
+    violations.throwIfAny();
+  }
+
+  private ShapeValidator compile(String name) {
+    ShapeValidator known = compiled.get(name);
+    if (known != null) {
+      return known;
+    }
+    JsonNode shape = shapes.path(name);
+    boolean sensitive = shape.path("sensitive").asBoolean(false);
+    Integer min = shape.has("min") ? shape.get("min").asInt() : null;
+    Integer max = shape.has("max") ? shape.get("max").asInt() : null;
+    String type = shape.path("type").asText();
+    ShapeValidator validator;
+    switch (type) {
+      case "string" -> {
+        Pattern pattern = null;
+        String patternText = shape.path("pattern").asText(null);
+        if (patternText != null) {
+          try {
+            pattern = Pattern.compile(patternText, Pattern.DOTALL);
+          } catch (PatternSyntaxException e) {
+            patternText = null; // a pattern Java cannot read is not enforced
+          }
+        }
+        Set<String> enumValues = null;
+        String enumText = null;
+        if (shape.has("enum")) {
+          enumValues = new LinkedHashSet<>();
+          for (JsonNode value : shape.get("enum")) {
+            enumValues.add(value.asText());
+          }
+          enumText = new ArrayList<>(enumValues).toString();
+          enumValues = Set.copyOf(enumValues);
+        }
+        validator = new ShapeValidator.StringShape(sensitive, min, max, pattern, patternText, enumValues, enumText);
+      }
+      case "integer", "long", "double", "float" -> validator = new ShapeValidator.NumberShape(type,
+          shape.has("min") ? shape.get("min").asDouble() : null,
+          shape.has("max") ? shape.get("max").asDouble() : null);
+      case "boolean" -> validator = new ShapeValidator.BooleanShape();
+      case "timestamp" -> validator = new ShapeValidator.TimestampShape();
+      case "blob" -> validator = new ShapeValidator.BlobShape(sensitive, min, max);
+      case "list" -> {
+        ShapeValidator.ListShape list = new ShapeValidator.ListShape(min, max);
+        compiled.put(name, list);
+        list.member = compile(shape.path("member").path("shape").asText());
+        validator = list;
+      }
+      case "map" -> {
+        ShapeValidator.MapShape map = new ShapeValidator.MapShape(min, max);
+        compiled.put(name, map);
+        map.key = compile(shape.path("key").path("shape").asText());
+        map.value = compile(shape.path("value").path("shape").asText());
+        validator = map;
+      }
+      case "structure" -> {
+        if (shape.path("document").asBoolean(false)) {
+          validator = new ShapeValidator.AnyShape();
+          break;
+        }
+        ShapeValidator.StructureShape structure = new ShapeValidator.StructureShape();
+        compiled.put(name, structure);
+        Set<String> required = new HashSet<>();
+        shape.path("required").forEach(r -> required.add(r.asText()));
+        List<ShapeValidator.StructureShape.Member> members = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = shape.path("members").fields();
+        while (fields.hasNext()) {
+          Map.Entry<String, JsonNode> member = fields.next();
+          String memberName = member.getKey();
+          String pathName = Character.toLowerCase(memberName.charAt(0)) + memberName.substring(1);
+          members.add(new ShapeValidator.StructureShape.Member(memberName, pathName,
+              compile(member.getValue().path("shape").asText()), required.contains(memberName)));
+        }
+        structure.members = members.toArray(new ShapeValidator.StructureShape.Member[0]);
+        validator = structure;
+      }
+      default -> validator = new ShapeValidator.AnyShape();
+    }
+    compiled.put(name, validator);
+    return validator;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.shunt.backend.time;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The backend's notion of now: the system clock plus an offset that tests and users can move
+ * (through the admin API) to see time-based behaviour (deletion windows, rotation schedules,
+ * expirations) without waiting. It only moves forward or back as a whole; it never stops.
+ */
+public final class ShuntClock {
+  private volatile long offsetMillis;
+
+  public Instant now() {
+    return Instant.ofEpochMilli(System.currentTimeMillis() + offsetMillis);
+  }
+
+  public void advance(Duration duration) {
+    offsetMillis += duration.toMillis();
+  }
+
+  /** Makes {@link #now()} return {@code instant} at this moment, then run on from there. */
+  public void set(Instant instant) {
+    offsetMillis = instant.toEpochMilli() - System.currentTimeMillis();
+  }
+
+  public Duration offset() {
+    return Duration.ofMillis(offsetMillis);
+  }
+
+  public void reset() {
+    offsetMillis = 0;
+  }
+}
