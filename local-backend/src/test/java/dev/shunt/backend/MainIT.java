@@ -109,14 +109,19 @@ class MainIT {
 
     /** Waits for the first line on stdout, asserts it is the listening line, and returns the URL. */
     Shunt awaitListening() throws Exception {
-      String line = stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      assertThat(line).as("no line on stdout in %d s; stderr:%n%s", TIMEOUT_SECONDS, stderr).isNotNull();
-      Matcher matcher = LISTENING.matcher(line);
-      assertThat(matcher.matches()).as("first stdout line '%s'; stderr:%n%s", line, stderr).isTrue();
-      int port = Integer.parseInt(matcher.group(1));
-      assertThat(port).isBetween(1, 65535);
-      uri = URI.create("http://127.0.0.1:" + port);
-      return this;
+      try {
+        String line = stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(line).as("no line on stdout in %d s; stderr:%n%s", TIMEOUT_SECONDS, stderr).isNotNull();
+        Matcher matcher = LISTENING.matcher(line);
+        assertThat(matcher.matches()).as("first stdout line '%s'; stderr:%n%s", line, stderr).isTrue();
+        int port = Integer.parseInt(matcher.group(1));
+        assertThat(port).isBetween(1, 65535);
+        uri = URI.create("http://127.0.0.1:" + port);
+        return this;
+      } catch (Exception | AssertionError e) {
+        close();
+        throw e;
+      }
     }
 
     /** Waits for the process to end by itself and returns its exit code (all its output read). */
@@ -160,10 +165,15 @@ class MainIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroy();
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
