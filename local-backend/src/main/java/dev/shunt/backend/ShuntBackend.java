@@ -37,6 +37,7 @@ import java.util.Map;
  * </pre>
  */
 public final class ShuntBackend implements AutoCloseable {
+  private static final double LATEST_CLOCK_SECONDS = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
   private final ShuntOptions options;
   private final ShuntClock clock = new ShuntClock();
   private final KmsBackend kms = new KmsBackend();
@@ -130,9 +131,13 @@ public final class ShuntBackend implements AutoCloseable {
         throw new AwsException("SerializationException", "Expected a JSON object");
       }
       if (body.has("advanceSeconds") && body.get("advanceSeconds").isNumber()) {
-        clock.advance(Duration.ofMillis((long) (body.get("advanceSeconds").asDouble() * 1000)));
+        double seconds = body.get("advanceSeconds").asDouble();
+        checkClockRange("advanceSeconds", Json.epochSeconds(clock.now()) + seconds);
+        clock.advance(Duration.ofMillis((long) (seconds * 1000)));
       } else if (body.has("epochSeconds") && body.get("epochSeconds").isNumber()) {
-        clock.set(Instant.ofEpochMilli((long) (body.get("epochSeconds").asDouble() * 1000)));
+        double seconds = body.get("epochSeconds").asDouble();
+        checkClockRange("epochSeconds", seconds);
+        clock.set(Instant.ofEpochMilli((long) (seconds * 1000)));
       } else if (body.path("reset").asBoolean(false)) {
         clock.reset();
       } else {
@@ -141,6 +146,14 @@ public final class ShuntBackend implements AutoCloseable {
       }
       return clockState();
     });
+  }
+
+  /** The clock stays between 1970 and the end of 9999; beyond, its millisecond arithmetic would overflow. */
+  private static void checkClockRange(String field, double epochSeconds) {
+    if (!(epochSeconds >= 0 && epochSeconds <= LATEST_CLOCK_SECONDS)) {
+      throw new AwsException("ValidationException",
+          field + " would put the clock outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z");
+    }
   }
 
   private ObjectNode clockState() {

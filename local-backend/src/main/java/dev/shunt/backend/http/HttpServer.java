@@ -6,6 +6,7 @@ import dev.shunt.backend.core.Router;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -62,8 +63,13 @@ public final class HttpServer implements AutoCloseable {
           }
         });
     try {
-      Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-      return new HttpServer(group, channel);
+      // await(), not sync(): sync() rethrows a failed bind's checked BindException undeclared.
+      ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+      if (!bound.isSuccess()) {
+        throw new IllegalStateException("Cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+            bound.cause());
+      }
+      return new HttpServer(group, bound.channel());
     } catch (RuntimeException | InterruptedException e) {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;

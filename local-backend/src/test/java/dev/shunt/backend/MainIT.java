@@ -1,0 +1,405 @@
+package dev.shunt.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shunt.backend.config.ShuntOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real command line ({@code Main}) in a JVM of its own, as a user starts it: the line it
+ * prints, the admin endpoints it serves, its errors and exit codes, and where options come from.
+ */
+class MainIT {
+  private static final Pattern LISTENING = Pattern.compile("Shunt listening on http://127\\.0\\.0\\.1:(\\d{1,5})");
+  private static final long TIMEOUT_SECONDS = 30;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  @TempDir
+  static Path dir;
+  /** One plain {@code serve --port 0}, shared by the admin endpoint tests. */
+  private static Shunt shared;
+
+  /** A {@code java dev.shunt.backend.Main ...} child process, its output read as it comes. */
+  static final class Shunt implements AutoCloseable {
+    final Process process;
+    final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
+    final StringBuffer stdout = new StringBuffer();
+    final StringBuffer stderr = new StringBuffer();
+    private final List<Thread> readers = new ArrayList<>();
+    URI uri;
+
+    /** {@code java JVM_OPTIONS -cp (this class path) dev.shunt.backend.Main ARGS}. */
+    static Shunt launch(List<String> jvmOptions, Map<String, String> env, String... args) throws IOException {
+      return command(launcher(jvmOptions, "-cp", System.getProperty("java.class.path"), Main.class.getName()),
+          env, args);
+    }
+
+    /** {@code LAUNCHER ARGS}, e.g. {@code java -jar shunt-backend.jar serve}. */
+    static Shunt command(List<String> launcher, Map<String, String> env, String... args) throws IOException {
+      List<String> command = new ArrayList<>(launcher);
+      command.addAll(List.of(args));
+      return new Shunt(command, env);
+    }
+
+    private Shunt(List<String> command, Map<String, String> env) throws IOException {
+      ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
+      // Only the options this test gives: none of the SHUNT_* variables of whoever runs the build.
+      builder.environment().keySet().removeIf(name -> name.startsWith("SHUNT_"));
+      builder.environment().putAll(env);
+      process = builder.start();
+      process.getOutputStream().close();
+      readers.add(reader(process.getInputStream(), stdout, stdoutLines));
+      readers.add(reader(process.getErrorStream(), stderr, null));
+    }
+
+    static List<String> launcher(List<String> jvmOptions, String... rest) {
+      List<String> launcher = new ArrayList<>();
+      launcher.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      launcher.addAll(jvmOptions);
+      launcher.addAll(List.of(rest));
+      return launcher;
+    }
+
+    private static Thread reader(InputStream stream, StringBuffer all, BlockingQueue<String> lines) {
+      Thread thread = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            all.append(line).append('\n');
+            if (lines != null) {
+              lines.add(line);
+            }
+          }
+        } catch (IOException e) {
+          all.append("[read failed: ").append(e).append("]\n");
+        }
+      }, "main-it-reader");
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    /** Waits for the first line on stdout, asserts it is the listening line, and returns the URL. */
+    Shunt awaitListening() throws Exception {
+      try {
+        String line = stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(line).as("no line on stdout in %d s; stderr:%n%s", TIMEOUT_SECONDS, stderr).isNotNull();
+        Matcher matcher = LISTENING.matcher(line);
+        assertThat(matcher.matches()).as("first stdout line '%s'; stderr:%n%s", line, stderr).isTrue();
+        int port = Integer.parseInt(matcher.group(1));
+        assertThat(port).isBetween(1, 65535);
+        uri = URI.create("http://127.0.0.1:" + port);
+        return this;
+      } catch (Exception | AssertionError e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** Waits for the process to end by itself and returns its exit code (all its output read). */
+    int awaitExit() throws Exception {
+      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        Assertions.fail("process still running after " + TIMEOUT_SECONDS + " s; stdout:\n" + stdout
+            + "\nstderr:\n" + stderr);
+      }
+      for (Thread reader : readers) {
+        reader.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+      }
+      return process.exitValue();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+      return send(HttpRequest.newBuilder(uri.resolve(path)).GET());
+    }
+
+    HttpResponse<String> post(String path, String body) throws Exception {
+      return send(HttpRequest.newBuilder(uri.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** A KMS call with no signature (TRUST mode reads the scope if there is one). */
+    HttpResponse<String> kms(String operation, String body) throws Exception {
+      return send(HttpRequest.newBuilder(uri.resolve("/"))
+          .header("Content-Type", "application/x-amz-json-1.1")
+          .header("X-Amz-Target", "TrentService." + operation)
+          .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+      return HTTP.send(request.timeout(Duration.ofSeconds(TIMEOUT_SECONDS)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode health() throws Exception {
+      HttpResponse<String> health = get("/_shunt/health");
+      assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+      return JSON.readTree(health.body());
+    }
+
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static Shunt serve(String... args) throws Exception {
+    return serve(List.of(), Map.of(), args);
+  }
+
+  private static Shunt serve(List<String> jvmOptions, Map<String, String> env, String... args) throws Exception {
+    List<String> all = new ArrayList<>(List.of("serve"));
+    all.addAll(List.of(args));
+    return Shunt.launch(jvmOptions, env, all.toArray(String[]::new)).awaitListening();
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws IOException {
+    return JSON.readTree(response.body());
+  }
+
+  @BeforeAll
+  static void startShared() throws Exception {
+    shared = serve("--port", "0");
+  }
+
+  @AfterAll
+  static void stopShared() throws Exception {
+    if (shared != null) {
+      shared.close();
+    }
+  }
+
+  @Test
+  void healthReportsOkTheAuthModeAndTheServices() throws Exception {
+    HttpResponse<String> response = shared.get("/_shunt/health");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+    JsonNode health = json(response);
+    assertThat(health.get("status").asText()).isEqualTo("ok");
+    assertThat(health.get("auth").asText()).isEqualTo("trust");
+    assertThat(health.get("version").asText()).isNotBlank();
+    assertThat(health.get("services")).extracting(JsonNode::asText).contains("KMS");
+  }
+
+  @Test
+  void resetWipesKeysAndTheClock() throws Exception {
+    HttpResponse<String> created = shared.kms("CreateKey", "{}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    String keyId = json(created).at("/KeyMetadata/KeyId").asText();
+    assertThat(shared.kms("DescribeKey", "{\"KeyId\":\"" + keyId + "\"}").statusCode()).isEqualTo(200);
+    assertThat(shared.post("/_shunt/clock", "{\"advanceSeconds\": 3600}").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> reset = shared.post("/_shunt/reset", "");
+    assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+    assertThat(json(reset).get("status").asText()).isEqualTo("reset");
+
+    HttpResponse<String> described = shared.kms("DescribeKey", "{\"KeyId\":\"" + keyId + "\"}");
+    assertThat(described.statusCode()).isEqualTo(400);
+    assertThat(json(described).get("__type").asText()).isEqualTo("NotFoundException");
+    assertThat(json(shared.get("/_shunt/clock")).get("offsetSeconds").asDouble()).isZero();
+  }
+
+  @Test
+  void advancingTheClockMovesItsTimeByThatMuch() throws Exception {
+    assertThat(shared.post("/_shunt/clock", "{\"reset\": true}").statusCode()).isEqualTo(200);
+    HttpResponse<String> before = shared.get("/_shunt/clock");
+    assertThat(before.statusCode()).isEqualTo(200);
+    double start = json(before).get("epochSeconds").asDouble();
+    assertThat(json(before).get("offsetSeconds").asDouble()).isZero();
+
+    HttpResponse<String> advanced = shared.post("/_shunt/clock", "{\"advanceSeconds\": 86400}");
+    assertThat(advanced.statusCode()).as(advanced.body()).isEqualTo(200);
+    assertThat(json(advanced).get("offsetSeconds").asDouble()).isEqualTo(86400.0);
+
+    double after = json(shared.get("/_shunt/clock")).get("epochSeconds").asDouble();
+    // A day on, plus however long the calls in between took (bounded only to catch a wrong unit).
+    assertThat(after - start).isGreaterThanOrEqualTo(86400.0).isLessThan(86400.0 + 3600);
+
+    HttpResponse<String> set = shared.post("/_shunt/clock", "{\"epochSeconds\": 2000000000}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    assertThat(json(shared.get("/_shunt/clock")).get("epochSeconds").asDouble())
+        .isGreaterThanOrEqualTo(2_000_000_000.0).isLessThan(2_000_000_000.0 + 3600);
+
+    HttpResponse<String> reset = shared.post("/_shunt/clock", "{\"reset\": true}");
+    assertThat(json(reset).get("offsetSeconds").asDouble()).isZero();
+  }
+
+  @Test
+  void badClockBodiesGetAnErrorEnvelopeAndLeaveTheClockAlone() throws Exception {
+    assertThat(shared.post("/_shunt/clock", "{\"reset\": true}").statusCode()).isEqualTo(200);
+    Map<String, String> bodies = Map.of(
+        "not json", "SerializationException",
+        "", "SerializationException",
+        "[86400]", "SerializationException",
+        "86400", "SerializationException",
+        "{}", "ValidationException",
+        "{\"advanceSeconds\": \"86400\"}", "ValidationException",
+        "{\"epochSeconds\": null}", "ValidationException",
+        "{\"reset\": false}", "ValidationException",
+        "{\"advanceSeconds\": 1e300}", "ValidationException",
+        "{\"epochSeconds\": -1e300}", "ValidationException");
+    for (Map.Entry<String, String> bad : bodies.entrySet()) {
+      HttpResponse<String> response = shared.post("/_shunt/clock", bad.getKey());
+      assertThat(response.statusCode()).as("%s -> %s", bad.getKey(), response.body()).isBetween(400, 499);
+      assertThat(response.headers().firstValue("x-amzn-RequestId")).isPresent();
+      JsonNode error = json(response);
+      assertThat(error.get("__type").asText()).as(bad.getKey()).isEqualTo(bad.getValue());
+      assertThat(error.get("message").asText()).as(bad.getKey()).isNotBlank();
+    }
+    assertThat(json(shared.get("/_shunt/clock")).get("offsetSeconds").asDouble()).isZero();
+
+    HttpResponse<String> unknown = shared.get("/_shunt/nothing-here");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).get("__type").asText()).isEqualTo("ResourceNotFoundException");
+  }
+
+  @Test
+  void sigv4FromTheCommandLineIsEnforcedAndTheProcessStopsWhenSignalled() throws Exception {
+    Shunt shunt = serve("--port", "0", "--host", "127.0.0.1", "--auth", "sigv4");
+    try {
+      assertThat(shunt.health().get("auth").asText()).isEqualTo("sigv4");
+      HttpResponse<String> unsigned = shunt.kms("ListKeys", "{}");
+      assertThat(unsigned.statusCode()).isBetween(400, 499);
+      assertThat(json(unsigned).get("__type").asText()).isEqualTo("MissingAuthenticationTokenException");
+    } finally {
+      shunt.process.destroy();
+    }
+    shunt.awaitExit();
+    assertThat(shunt.stderr.toString()).doesNotContain("Exception");
+  }
+
+  @Test
+  void optionsComeFromTheCommandLineThenPropertiesThenEnvironmentThenFile() throws Exception {
+    // Neighbours disagree, so each start shows the highest source still given, and nothing else.
+    Path config = Files.writeString(dir.resolve("shunt.yaml"), "auth: sigv4\n");
+    String[][] expectations = {
+        // command line auth, system property, environment, expected
+        {"trust", "sigv4", "trust", "trust"},
+        {null, "sigv4", "trust", "sigv4"},
+        {null, null, "trust", "trust"},
+        {null, null, null, "sigv4"},
+    };
+    for (String[] given : expectations) {
+      List<String> args = new ArrayList<>(List.of("--port", "0", "--config", config.toString()));
+      if (given[0] != null) {
+        args.addAll(List.of("--auth", given[0]));
+      }
+      List<String> jvm = given[1] == null ? List.of() : List.of("-Dshunt.auth=" + given[1]);
+      Map<String, String> env = given[2] == null ? Map.of() : Map.of("SHUNT_AUTH", given[2]);
+      try (Shunt shunt = serve(jvm, env, args.toArray(String[]::new))) {
+        assertThat(shunt.health().get("auth").asText())
+            .as("--auth %s, -Dshunt.auth=%s, SHUNT_AUTH=%s, file auth: sigv4", (Object[]) given)
+            .isEqualTo(given[3]);
+      }
+    }
+  }
+
+  @Test
+  void anUnknownOptionExitsWithTwoAndSaysWhich() throws Exception {
+    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--nope", "x");
+    assertThat(shunt.awaitExit()).isEqualTo(2);
+    assertThat(shunt.stderr.toString()).contains("Unknown option --nope").doesNotContain("Exception");
+    assertThat(shunt.stdout.toString()).doesNotContain("listening");
+  }
+
+  @Test
+  void badValuesAndCommandsExitWithTwo() throws Exception {
+    Shunt badAuth = Shunt.launch(List.of(), Map.of("SHUNT_AUTH", "maybe"), "serve", "--port", "0");
+    assertThat(badAuth.awaitExit()).isEqualTo(2);
+    assertThat(badAuth.stderr.toString()).contains("auth must be 'trust' or 'sigv4', not 'maybe'");
+
+    Shunt missingFile = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0",
+        "--config", dir.resolve("missing.yaml").toString());
+    assertThat(missingFile.awaitExit()).isEqualTo(2);
+    assertThat(missingFile.stderr.toString()).contains("Cannot read config file").contains("missing.yaml");
+
+    Shunt unknownCommand = Shunt.launch(List.of(), Map.of(), "frobnicate");
+    assertThat(unknownCommand.awaitExit()).isEqualTo(2);
+    assertThat(unknownCommand.stderr.toString()).contains("Unknown command 'frobnicate'");
+  }
+
+  @Test
+  void aPortInUseExitsWithOneAndAMessageNotAStackTrace() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", Integer.toString(taken.getLocalPort()));
+      assertThat(shunt.awaitExit()).isEqualTo(1);
+      assertThat(shunt.stderr.toString()).contains("shunt: cannot start")
+          .contains(Integer.toString(taken.getLocalPort())).doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void helpPrintsEveryOption() throws Exception {
+    for (String[] args : new String[][] {{"--help"}, {"serve", "--help"}}) {
+      Shunt help = Shunt.launch(List.of(), Map.of(), args);
+      assertThat(help.awaitExit()).as(String.join(" ", args)).isZero();
+      String out = help.stdout.toString();
+      assertThat(out).startsWith("Usage: java -jar shunt-backend.jar serve [options]");
+      for (ShuntOptions.Option option : ShuntOptions.Option.values()) {
+        assertThat(out).contains("--" + option.key() + " ").contains(option.help());
+      }
+      assertThat(out).doesNotContain("listening");
+    }
+  }
+
+  /** The shaded jar (only under {@code mvn verify}, which builds it first): real version, no SLF4J noise. */
+  @Test
+  void theStandaloneJarKnowsItsVersionAndStartsQuietly() throws Exception {
+    String jar = System.getProperty("shunt.it.standaloneJar");
+    String projectVersion = System.getProperty("shunt.it.projectVersion");
+    Assumptions.assumeTrue(jar != null && Files.isRegularFile(Path.of(jar)),
+        "the standalone jar is built in the package phase; run mvn verify");
+    List<String> javaJar = Shunt.launcher(List.of(), "-jar", jar);
+
+    Shunt version = Shunt.command(javaJar, Map.of(), "version");
+    assertThat(version.awaitExit()).isZero();
+    assertThat(version.stdout.toString()).isEqualTo("Shunt " + projectVersion + "\n");
+    assertThat(version.stderr.toString()).isEmpty();
+
+    Shunt serve = Shunt.command(javaJar, Map.of(), "serve", "--port", "0").awaitListening();
+    try {
+      assertThat(serve.health().get("version").asText()).isEqualTo(projectVersion);
+    } finally {
+      serve.process.destroy();
+    }
+    serve.awaitExit();
+    // Everything it printed to its end: the listening line, and not a word on stderr (no SLF4J notice).
+    assertThat(serve.stdout.toString()).matches(LISTENING.pattern() + "\n");
+    assertThat(serve.stderr.toString()).isEmpty();
+  }
+}

@@ -1,0 +1,200 @@
+package dev.shunt.backend.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shunt.backend.BackendFixture;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real AWS CLI, run as its own process and changed in nothing but {@code --endpoint-url},
+ * against a backend in this JVM. Prefers {@code /usr/bin/aws} (Debian's CLI v2, what CI installs)
+ * over any {@code aws} on the PATH; works with CLI v1 too (binary arguments always go as
+ * {@code fileb://}). Without a CLI the class is skipped, unless {@code SHUNT_REQUIRE_AWS_CLI=1}.
+ */
+class AwsCliIT {
+  private static final long TIMEOUT_SECONDS = 60;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String NO_CLI = "No AWS CLI: neither /usr/bin/aws nor aws on the PATH";
+
+  @TempDir
+  static Path dir;
+  private static String aws;
+  private static BackendFixture shunt;
+
+  /** What one CLI run left behind. */
+  record Run(int exitCode, String stdout, String stderr) {
+    JsonNode json() throws IOException {
+      return JSON.readTree(stdout);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    aws = findCli();
+    if (aws == null) {
+      if ("1".equals(System.getenv("SHUNT_REQUIRE_AWS_CLI"))) {
+        Assertions.fail(NO_CLI + ", and SHUNT_REQUIRE_AWS_CLI=1");
+      }
+      return;
+    }
+    shunt = BackendFixture.start();
+    Run version = run("--version");
+    assertThat(version.exitCode()).as("%s --version: %s", aws, version.stderr()).isZero();
+    System.out.println("AwsCliIT uses " + aws + ": " + (version.stdout() + version.stderr()).trim());
+  }
+
+  /** Skips each test (so the report counts them as skipped) when there is no CLI and none is required. */
+  @BeforeEach
+  void needsTheCli() {
+    Assumptions.assumeTrue(aws != null, NO_CLI);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (shunt != null) {
+      shunt.close();
+    }
+  }
+
+  private static String findCli() {
+    if (Files.isExecutable(Path.of("/usr/bin/aws"))) {
+      return "/usr/bin/aws";
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String entry : path.split(File.pathSeparator)) {
+        if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, "aws"))) {
+          return Path.of(entry, "aws").toString();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Runs {@code aws --endpoint-url URL --output json ARGS} in a clean environment, with a timeout. */
+  private static Run run(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(aws, "--endpoint-url", shunt.uri().toString(), "--output", "json"));
+    command.addAll(List.of(args));
+    Path home = Files.createDirectories(dir.resolve("home"));
+    Path out = Files.createTempFile(dir, "aws", ".out");
+    Path err = Files.createTempFile(dir, "aws", ".err");
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(home.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(out.toFile())
+        .redirectError(err.toFile());
+    Map<String, String> env = builder.environment();
+    String path = env.get("PATH");
+    String pyenvRoot = env.get("PYENV_ROOT");
+    env.clear();
+    env.put("PATH", path == null ? "/usr/bin:/bin" : path);
+    if (pyenvRoot != null) {
+      env.put("PYENV_ROOT", pyenvRoot);
+    }
+    env.put("HOME", home.toString());
+    env.put("LANG", "C.UTF-8");
+    env.put("AWS_ACCESS_KEY_ID", "test");
+    env.put("AWS_SECRET_ACCESS_KEY", "test");
+    env.put("AWS_DEFAULT_REGION", "us-east-1");
+    env.put("AWS_CONFIG_FILE", dir.resolve("no-such-config").toString());
+    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-such-credentials").toString());
+    env.put("AWS_PAGER", "");
+    Process process = builder.start();
+    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Assertions.fail("aws " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
+    }
+    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  /** Runs the CLI and asserts it succeeded; returns its JSON output. */
+  private static JsonNode ok(String... args) throws Exception {
+    Run run = run(args);
+    assertThat(run.exitCode()).as("aws %s failed: %s", String.join(" ", args), run.stderr()).isZero();
+    return run.json();
+  }
+
+  private static String file(String name, byte[] content) throws IOException {
+    return "fileb://" + Files.write(dir.resolve(name), content);
+  }
+
+  private static JsonNode createKey(String description) throws Exception {
+    JsonNode metadata = ok("kms", "create-key", "--description", description).get("KeyMetadata");
+    assertThat(metadata.get("KeyId").asText()).isNotBlank();
+    assertThat(metadata.get("Arn").asText())
+        .isEqualTo("arn:aws:kms:us-east-1:000000000000:key/" + metadata.get("KeyId").asText());
+    assertThat(metadata.get("KeyState").asText()).isEqualTo("Enabled");
+    return metadata;
+  }
+
+  @Test
+  void createKeyEncryptAndDecryptRoundTrip() throws Exception {
+    JsonNode key = createKey("cli round trip");
+    byte[] plaintext = "attack at dawn \u00e9\u0000\u00ff".getBytes(StandardCharsets.UTF_8);
+
+    JsonNode encrypted = ok("kms", "encrypt", "--key-id", key.get("KeyId").asText(),
+        "--plaintext", file("plain.bin", plaintext));
+    assertThat(encrypted.get("KeyId").asText()).isEqualTo(key.get("Arn").asText());
+    assertThat(encrypted.get("EncryptionAlgorithm").asText()).isEqualTo("SYMMETRIC_DEFAULT");
+    byte[] blob = Base64.getDecoder().decode(encrypted.get("CiphertextBlob").asText());
+    assertThat(blob).hasSizeGreaterThan(plaintext.length);
+
+    JsonNode decrypted = ok("kms", "decrypt", "--ciphertext-blob", file("cipher.bin", blob));
+    assertThat(Base64.getDecoder().decode(decrypted.get("Plaintext").asText())).isEqualTo(plaintext);
+    assertThat(decrypted.get("KeyId").asText()).isEqualTo(key.get("Arn").asText());
+  }
+
+  @Test
+  void aliasesNameKeysForDataKeysAndAreListed() throws Exception {
+    JsonNode key = createKey("cli alias");
+    Run created = run("kms", "create-alias", "--alias-name", "alias/cli-test",
+        "--target-key-id", key.get("KeyId").asText());
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+
+    JsonNode aliases = ok("kms", "list-aliases").get("Aliases");
+    List<JsonNode> ours = new ArrayList<>();
+    aliases.forEach(alias -> {
+      if (alias.path("AliasName").asText().equals("alias/cli-test")) {
+        ours.add(alias);
+      }
+    });
+    assertThat(ours).hasSize(1);
+    assertThat(ours.get(0).get("TargetKeyId").asText()).isEqualTo(key.get("KeyId").asText());
+    assertThat(ours.get(0).get("AliasArn").asText()).isEqualTo("arn:aws:kms:us-east-1:000000000000:alias/cli-test");
+
+    JsonNode dataKey = ok("kms", "generate-data-key", "--key-id", "alias/cli-test", "--key-spec", "AES_256");
+    assertThat(dataKey.get("KeyId").asText()).isEqualTo(key.get("Arn").asText());
+    byte[] plaintextKey = Base64.getDecoder().decode(dataKey.get("Plaintext").asText());
+    assertThat(plaintextKey).hasSize(32);
+    byte[] wrapped = Base64.getDecoder().decode(dataKey.get("CiphertextBlob").asText());
+    JsonNode unwrapped = ok("kms", "decrypt", "--ciphertext-blob", file("data-key.bin", wrapped));
+    assertThat(Base64.getDecoder().decode(unwrapped.get("Plaintext").asText())).isEqualTo(plaintextKey);
+  }
+
+  @Test
+  void aServiceErrorExitsNonZeroWithTheAwsErrorCode() throws Exception {
+    Run missing = run("kms", "describe-key", "--key-id", "alias/missing");
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.stderr()).contains("NotFoundException").contains("DescribeKey")
+        .contains("alias/missing");
+    assertThat(missing.stdout()).isBlank();
+  }
+}
