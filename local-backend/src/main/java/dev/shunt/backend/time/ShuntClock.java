@@ -2,6 +2,7 @@ package dev.shunt.backend.time;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The backend's notion of now: the system clock plus an offset that tests and users can move
@@ -9,26 +10,26 @@ import java.time.Instant;
  * expirations) without waiting. It only moves forward or back as a whole; it never stops.
  */
 public final class ShuntClock {
-  private volatile long offsetMillis;
+  private final AtomicLong offsetMillis = new AtomicLong();
 
   public Instant now() {
-    return Instant.ofEpochMilli(System.currentTimeMillis() + offsetMillis);
+    return Instant.ofEpochMilli(System.currentTimeMillis() + offsetMillis.get());
   }
 
   public void advance(Duration duration) {
-    offsetMillis += duration.toMillis();
+    offsetMillis.addAndGet(duration.toMillis());
   }
 
   /** Makes {@link #now()} return {@code instant} at this moment, then run on from there. */
   public void set(Instant instant) {
-    offsetMillis = instant.toEpochMilli() - System.currentTimeMillis();
+    offsetMillis.set(instant.toEpochMilli() - System.currentTimeMillis());
   }
 
   public Duration offset() {
-    return Duration.ofMillis(offsetMillis);
+    return Duration.ofMillis(offsetMillis.get());
   }
 
   public void reset() {
-    offsetMillis = 0;
+    offsetMillis.set(0);
   }
 }
