@@ -1,6 +1,7 @@
 package dev.shunt.backend.kms;
 
 import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
@@ -55,8 +56,8 @@ public final class KmsBackend {
       throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
           + ") exceeded");
     }
-    KeyPolicy policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
-        : KeyPolicy.parse(policyText);
+    PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
+        : PolicyDocument.parse(policyText);
     checkTags(tags);
     KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
         description == null ? "" : description, null, policy);
@@ -378,7 +379,7 @@ public final class KmsBackend {
     KmsKey key = resolve(ctx, keyId, false, true, "PutKeyPolicy", null);
     checkPolicyName(policyName);
     requireNotPendingDeletion(key);
-    key.policy(KeyPolicy.parse(policyText));
+    key.policy(PolicyDocument.parse(policyText));
   }
 
   void listKeyPolicies(RequestContext ctx, String keyId) {
@@ -482,9 +483,9 @@ public final class KmsBackend {
       }
       return;
     }
-    KeyPolicy.Decision decision = key.policy().decide(ctx.accountId(), principal, action);
-    if (decision == KeyPolicy.Decision.DENY
-        || (!key.accountId.equals(ctx.accountId()) && decision != KeyPolicy.Decision.ALLOW)) {
+    PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, "kms:" + action);
+    if (decision == PolicyDocument.Decision.DENY
+        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
       throw KmsErrors.accessDenied(principal, action, key.arn);
     }
   }

@@ -81,10 +81,6 @@ final class KmsErrors {
     return new AwsException("InvalidArnException", message);
   }
 
-  static AwsException malformedPolicy(String message) {
-    return new AwsException("MalformedPolicyDocumentException", message);
-  }
-
   static AwsException dryRun() {
     return new AwsException("DryRunOperationException",
         "The request would have succeeded, but the DryRun option is set.", 412);

@@ -1,5 +1,6 @@
 package dev.shunt.backend.kms;
 
+import dev.shunt.backend.auth.PolicyDocument;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -37,11 +38,11 @@ public final class KmsKey {
   private boolean rotationEnabled;
   private int rotationPeriodInDays = DEFAULT_ROTATION_DAYS;
   private int onDemandRotations;
-  private KeyPolicy policy;
+  private PolicyDocument policy;
   private final Map<String, String> tags = new LinkedHashMap<>();
 
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
-      KeyPolicy policy) {
+      PolicyDocument policy) {
     this.accountId = accountId;
     this.region = region;
     this.keyId = keyId;
@@ -194,11 +195,11 @@ public final class KmsKey {
     return nextRotationDate;
   }
 
-  synchronized KeyPolicy policy() {
+  synchronized PolicyDocument policy() {
     return policy;
   }
 
-  synchronized void policy(KeyPolicy policy) {
+  synchronized void policy(PolicyDocument policy) {
     this.policy = policy;
   }
 

@@ -1,0 +1,166 @@
+package dev.shunt.backend.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * An IAM-style policy document attached to a resource (a KMS key policy, a Secrets Manager
+ * resource policy): its text as given, and its statements read for the one decision Shunt makes
+ * from them: may this principal perform this action? Principals and actions are matched with
+ * IAM's {@code *} and {@code ?} wildcards; conditions are not evaluated, so a conditional
+ * statement applies as if its condition held.
+ */
+public final class PolicyDocument {
+  /** The outcome of evaluating a policy for one request. */
+  public enum Decision { ALLOW, DENY, NONE }
+
+  private record Statement(boolean allow, List<String> principals, List<String> actions, boolean conditional) {}
+
+  private final String text;
+  private final List<Statement> statements;
+
+  private PolicyDocument(String text, List<Statement> statements) {
+    this.text = text;
+    this.statements = statements;
+  }
+
+  /**
+   * Parses a policy; a document that cannot be read is a {@code MalformedPolicyDocumentException}
+   * (the same code in every service).
+   */
+  public static PolicyDocument parse(String text) {
+    JsonNode root;
+    try {
+      root = Json.MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw malformed("This resource policy contains a syntax error: it is not valid JSON.");
+    }
+    if (root == null || !root.isObject()) {
+      throw malformed("This resource policy contains a syntax error: it must be a JSON object.");
+    }
+    JsonNode version = root.get("Version");
+    if (version != null && !version.asText().equals("2012-10-17") && !version.asText().equals("2008-10-17")) {
+      throw malformed("This resource policy contains an unsupported Version: '" + version.asText() + "'.");
+    }
+    JsonNode statementNode = root.get("Statement");
+    if (statementNode == null || !(statementNode.isArray() || statementNode.isObject())) {
+      throw malformed("Policy is missing required element - Statement");
+    }
+    List<Statement> statements = new ArrayList<>();
+    for (JsonNode statement : statementNode.isArray() ? statementNode : List.of(statementNode)) {
+      if (!statement.isObject()) {
+        throw malformed("Policy statement must be a JSON object");
+      }
+      String effect = statement.path("Effect").asText("");
+      if (!effect.equals("Allow") && !effect.equals("Deny")) {
+        throw malformed("Policy statement has an invalid Effect: '" + effect + "'");
+      }
+      JsonNode principal = statement.get("Principal");
+      if (principal == null) {
+        throw malformed("Policy statement is missing required element - Principal");
+      }
+      JsonNode action = statement.get("Action");
+      if (action == null) {
+        throw malformed("Policy statement is missing required element - Action");
+      }
+      List<String> principals = new ArrayList<>();
+      if (principal.isTextual()) {
+        principals.add(principal.asText());
+      } else {
+        strings(principal.get("AWS"), principals);
+      }
+      List<String> actions = new ArrayList<>();
+      strings(action, actions);
+      statements.add(new Statement(effect.equals("Allow"), principals, actions, statement.has("Condition")));
+    }
+    return new PolicyDocument(text, List.copyOf(statements));
+  }
+
+  private static AwsException malformed(String message) {
+    return new AwsException("MalformedPolicyDocumentException", message);
+  }
+
+  public String text() {
+    return text;
+  }
+
+  /** Evaluates the statements for a principal of {@code accountId} performing {@code action} ({@code kms:Decrypt}...). */
+  public Decision decide(String accountId, String principalArn, String action) {
+    Decision decision = Decision.NONE;
+    String lowerAction = action.toLowerCase(Locale.ROOT);
+    for (Statement statement : statements) {
+      if (matchesPrincipal(statement.principals, accountId, principalArn)
+          && statement.actions.stream().anyMatch(a -> wildcard(a.toLowerCase(Locale.ROOT), lowerAction))) {
+        if (!statement.allow) {
+          return Decision.DENY;
+        }
+        decision = Decision.ALLOW;
+      }
+    }
+    return decision;
+  }
+
+  /** True when an unconditional Allow names every principal ({@code "*"}): what BlockPublicPolicy refuses. */
+  public boolean grantsPublicAccess() {
+    for (Statement statement : statements) {
+      if (statement.allow && !statement.conditional && statement.principals.contains("*")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesPrincipal(List<String> principals, String accountId, String principalArn) {
+    for (String principal : principals) {
+      if (principal.equals("*") || principal.equals(accountId) || principal.equals(principalArn)) {
+        return true;
+      }
+      if (principal.startsWith("arn:") && principal.endsWith(":iam::" + accountId + ":root")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void strings(JsonNode node, List<String> into) {
+    if (node == null) {
+      return;
+    }
+    if (node.isArray()) {
+      node.forEach(n -> into.add(n.asText()));
+    } else {
+      into.add(node.asText());
+    }
+  }
+
+  /** IAM wildcard match: {@code *} any run of characters, {@code ?} any one character. */
+  static boolean wildcard(String pattern, String text) {
+    int p = 0;
+    int t = 0;
+    int star = -1;
+    int mark = 0;
+    while (t < text.length()) {
+      if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+        p++;
+        t++;
+      } else if (p < pattern.length() && pattern.charAt(p) == '*') {
+        star = p++;
+        mark = t;
+      } else if (star >= 0) {
+        p = star + 1;
+        t = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < pattern.length() && pattern.charAt(p) == '*') {
+      p++;
+    }
+    return p == pattern.length();
+  }
+}
