@@ -1,6 +1,7 @@
 package dev.shunt.backend.http;
 
 import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Router;
 import dev.shunt.backend.time.ShuntClock;
@@ -16,10 +17,15 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -27,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty HTTP/1.1 server (keep-alive, pipelined requests answered in order). Bodies are
- * bounded: a larger one is answered with AWS's envelope and the connection is closed.
+ * bounded: a larger one is answered with AWS's envelope, and its bytes are read and dropped.
  */
 public final class HttpServer implements AutoCloseable {
   /** Limits that bound what one request can make the server hold. */
@@ -86,7 +92,10 @@ public final class HttpServer implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** Answers an oversized body with AWS's envelope instead of Netty's bare 413. */
+  /**
+   * Answers an oversized body, and an {@code Expect} header it refuses, with AWS's envelope
+   * instead of Netty's bare 413 and 417.
+   */
   private static final class BoundedAggregator extends HttpObjectAggregator {
     private final int limit;
 
@@ -95,10 +104,37 @@ public final class HttpServer implements AutoCloseable {
       this.limit = limit;
     }
 
+    /**
+     * Closing with body bytes still unread makes the kernel reset the connection, and a client
+     * still sending its body then loses the 413 with it. So a keep-alive request's connection stays
+     * open: the aggregator discards the rest of the body, and the client reads the answer.
+     */
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       ShuntHttpHandler.write(ctx, AwsResponses.error(ctx.alloc(), CommonErrors.requestTooLarge(limit),
-          RequestIds.next()), false, false);
+          RequestIds.next()), HttpUtil.isKeepAlive(oversized), !oversized.protocolVersion().isKeepAliveDefault());
+    }
+
+    /**
+     * Netty answers {@code Expect: 100-continue} itself, before the body is sent, and its refusals
+     * (a declared length over the limit: 413; an expectation it does not know: 417) have no body.
+     * curl sends that header before any body over 1 KiB, so those refusals are AWS's envelope too.
+     */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (!(response instanceof FullHttpResponse refusal)
+          || refusal.status().code() < HttpResponseStatus.BAD_REQUEST.code()) {
+        return response;
+      }
+      AwsException error = refusal.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()
+          ? CommonErrors.requestTooLarge(limit)
+          : new AwsException("ExpectationFailedException", "Only 'Expect: 100-continue' is supported", 417);
+      refusal.release();
+      FullHttpResponse envelope = AwsResponses.error(pipeline.channel().alloc(), error, RequestIds.next());
+      // The aggregator closes the connection after a refusal; say so.
+      envelope.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      return envelope;
     }
   }
 }
