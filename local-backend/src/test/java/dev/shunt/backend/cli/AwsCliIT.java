@@ -91,7 +91,11 @@ class AwsCliIT {
 
   /** Runs {@code aws --endpoint-url URL --output json ARGS} in a clean environment, with a timeout. */
   private static Run run(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(aws, "--endpoint-url", shunt.uri().toString(), "--output", "json"));
+    return run(shunt, "test", args);
+  }
+
+  private static Run run(BackendFixture backend, String secret, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(aws, "--endpoint-url", backend.uri().toString(), "--output", "json"));
     command.addAll(List.of(args));
     Path home = Files.createDirectories(dir.resolve("home"));
     Path out = Files.createTempFile(dir, "aws", ".out");
@@ -112,7 +116,7 @@ class AwsCliIT {
     env.put("HOME", home.toString());
     env.put("LANG", "C.UTF-8");
     env.put("AWS_ACCESS_KEY_ID", "test");
-    env.put("AWS_SECRET_ACCESS_KEY", "test");
+    env.put("AWS_SECRET_ACCESS_KEY", secret);
     env.put("AWS_DEFAULT_REGION", "us-east-1");
     env.put("AWS_CONFIG_FILE", dir.resolve("no-such-config").toString());
     env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-such-credentials").toString());
@@ -196,5 +200,23 @@ class AwsCliIT {
     assertThat(missing.stderr()).contains("NotFoundException").contains("DescribeKey")
         .contains("alias/missing");
     assertThat(missing.stdout()).isBlank();
+  }
+
+  /** The CLI signs with botocore's SigV4 (no x-amz-content-sha256): Shunt's checking accepts it and refuses a wrong secret. */
+  @Test
+  void sigv4CheckingAcceptsTheCliSignatureAndRefusesAWrongSecret() throws Exception {
+    try (BackendFixture checked = BackendFixture.start(
+        dev.shunt.backend.ShuntBackend.builder().auth(dev.shunt.backend.auth.AuthMode.SIGV4).credentials("test:test"))) {
+      Run created = run(checked, "test", "kms", "create-key", "--description", "signed");
+      assertThat(created.exitCode()).as(created.stderr()).isZero();
+      String keyId = created.json().get("KeyMetadata").get("KeyId").asText();
+      Run encrypted = run(checked, "test", "kms", "encrypt", "--key-id", keyId, "--plaintext",
+          file("signed.bin", "signed".getBytes(StandardCharsets.UTF_8)));
+      assertThat(encrypted.exitCode()).as(encrypted.stderr()).isZero();
+
+      Run forged = run(checked, "not-the-secret", "kms", "list-keys");
+      assertThat(forged.exitCode()).isNotZero();
+      assertThat(forged.stderr()).contains("InvalidSignatureException");
+    }
   }
 }
