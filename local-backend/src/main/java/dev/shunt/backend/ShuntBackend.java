@@ -16,6 +16,9 @@ import dev.shunt.backend.http.AdminApi;
 import dev.shunt.backend.http.HttpServer;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.secrets.SecretRotations;
+import dev.shunt.backend.secrets.SecretsBackend;
+import dev.shunt.backend.secrets.SecretsService;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
@@ -41,13 +44,15 @@ public final class ShuntBackend implements AutoCloseable {
   private final ShuntOptions options;
   private final ShuntClock clock = new ShuntClock();
   private final KmsBackend kms = new KmsBackend();
+  private final SecretRotations rotations = new SecretRotations(clock);
   private final Router router;
   private final HttpServer server;
   private final URI uri;
 
   private ShuntBackend(ShuntOptions options) throws InterruptedException {
     this.options = options;
-    List<AwsService> services = List.of(new KmsService(kms));
+    registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
+    List<AwsService> services = List.of(new KmsService(kms), new SecretsService(new SecretsBackend(kms, rotations)));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
@@ -102,9 +107,29 @@ public final class ShuntBackend implements AutoCloseable {
     clock.reset();
   }
 
+  /** The rotators secrets can name in their RotationLambdaARN (built-in, ServiceLoader, HTTP callbacks). */
+  public SecretRotations rotations() {
+    return rotations;
+  }
+
   @Override
   public void close() {
     server.close();
+    rotations.close();
+  }
+
+  /** {@code name=url,name2=url2}: HTTP rotation callbacks by the Lambda function name that selects them. */
+  private void registerRotationCallbacks(String spec) {
+    if (spec == null || spec.isBlank()) {
+      return;
+    }
+    for (String entry : spec.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("rotation-callbacks entries are NAME=URL, not '" + entry.trim() + "'");
+      }
+      rotations.registerCallback(entry.substring(0, eq).trim(), URI.create(entry.substring(eq + 1).trim()));
+    }
   }
 
   private void registerAdmin(AdminApi admin, AuthMode authMode) {
@@ -120,16 +145,23 @@ public final class ShuntBackend implements AutoCloseable {
       return Json.object().put("status", "reset");
     });
     admin.register(HttpMethod.GET, "clock", (request, query) -> clockState());
-    admin.register(HttpMethod.POST, "clock", (request, query) -> {
-      JsonNode body;
+    admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
+    admin.register(HttpMethod.POST, "rotators", (request, query) -> {
+      JsonNode body = jsonBody(request);
+      String name = body.path("name").asText("");
+      String url = body.path("url").asText("");
+      if (name.isEmpty() || url.isEmpty()) {
+        throw new AwsException("ValidationException", "Give name and url of the rotation callback");
+      }
       try {
-        body = Json.MAPPER.readTree(io.netty.buffer.ByteBufUtil.getBytes(request.content()));
-      } catch (IOException e) {
-        throw new AwsException("SerializationException", "Expected a JSON object");
+        rotations.registerCallback(name, URI.create(url));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
       }
-      if (body == null || !body.isObject()) {
-        throw new AwsException("SerializationException", "Expected a JSON object");
-      }
+      return rotationState();
+    });
+    admin.register(HttpMethod.POST, "clock", (request, query) -> {
+      JsonNode body = jsonBody(request);
       if (body.has("advanceSeconds") && body.get("advanceSeconds").isNumber()) {
         double seconds = body.get("advanceSeconds").asDouble();
         checkClockRange("advanceSeconds", Json.epochSeconds(clock.now()) + seconds);
@@ -154,6 +186,34 @@ public final class ShuntBackend implements AutoCloseable {
       throw new AwsException("ValidationException",
           field + " would put the clock outside 1970-01-01T00:00:00Z..9999-12-31T23:59:59Z");
     }
+  }
+
+  private ObjectNode rotationState() {
+    ObjectNode state = Json.object();
+    ArrayNode names = state.putArray("rotators");
+    rotations.rotators().keySet().stream().sorted().forEach(names::add);
+    ObjectNode outcomes = state.putObject("lastRotations");
+    rotations.outcomes().forEach((arn, outcome) -> {
+      ObjectNode entry = outcomes.putObject(arn).put("versionId", outcome.versionId())
+          .put("succeeded", outcome.succeeded()).put("epochSeconds", Json.epochSeconds(outcome.at()));
+      if (!outcome.succeeded()) {
+        entry.put("failedStep", outcome.failedStep()).put("message", outcome.message());
+      }
+    });
+    return state;
+  }
+
+  private static JsonNode jsonBody(io.netty.handler.codec.http.FullHttpRequest request) {
+    JsonNode body;
+    try {
+      body = Json.MAPPER.readTree(io.netty.buffer.ByteBufUtil.getBytes(request.content()));
+    } catch (IOException e) {
+      throw new AwsException("SerializationException", "Expected a JSON object");
+    }
+    if (body == null || !body.isObject()) {
+      throw new AwsException("SerializationException", "Expected a JSON object");
+    }
+    return body;
   }
 
   private ObjectNode clockState() {

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shunt.backend.core.AwsService;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.secrets.SecretRotations;
+import dev.shunt.backend.secrets.SecretsBackend;
+import dev.shunt.backend.secrets.SecretsService;
+import dev.shunt.backend.time.ShuntClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +23,8 @@ class CoverageTableTest {
   private static final Path TABLE = Path.of("..", "docs", "coverage.md");
 
   static List<AwsService> services() {
-    return List.of(new KmsService(new KmsBackend()));
+    KmsBackend kms = new KmsBackend();
+    return List.of(new KmsService(kms), new SecretsService(new SecretsBackend(kms, new SecretRotations(new ShuntClock()))));
   }
 
   static String render() {

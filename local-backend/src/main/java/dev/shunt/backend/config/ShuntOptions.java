@@ -30,7 +30,8 @@ public final class ShuntOptions {
     DEFAULT_ACCOUNT("default-account", "000000000000", "account of access keys that are not 12 digits"),
     DEFAULT_REGION("default-region", "us-east-1", "Region of requests that carry no SigV4 scope"),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "largest request body accepted"),
-    THREADS("threads", "0", "HTTP event-loop threads; 0 means one per core");
+    THREADS("threads", "0", "HTTP event-loop threads; 0 means one per core"),
+    ROTATION_CALLBACKS("rotation-callbacks", null, "HTTP rotation functions: NAME=URL,... (NAME = Lambda function name)");
 
     private final String key;
     private final String defaultValue;

@@ -20,4 +20,10 @@ public record RequestContext(String requestId, Identity identity, Instant now, S
   public String partition() {
     return identity.partition();
   }
+
+  /** The same caller acting in another Region (replication writes there on the caller's behalf). */
+  public RequestContext inRegion(String region) {
+    return new RequestContext(requestId, new Identity(identity.accountId(), identity.accessKeyId(),
+        identity.principalArn(), region), now, sourceIp, userAgent);
+  }
 }

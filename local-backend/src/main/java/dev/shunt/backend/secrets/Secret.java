@@ -1,0 +1,101 @@
+package dev.shunt.backend.secrets;
+
+import dev.shunt.backend.auth.PolicyDocument;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One secret: its metadata, its versions and their staging labels, rotation settings, resource
+ * policy and replication. Every field below the identity is guarded by the secret's own monitor:
+ * {@link SecretsBackend} holds it for each read-modify-write, so label moves are atomic.
+ */
+final class Secret {
+  /** The rotation schedule: one of AutomaticallyAfterDays or ScheduleExpression, and the window. */
+  record RotationRules(Long automaticallyAfterDays, String duration, String scheduleExpression) {}
+
+  /** A replica of this (primary) secret in another Region, as ReplicationStatus reports it. */
+  static final class Replica {
+    final String region;
+    String kmsKeyId;
+    String status;
+    String statusMessage;
+
+    Replica(String region, String kmsKeyId) {
+      this.region = region;
+      this.kmsKeyId = kmsKeyId;
+    }
+  }
+
+  final String accountId;
+  final String region;
+  final String name;
+  final String arn;
+  final Instant createdDate;
+
+  String description;
+  /** The KMS key as the caller named it; null for the default {@code aws/secretsmanager}. */
+  String kmsKeyId;
+  String type;
+  final Map<String, String> tags = new LinkedHashMap<>();
+  /** Versions in creation order. */
+  final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>();
+  Instant lastChangedDate;
+  Instant lastAccessedDate;
+  /** When DeleteSecret was called; null unless the secret is scheduled for deletion. */
+  Instant deletedDate;
+  /** When a scheduled deletion takes effect. */
+  Instant deletionDate;
+
+  boolean rotationEnabled;
+  String rotationLambdaArn;
+  RotationRules rotationRules;
+  Instant lastRotatedDate;
+  Instant nextRotationDate;
+  /** The version a rotation in progress is making (the token), or null. */
+  String rotatingVersionId;
+
+  PolicyDocument resourcePolicy;
+  /** The primary's Region; equal to {@link #region} for a primary secret. */
+  String primaryRegion;
+  final Map<String, Replica> replicas = new LinkedHashMap<>();
+
+  Secret(String accountId, String region, String name, String arn, Instant createdDate) {
+    this.accountId = accountId;
+    this.region = region;
+    this.name = name;
+    this.arn = arn;
+    this.createdDate = createdDate;
+    this.lastChangedDate = createdDate;
+    this.primaryRegion = region;
+  }
+
+  boolean isReplica() {
+    return !primaryRegion.equals(region);
+  }
+
+  boolean markedForDeletion() {
+    return deletedDate != null;
+  }
+
+  /** The version a staging label is attached to, or null. */
+  SecretVersion versionWithStage(String stage) {
+    for (SecretVersion version : versions.values()) {
+      if (version.stages.contains(stage)) {
+        return version;
+      }
+    }
+    return null;
+  }
+
+  /** Version ids to their labels, for versions that have any (DescribeSecret's VersionIdsToStages). */
+  Map<String, java.util.List<String>> versionIdsToStages() {
+    Map<String, java.util.List<String>> map = new LinkedHashMap<>();
+    versions.values().forEach(v -> {
+      if (!v.stages.isEmpty()) {
+        map.put(v.versionId, java.util.List.copyOf(v.stages));
+      }
+    });
+    return map;
+  }
+}

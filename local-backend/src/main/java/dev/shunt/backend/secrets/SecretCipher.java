@@ -1,0 +1,91 @@
+package dev.shunt.backend.secrets;
+
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.crypto.AesGcm;
+import dev.shunt.backend.crypto.Randomness;
+import dev.shunt.backend.kms.KmsBackend;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Envelope encryption of secret values through the local KMS, as Secrets Manager does it: a
+ * fresh 256-bit data key per version from {@code GenerateDataKey} under the secret's key (or
+ * {@code aws/secretsmanager}), with the secret's ARN and version id as encryption context; the
+ * value sealed with AES-GCM under that data key. Reading asks KMS to decrypt the data key, so a
+ * disabled or deleted key makes the value unreadable, as in AWS.
+ */
+final class SecretCipher {
+  static final String DEFAULT_KEY = "alias/aws/secretsmanager";
+  private static final String SERVICE = "secretsmanager";
+
+  /** A sealed value: the KMS key that wrapped its data key, the wrapped key, and IV + ciphertext + tag. */
+  record Sealed(String kmsKeyArn, byte[] wrappedKey, byte[] sealed, boolean binary) {}
+
+  private final KmsBackend kms;
+  private final byte[] digestKey = Randomness.bytes(32);
+
+  SecretCipher(KmsBackend kms) {
+    this.kms = kms;
+  }
+
+  Sealed seal(RequestContext ctx, String kmsKeyId, String secretArn, String versionId, byte[] plaintext,
+      boolean binary) {
+    KmsBackend.DataKey dataKey;
+    try {
+      dataKey = kms.generateDataKey(ctx, kmsKeyId == null ? DEFAULT_KEY : kmsKeyId, 32,
+          context(secretArn, versionId), SERVICE, "GenerateDataKey");
+    } catch (AwsException e) {
+      throw e.code().equals("AccessDeniedException") ? SecretsErrors.kmsAccessDenied() : SecretsErrors.encryptionFailure();
+    }
+    byte[] sealed = new byte[AesGcm.IV_BYTES + plaintext.length + AesGcm.TAG_BYTES];
+    Randomness.fill(sealed, 0, AesGcm.IV_BYTES);
+    byte[] aad = versionId.getBytes(StandardCharsets.UTF_8);
+    AesGcm.encrypt(new SecretKeySpec(dataKey.plaintext(), "AES"), sealed, 0, aad, aad.length, plaintext, sealed,
+        AesGcm.IV_BYTES);
+    Arrays.fill(dataKey.plaintext(), (byte) 0);
+    return new Sealed(dataKey.key().arn(), dataKey.ciphertext(), sealed, binary);
+  }
+
+  byte[] open(RequestContext ctx, String secretArn, String versionId, Sealed value) {
+    byte[] dataKey;
+    try {
+      dataKey = kms.decrypt(ctx, value.wrappedKey(), null, context(secretArn, versionId), null, SERVICE).plaintext();
+    } catch (AwsException e) {
+      throw e.code().equals("AccessDeniedException") ? SecretsErrors.kmsAccessDenied() : SecretsErrors.decryptionFailure();
+    }
+    byte[] aad = versionId.getBytes(StandardCharsets.UTF_8);
+    byte[] plaintext = AesGcm.decrypt(new SecretKeySpec(dataKey, "AES"), value.sealed(), 0, aad, aad.length,
+        value.sealed(), AesGcm.IV_BYTES, value.sealed().length - AesGcm.IV_BYTES);
+    Arrays.fill(dataKey, (byte) 0);
+    if (plaintext == null) {
+      throw SecretsErrors.decryptionFailure();
+    }
+    return plaintext;
+  }
+
+  /** HMAC-SHA256 of a value under a key that lives only in this process. */
+  byte[] digest(byte[] plaintext, boolean binary) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(digestKey, "HmacSHA256"));
+      mac.update((byte) (binary ? 1 : 0));
+      return mac.doFinal(plaintext);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  static boolean sameDigest(byte[] a, byte[] b) {
+    return MessageDigest.isEqual(a, b);
+  }
+
+  private static Map<String, String> context(String secretArn, String versionId) {
+    return Map.of("SecretARN", secretArn, "SecretVersionId", versionId);
+  }
+}

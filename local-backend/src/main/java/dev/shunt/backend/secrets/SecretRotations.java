@@ -1,0 +1,227 @@
+package dev.shunt.backend.secrets;
+
+import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.secrets.rotation.HttpCallbackRotator;
+import dev.shunt.backend.secrets.rotation.PasswordRotator;
+import dev.shunt.backend.secrets.rotation.RotationRequest;
+import dev.shunt.backend.secrets.rotation.RotationStep;
+import dev.shunt.backend.secrets.rotation.SecretRotator;
+import dev.shunt.backend.secrets.rotation.SecretsApi;
+import dev.shunt.backend.time.ShuntClock;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs secret rotations, off the request threads, as AWS runs them after RotateSecret returns:
+ * the four steps of the secret's rotator in order, stopping at the first that fails. Also the
+ * scheduler: every 250 ms it starts the rotations whose NextRotationDate the (movable) clock
+ * has passed. Rotators: the built-in {@link PasswordRotator}, {@link SecretRotator}s found with
+ * ServiceLoader, and HTTP callbacks registered by name; a RotationLambdaARN whose function
+ * name is none of these uses the built-in.
+ */
+public final class SecretRotations implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.shunt.backend.secrets");
+
+  /** How the last rotation of a secret ended, for the admin API and for tests. */
+  public record Outcome(String secretArn, String versionId, boolean succeeded, String failedStep, String message,
+      Instant at) {}
+
+  private final ShuntClock clock;
+  private final Map<String, SecretRotator> rotators = new ConcurrentHashMap<>();
+  private final Set<Secret> tracked = ConcurrentHashMap.newKeySet();
+  private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, runnable -> {
+    Thread thread = new Thread(runnable, "shunt-secret-rotation");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile SecretsBackend backend;
+
+  public SecretRotations(ShuntClock clock) {
+    this.clock = clock;
+    register(new PasswordRotator());
+    for (SecretRotator rotator : ServiceLoader.load(SecretRotator.class)) {
+      register(rotator);
+    }
+    executor.scheduleWithFixedDelay(this::startDueRotations, 250, 250, TimeUnit.MILLISECONDS);
+  }
+
+  void attach(SecretsBackend backend) {
+    this.backend = backend;
+  }
+
+  public void register(SecretRotator rotator) {
+    rotators.put(rotator.name(), rotator);
+  }
+
+  /** Registers (or replaces) an HTTP callback rotator. */
+  public void registerCallback(String name, URI url) {
+    register(new HttpCallbackRotator(name, url));
+  }
+
+  public Map<String, SecretRotator> rotators() {
+    return Map.copyOf(rotators);
+  }
+
+  /** The last outcome of each secret's rotation, by secret ARN. */
+  public Map<String, Outcome> outcomes() {
+    return Map.copyOf(outcomes);
+  }
+
+  void track(Secret secret) {
+    tracked.add(secret);
+  }
+
+  void forget(Secret secret) {
+    tracked.remove(secret);
+  }
+
+  void reset() {
+    tracked.clear();
+    outcomes.clear();
+  }
+
+  /** Runs a rotation of {@code secret} making version {@code versionId}, in the background. */
+  void start(Secret secret, String versionId) {
+    executor.execute(() -> rotate(secret, versionId));
+  }
+
+  private void startDueRotations() {
+    Instant now = clock.now();
+    for (Secret secret : tracked) {
+      String versionId = null;
+      synchronized (secret) {
+        if (secret.rotationEnabled && !secret.markedForDeletion() && secret.rotatingVersionId == null
+            && secret.nextRotationDate != null && !secret.nextRotationDate.isAfter(now)) {
+          versionId = UUID.randomUUID().toString();
+          secret.rotatingVersionId = versionId;
+        }
+      }
+      if (versionId != null) {
+        rotate(secret, versionId);
+      }
+    }
+  }
+
+  private void rotate(Secret secret, String versionId) {
+    String lambdaArn;
+    synchronized (secret) {
+      lambdaArn = secret.rotationLambdaArn;
+    }
+    SecretRotator rotator = rotatorFor(lambdaArn);
+    RotationRequest request = new RotationRequest(secret.arn, versionId, new InProcessApi(secret));
+    RotationStep failedStep = null;
+    String message = null;
+    for (RotationStep step : RotationStep.values()) {
+      try {
+        rotator.step(step, request);
+      } catch (Exception | LinkageError e) {
+        failedStep = step;
+        message = e.getMessage();
+        break;
+      }
+    }
+    if (failedStep == null && !currentIs(secret, versionId)) {
+      failedStep = RotationStep.FINISH_SECRET;
+      message = "finishSecret did not move AWSCURRENT to version " + versionId;
+    }
+    Instant now = clock.now();
+    backend.rotationFinished(secret, versionId, failedStep == null, context(secret));
+    outcomes.put(secret.arn, new Outcome(secret.arn, versionId, failedStep == null,
+        failedStep == null ? null : failedStep.eventName(), message, now));
+    if (failedStep != null) {
+      LOG.log(System.Logger.Level.INFO, "Rotation of " + secret.arn + " failed at " + failedStep.eventName()
+          + ": " + message);
+    }
+  }
+
+  private static boolean currentIs(Secret secret, String versionId) {
+    synchronized (secret) {
+      SecretVersion current = secret.versionWithStage(SecretsBackend.CURRENT);
+      return current != null && current.versionId.equals(versionId);
+    }
+  }
+
+  /** {@code arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]} picks the rotator named NAME. */
+  SecretRotator rotatorFor(String lambdaArn) {
+    String name = lambdaArn;
+    if (lambdaArn != null && lambdaArn.startsWith("arn:")) {
+      String[] parts = lambdaArn.split(":");
+      name = parts.length >= 7 && parts[5].equals("function") ? parts[6] : lambdaArn;
+    }
+    SecretRotator rotator = name == null ? null : rotators.get(name);
+    return rotator != null ? rotator : rotators.get(PasswordRotator.NAME);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /** Rotation acts as a role of the secret's own account, in the secret's Region, now. */
+  private RequestContext context(Secret secret) {
+    String principal = "arn:" + Identity.partitionOf(secret.region) + ":iam::" + secret.accountId
+        + ":role/shunt-secret-rotation";
+    return new RequestContext(UUID.randomUUID().toString(),
+        new Identity(secret.accountId, null, principal, secret.region), clock.now(), "127.0.0.1", "shunt-rotation");
+  }
+
+  /** The Secrets Manager API as a rotation function sees it: the secret's own account and Region. */
+  private final class InProcessApi implements SecretsApi {
+    private final Secret secret;
+
+    InProcessApi(Secret secret) {
+      this.secret = secret;
+    }
+
+    private RequestContext context() {
+      return SecretRotations.this.context(secret);
+    }
+
+    @Override
+    public Map<String, List<String>> versionIdsToStages(String secretId) {
+      return backend.describeSecret(context(), secretId).versionIdsToStages();
+    }
+
+    @Override
+    public Optional<String> getSecretString(String secretId, String versionId, String stage) {
+      try {
+        SecretsBackend.Value value = backend.getSecretValue(context(), secretId, versionId, stage);
+        return Optional.of(new SecretValue(value.plaintext(), value.binary()).string());
+      } catch (AwsException e) {
+        if (e.code().equals("ResourceNotFoundException") || e.code().equals("InvalidRequestException")) {
+          return Optional.empty();
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void putSecretValue(String secretId, String clientRequestToken, String secretString, List<String> stages) {
+      backend.putSecretValue(context(), secretId, clientRequestToken, SecretValue.of(secretString, null), stages);
+    }
+
+    @Override
+    public void updateSecretVersionStage(String secretId, String stage, String moveToVersionId,
+        String removeFromVersionId) {
+      backend.updateSecretVersionStage(context(), secretId, stage, removeFromVersionId, moveToVersionId);
+    }
+
+    @Override
+    public String randomPassword() {
+      return PasswordGenerator.generate(PasswordGenerator.Spec.defaults());
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.shunt.backend.secrets;
+
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One version of a secret's value: encrypted, never changed after creation, known by its id and
+ * by the staging labels currently attached to it (which move, under the secret's lock).
+ */
+final class SecretVersion {
+  final String versionId;
+  final Instant createdDate;
+  final SecretCipher.Sealed value;
+  /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
+  final byte[] valueDigest;
+  final Set<String> stages = new LinkedHashSet<>();
+  Instant lastAccessedDate;
+
+  SecretVersion(String versionId, Instant createdDate, SecretCipher.Sealed value, byte[] valueDigest) {
+    this.versionId = versionId;
+    this.createdDate = createdDate;
+    this.value = value;
+    this.valueDigest = valueDigest;
+  }
+}

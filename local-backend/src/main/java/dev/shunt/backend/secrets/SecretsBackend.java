@@ -1,0 +1,855 @@
+package dev.shunt.backend.secrets;
+
+import dev.shunt.backend.auth.PolicyDocument;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.crypto.Randomness;
+import dev.shunt.backend.kms.KmsBackend;
+import dev.shunt.backend.state.RegionalStore;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Secrets Manager's domain: secrets, their versions and staging labels, deletion windows,
+ * resource policies and replication, with Secrets Manager's rules and errors and nothing of
+ * HTTP or JSON. Values are encrypted through the local KMS ({@link SecretCipher}); rotation runs
+ * in {@link SecretRotations}.
+ */
+public final class SecretsBackend {
+  static final String CURRENT = "AWSCURRENT";
+  static final String PREVIOUS = "AWSPREVIOUS";
+  static final String PENDING = "AWSPENDING";
+  static final int MAX_VERSIONS = 100;
+  static final int MAX_STAGES_PER_VERSION = 20;
+  static final int MAX_TAGS = 50;
+  static final int MAX_VALUE_BYTES = 65_536;
+  static final int MAX_SECRETS_PER_REGION = 500_000;
+  private static final String SUFFIX_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  /** A secret and the version an operation made or read (null when it made none). */
+  record Result(Secret secret, SecretVersion version) {}
+
+  /** GetSecretValue's answer: the version, its labels at read time, and the plaintext. */
+  record Value(Secret secret, SecretVersion version, List<String> stages, byte[] plaintext, boolean binary) {}
+
+  /** A replica Region requested by CreateSecret or ReplicateSecretToRegions. */
+  record ReplicaRequest(String region, String kmsKeyId) {}
+
+  /** One page of a listing and the token of the next (null on the last). */
+  record Page<T>(List<T> items, String nextToken) {}
+
+  /** One entry of ListSecretVersionIds. */
+  record VersionView(String versionId, List<String> stages, Instant createdDate, Instant lastAccessedDate,
+      String kmsKeyArn) {}
+
+  private final RegionalStore<SecretsRegion> regions = new RegionalStore<>(SecretsRegion::new);
+  private final SecretCipher cipher;
+  private final SecretRotations rotations;
+
+  public SecretsBackend(KmsBackend kms, SecretRotations rotations) {
+    this.cipher = new SecretCipher(kms);
+    this.rotations = rotations;
+    rotations.attach(this);
+  }
+
+  public void reset() {
+    rotations.reset();
+    regions.clear();
+  }
+
+  // ---- lookup and access ------------------------------------------------------------------
+
+  /**
+   * Finds the secret a SecretId names (name, full ARN, or ARN without the 6-character suffix),
+   * checks the resource policy for {@code action}, and forgets secrets whose deletion is due.
+   */
+  Secret find(RequestContext ctx, String secretId, String action) {
+    Secret secret = locate(ctx, secretId);
+    if (secret == null) {
+      throw SecretsErrors.secretNotFound();
+    }
+    authorize(ctx, secret, action);
+    return secret;
+  }
+
+  private Secret locate(RequestContext ctx, String secretId) {
+    String accountId = ctx.accountId();
+    String name = secretId;
+    boolean byArn = secretId.startsWith("arn:");
+    if (byArn) {
+      String[] parts = secretId.split(":", 7);
+      if (parts.length != 7 || !parts[2].equals("secretsmanager") || !parts[5].equals("secret")
+          || !parts[3].equals(ctx.region())) {
+        return null;
+      }
+      accountId = parts[4];
+      name = parts[6];
+    }
+    SecretsRegion region = regions.peek(accountId, ctx.region());
+    if (region == null) {
+      return null;
+    }
+    Secret secret = byArn ? region.byArn.get(secretId) : null;
+    if (secret == null) {
+      secret = region.byName.get(name);
+    }
+    if (secret != null && deletionDue(secret, ctx.now())) {
+      region.remove(secret);
+      rotations.forget(secret);
+      return null;
+    }
+    return secret;
+  }
+
+  private static boolean deletionDue(Secret secret, Instant now) {
+    synchronized (secret) {
+      return secret.deletionDate != null && !secret.deletionDate.isAfter(now);
+    }
+  }
+
+  /** The resource policy's say: an explicit Deny always wins; another account needs an Allow. */
+  private static void authorize(RequestContext ctx, Secret secret, String action) {
+    PolicyDocument policy;
+    synchronized (secret) {
+      policy = secret.resourcePolicy;
+    }
+    String principal = ctx.identity().principalArn();
+    PolicyDocument.Decision decision = policy == null ? PolicyDocument.Decision.NONE
+        : policy.decide(ctx.accountId(), principal, "secretsmanager:" + action);
+    if (decision == PolicyDocument.Decision.DENY
+        || (!secret.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
+      throw SecretsErrors.accessDenied(principal, action, secret.arn);
+    }
+  }
+
+  /** Writes go to the primary and never to a secret scheduled for deletion. */
+  private static void requireWritable(Secret secret) {
+    synchronized (secret) {
+      if (secret.isReplica()) {
+        throw SecretsErrors.replicaReadOnly();
+      }
+      if (secret.markedForDeletion()) {
+        throw SecretsErrors.markedForDeletion();
+      }
+    }
+  }
+
+  // ---- create, read, write ----------------------------------------------------------------
+
+  Result createSecret(RequestContext ctx, String name, String token, String description, String kmsKeyId,
+      SecretValue value, Map<String, String> tags, String type, List<ReplicaRequest> replicas, boolean force) {
+    checkName(name);
+    checkTags(tags);
+    checkSize(value);
+    SecretsRegion region = regions.get(ctx.accountId(), ctx.region());
+    Secret existing = locate(ctx, name);
+    if (existing != null) {
+      synchronized (existing) {
+        if (existing.markedForDeletion()) {
+          throw SecretsErrors.invalidRequest(
+              "You can't create this secret because a secret with this name is already scheduled for deletion.");
+        }
+        SecretVersion retried = token == null ? null : existing.versions.get(token);
+        if (retried != null && value != null
+            && SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
+          return new Result(existing, retried);
+        }
+      }
+      throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
+    }
+    if (region.byName.size() >= MAX_SECRETS_PER_REGION) {
+      throw SecretsErrors.limitExceeded("You have reached the maximum number of secrets ("
+          + MAX_SECRETS_PER_REGION + ") in this Region.");
+    }
+    String arn = "arn:" + ctx.partition() + ":secretsmanager:" + ctx.region() + ":" + ctx.accountId() + ":secret:"
+        + name + "-" + suffix();
+    Secret secret = new Secret(ctx.accountId(), ctx.region(), name, arn, ctx.now());
+    secret.description = description;
+    secret.kmsKeyId = kmsKeyId == null || kmsKeyId.isEmpty() ? null : kmsKeyId;
+    secret.type = type;
+    secret.tags.putAll(tags);
+    SecretVersion version = null;
+    if (value != null) {
+      version = newVersion(ctx, secret, token == null ? UUID.randomUUID().toString() : token, value);
+      version.stages.add(CURRENT);
+      secret.versions.put(version.versionId, version);
+    }
+    if (region.add(secret) != secret) {
+      throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
+    }
+    if (!replicas.isEmpty()) {
+      replicate(ctx, secret, replicas, force);
+    }
+    return new Result(secret, version);
+  }
+
+  Value getSecretValue(RequestContext ctx, String secretId, String versionId, String stage) {
+    Secret secret = find(ctx, secretId, "GetSecretValue");
+    SecretVersion version;
+    List<String> stages;
+    synchronized (secret) {
+      if (secret.markedForDeletion()) {
+        throw SecretsErrors.markedForDeletion();
+      }
+      version = select(secret, versionId, stage);
+      stages = List.copyOf(version.stages);
+      Instant today = ctx.now().truncatedTo(ChronoUnit.DAYS);
+      version.lastAccessedDate = today;
+      secret.lastAccessedDate = today;
+    }
+    byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, version.value);
+    return new Value(secret, version, stages, plaintext, version.value.binary());
+  }
+
+  private static SecretVersion select(Secret secret, String versionId, String stage) {
+    if (versionId != null) {
+      SecretVersion version = secret.versions.get(versionId);
+      if (version == null) {
+        throw SecretsErrors.versionNotFound(versionId);
+      }
+      if (stage != null && !version.stages.contains(stage)) {
+        throw SecretsErrors.invalidRequest(
+            "You provided a VersionStage that is not associated to the provided VersionId.");
+      }
+      return version;
+    }
+    String label = stage == null ? CURRENT : stage;
+    SecretVersion version = secret.versionWithStage(label);
+    if (version == null) {
+      throw SecretsErrors.stageNotFound(label);
+    }
+    return version;
+  }
+
+  /** PutSecretValue: a new version with the given labels (AWSCURRENT by default), or the same one again. */
+  Result putSecretValue(RequestContext ctx, String secretId, String token, SecretValue value, List<String> stages) {
+    if (value == null) {
+      throw SecretsErrors.invalidRequest("You must provide either SecretString or SecretBinary.");
+    }
+    checkSize(value);
+    Secret secret = find(ctx, secretId, "PutSecretValue");
+    requireWritable(secret);
+    Result result = addVersion(ctx, secret, token, value, stages.isEmpty() ? List.of(CURRENT) : stages);
+    syncReplicas(ctx, secret);
+    return result;
+  }
+
+  /** UpdateSecret: metadata, and a new AWSCURRENT version when a value is given. */
+  Result updateSecret(RequestContext ctx, String secretId, String token, String description, String kmsKeyId,
+      SecretValue value, String type) {
+    checkSize(value);
+    Secret secret = find(ctx, secretId, "UpdateSecret");
+    requireWritable(secret);
+    synchronized (secret) {
+      if (description != null) {
+        secret.description = description;
+      }
+      if (kmsKeyId != null) {
+        secret.kmsKeyId = kmsKeyId.isEmpty() ? null : kmsKeyId;
+      }
+      if (type != null) {
+        secret.type = type;
+      }
+      secret.lastChangedDate = ctx.now();
+    }
+    Result result = value == null ? new Result(secret, null) : addVersion(ctx, secret, token, value, List.of(CURRENT));
+    syncReplicas(ctx, secret);
+    return result;
+  }
+
+  private Result addVersion(RequestContext ctx, Secret secret, String token, SecretValue value, List<String> stages) {
+    String versionId = token == null ? UUID.randomUUID().toString() : token;
+    byte[] digest = cipher.digest(value.bytes(), value.binary());
+    synchronized (secret) {
+      SecretVersion existing = secret.versions.get(versionId);
+      if (existing != null) {
+        if (SecretCipher.sameDigest(existing.valueDigest, digest)) {
+          return new Result(secret, existing);
+        }
+        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+      }
+    }
+    SecretVersion version = newVersion(ctx, secret, versionId, value);
+    synchronized (secret) {
+      if (secret.versions.containsKey(versionId)) {
+        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+      }
+      secret.versions.put(versionId, version);
+      for (String stage : stages) {
+        attach(secret, version, stage);
+      }
+      secret.lastChangedDate = ctx.now();
+      trimVersions(secret);
+    }
+    return new Result(secret, version);
+  }
+
+  private SecretVersion newVersion(RequestContext ctx, Secret secret, String versionId, SecretValue value) {
+    String kmsKeyId;
+    synchronized (secret) {
+      kmsKeyId = secret.kmsKeyId;
+    }
+    SecretCipher.Sealed sealed = cipher.seal(ctx, kmsKeyId, secret.arn, versionId, value.bytes(), value.binary());
+    return new SecretVersion(versionId, ctx.now(), sealed, cipher.digest(value.bytes(), value.binary()));
+  }
+
+  /** Moves a label onto a version; moving AWSCURRENT leaves AWSPREVIOUS on the version that had it. */
+  private static void attach(Secret secret, SecretVersion version, String stage) {
+    SecretVersion holder = secret.versionWithStage(stage);
+    if (holder == version) {
+      return;
+    }
+    if (version.stages.size() >= MAX_STAGES_PER_VERSION) {
+      throw SecretsErrors.limitExceeded("A version can have at most " + MAX_STAGES_PER_VERSION + " staging labels.");
+    }
+    if (holder != null) {
+      holder.stages.remove(stage);
+    }
+    version.stages.add(stage);
+    if (stage.equals(CURRENT) && holder != null) {
+      SecretVersion previous = secret.versionWithStage(PREVIOUS);
+      if (previous != null) {
+        previous.stages.remove(PREVIOUS);
+      }
+      holder.stages.add(PREVIOUS);
+    }
+  }
+
+  /** Past 100 versions, the oldest versions without labels are removed (they are deprecated). */
+  private static void trimVersions(Secret secret) {
+    Iterator<SecretVersion> oldestFirst = secret.versions.values().iterator();
+    while (secret.versions.size() > MAX_VERSIONS && oldestFirst.hasNext()) {
+      if (oldestFirst.next().stages.isEmpty()) {
+        oldestFirst.remove();
+      }
+    }
+  }
+
+  Secret updateSecretVersionStage(RequestContext ctx, String secretId, String stage, String removeFrom,
+      String moveTo) {
+    Secret secret = find(ctx, secretId, "UpdateSecretVersionStage");
+    requireWritable(secret);
+    synchronized (secret) {
+      SecretVersion holder = secret.versionWithStage(stage);
+      if (moveTo != null) {
+        SecretVersion target = secret.versions.get(moveTo);
+        if (target == null) {
+          throw SecretsErrors.versionNotFound(moveTo);
+        }
+        if (holder != null && holder != target && !holder.versionId.equals(removeFrom)) {
+          throw SecretsErrors.invalidParameter("The parameter RemoveFromVersionId can't be empty. Staging label "
+              + stage + " is currently attached to version " + holder.versionId
+              + ", so you must explicitly reference that version in RemoveFromVersionId.");
+        }
+        attach(secret, target, stage);
+      } else if (removeFrom != null) {
+        SecretVersion from = secret.versions.get(removeFrom);
+        if (from == null) {
+          throw SecretsErrors.versionNotFound(removeFrom);
+        }
+        if (!from.stages.contains(stage)) {
+          throw SecretsErrors.invalidParameter("The staging label " + stage + " is not attached to version "
+              + removeFrom + ".");
+        }
+        if (stage.equals(CURRENT)) {
+          throw SecretsErrors.invalidParameter(
+              "You can't remove the staging label AWSCURRENT without moving it to another version.");
+        }
+        from.stages.remove(stage);
+      } else {
+        throw SecretsErrors.invalidParameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.");
+      }
+      secret.lastChangedDate = ctx.now();
+    }
+    syncReplicas(ctx, secret);
+    return secret;
+  }
+
+  SecretView describeSecret(RequestContext ctx, String secretId) {
+    return SecretView.of(find(ctx, secretId, "DescribeSecret"));
+  }
+
+  /** ListSecretVersionIds: newest first; without {@code includeDeprecated}, only versions with labels. */
+  Page<VersionView> listVersions(RequestContext ctx, String secretId, int maxResults, String nextToken,
+      boolean includeDeprecated) {
+    Secret secret = find(ctx, secretId, "ListSecretVersionIds");
+    List<VersionView> views = new ArrayList<>();
+    synchronized (secret) {
+      for (SecretVersion version : secret.versions.values()) {
+        if (includeDeprecated || !version.stages.isEmpty()) {
+          views.add(0, new VersionView(version.versionId, List.copyOf(version.stages), version.createdDate,
+              version.lastAccessedDate, version.value.kmsKeyArn()));
+        }
+      }
+    }
+    return Paging.page(views, maxResults, nextToken);
+  }
+
+  // ---- deletion ---------------------------------------------------------------------------
+
+  Secret deleteSecret(RequestContext ctx, String secretId, Long windowInDays, boolean force) {
+    if (windowInDays != null && force) {
+      throw SecretsErrors.invalidParameter(
+          "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    long days = windowInDays == null ? 30 : windowInDays;
+    if (days < 7 || days > 30) {
+      throw SecretsErrors.invalidParameter("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    Secret secret = find(ctx, secretId, "DeleteSecret");
+    synchronized (secret) {
+      if (secret.isReplica()) {
+        throw SecretsErrors.replicaReadOnly();
+      }
+      if (!secret.replicas.isEmpty()) {
+        throw SecretsErrors.invalidRequest("You can't delete secret " + secret.name
+            + " that still has replica regions " + secret.replicas.keySet());
+      }
+      if (secret.markedForDeletion() && !force) {
+        throw SecretsErrors.markedForDeletion();
+      }
+      secret.deletedDate = ctx.now();
+      secret.deletionDate = force ? ctx.now() : ctx.now().plus(Duration.ofDays(days));
+    }
+    if (force) {
+      regions.get(secret.accountId, secret.region).remove(secret);
+    }
+    rotations.forget(secret);
+    return secret;
+  }
+
+  Secret restoreSecret(RequestContext ctx, String secretId) {
+    Secret secret = find(ctx, secretId, "RestoreSecret");
+    synchronized (secret) {
+      if (secret.isReplica()) {
+        throw SecretsErrors.replicaReadOnly();
+      }
+      secret.deletedDate = null;
+      secret.deletionDate = null;
+    }
+    rotations.track(secret);
+    return secret;
+  }
+
+  // ---- tags -------------------------------------------------------------------------------
+
+  void tagResource(RequestContext ctx, String secretId, Map<String, String> tags) {
+    checkTags(tags);
+    Secret secret = find(ctx, secretId, "TagResource");
+    requireWritable(secret);
+    synchronized (secret) {
+      Map<String, String> merged = new LinkedHashMap<>(secret.tags);
+      merged.putAll(tags);
+      if (merged.size() > MAX_TAGS) {
+        throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
+      }
+      secret.tags.putAll(tags);
+      secret.lastChangedDate = ctx.now();
+    }
+    syncReplicas(ctx, secret);
+  }
+
+  void untagResource(RequestContext ctx, String secretId, List<String> keys) {
+    Secret secret = find(ctx, secretId, "UntagResource");
+    requireWritable(secret);
+    synchronized (secret) {
+      keys.forEach(secret.tags::remove);
+      secret.lastChangedDate = ctx.now();
+    }
+    syncReplicas(ctx, secret);
+  }
+
+  // ---- resource policies ------------------------------------------------------------------
+
+  Secret getResourcePolicy(RequestContext ctx, String secretId) {
+    return find(ctx, secretId, "GetResourcePolicy");
+  }
+
+  Secret putResourcePolicy(RequestContext ctx, String secretId, String policyText, boolean blockPublicPolicy) {
+    PolicyDocument policy = PolicyDocument.parse(policyText);
+    if (blockPublicPolicy && policy.grantsPublicAccess()) {
+      throw SecretsErrors.publicPolicy();
+    }
+    Secret secret = find(ctx, secretId, "PutResourcePolicy");
+    requireWritable(secret);
+    synchronized (secret) {
+      secret.resourcePolicy = policy;
+      secret.lastChangedDate = ctx.now();
+    }
+    syncReplicas(ctx, secret);
+    return secret;
+  }
+
+  Secret deleteResourcePolicy(RequestContext ctx, String secretId) {
+    Secret secret = find(ctx, secretId, "DeleteResourcePolicy");
+    requireWritable(secret);
+    synchronized (secret) {
+      secret.resourcePolicy = null;
+      secret.lastChangedDate = ctx.now();
+    }
+    syncReplicas(ctx, secret);
+    return secret;
+  }
+
+  /** ValidateResourcePolicy: the policy must parse; one that grants public access does not pass. */
+  List<String> validateResourcePolicy(RequestContext ctx, String secretId, String policyText) {
+    if (secretId != null) {
+      find(ctx, secretId, "ValidateResourcePolicy");
+    }
+    PolicyDocument policy = PolicyDocument.parse(policyText);
+    return policy.grantsPublicAccess()
+        ? List.of("This resource policy grants public access: a statement allows every principal (\"*\").")
+        : List.of();
+  }
+
+  // ---- listing ----------------------------------------------------------------------------
+
+  /** ListSecrets in creation order (or {@code sortBy}), filtered, one page at a time. */
+  Page<SecretView> listSecrets(RequestContext ctx, boolean includePlannedDeletion, List<SecretFilter> filters,
+      String sortBy, boolean descending, int maxResults, String nextToken) {
+    SecretsRegion region = regions.get(ctx.accountId(), ctx.region());
+    if (sortBy == null || sortBy.equals("created-date")) {
+      return Paging.pageByOrder(region, ctx.now(), descending, maxResults, nextToken,
+          secret -> visible(secret, includePlannedDeletion, filters, ctx.now()));
+    }
+    List<SecretView> all = new ArrayList<>();
+    for (Secret secret : region.byCreation.values()) {
+      SecretView view = visible(secret, includePlannedDeletion, filters, ctx.now());
+      if (view != null) {
+        all.add(view);
+      }
+    }
+    all.sort(SecretFilter.comparator(sortBy, descending));
+    return Paging.page(all, maxResults, nextToken);
+  }
+
+  private static SecretView visible(Secret secret, boolean includePlannedDeletion, List<SecretFilter> filters,
+      Instant now) {
+    if (deletionDue(secret, now)) {
+      return null;
+    }
+    SecretView view = SecretView.of(secret);
+    if (view.deletedDate() != null && !includePlannedDeletion) {
+      return null;
+    }
+    return SecretFilter.matchesAll(filters, view) ? view : null;
+  }
+
+  // ---- replication ------------------------------------------------------------------------
+
+  Secret replicateSecretToRegions(RequestContext ctx, String secretId, List<ReplicaRequest> replicas,
+      boolean force) {
+    Secret secret = find(ctx, secretId, "ReplicateSecretToRegions");
+    requireWritable(secret);
+    replicate(ctx, secret, replicas, force);
+    return secret;
+  }
+
+  private void replicate(RequestContext ctx, Secret primary, List<ReplicaRequest> requests, boolean force) {
+    for (ReplicaRequest request : requests) {
+      if (request.region().equals(primary.region)) {
+        throw SecretsErrors.invalidParameter("Invalid replica region: " + request.region()
+            + " is the primary Region of the secret.");
+      }
+      Secret.Replica replica;
+      synchronized (primary) {
+        if (primary.replicas.containsKey(request.region())) {
+          continue;
+        }
+        replica = new Secret.Replica(request.region(), request.kmsKeyId());
+        replica.status = "InProgress";
+        primary.replicas.put(request.region(), replica);
+      }
+      RequestContext there = ctx.inRegion(request.region());
+      SecretsRegion target = regions.get(primary.accountId, request.region());
+      Secret existing = locate(there, primary.name);
+      if (existing != null && !force) {
+        synchronized (primary) {
+          replica.status = "Failed";
+          replica.statusMessage = "Replication failed: Secret with name " + primary.name
+              + " already exists in this region.";
+        }
+        continue;
+      }
+      if (existing != null) {
+        target.remove(existing);
+        rotations.forget(existing);
+      }
+      String arn = primary.arn.replace(":" + primary.region + ":", ":" + request.region() + ":");
+      Secret copy = new Secret(primary.accountId, request.region(), primary.name, arn, primary.createdDate);
+      synchronized (copy) {
+        copy.primaryRegion = primary.region;
+        copy.kmsKeyId = request.kmsKeyId();
+      }
+      try {
+        copyInto(ctx, primary, copy);
+      } catch (AwsException e) {
+        synchronized (primary) {
+          replica.status = "Failed";
+          replica.statusMessage = "Replication failed: " + e.getMessage();
+        }
+        continue;
+      }
+      target.add(copy);
+      synchronized (primary) {
+        replica.status = "InSync";
+        replica.statusMessage = "Replication succeeded";
+      }
+    }
+  }
+
+  /** Brings each in-sync replica up to date with its primary after a write. */
+  private void syncReplicas(RequestContext ctx, Secret primary) {
+    List<Secret.Replica> replicas;
+    synchronized (primary) {
+      replicas = new ArrayList<>(primary.replicas.values());
+    }
+    for (Secret.Replica replica : replicas) {
+      if (!"InSync".equals(replica.status)) {
+        continue;
+      }
+      Secret copy = locate(ctx.inRegion(replica.region), primary.name);
+      if (copy == null) {
+        continue;
+      }
+      try {
+        copyInto(ctx, primary, copy);
+      } catch (AwsException e) {
+        synchronized (primary) {
+          replica.status = "Failed";
+          replica.statusMessage = "Replication failed: " + e.getMessage();
+        }
+      }
+    }
+  }
+
+  /**
+   * Copies a primary's metadata and versions into its replica, encrypting each version it does
+   * not have yet under the replica's key in the replica's Region.
+   */
+  private void copyInto(RequestContext ctx, Secret primary, Secret copy) {
+    Map<String, SecretVersion> versions;
+    synchronized (primary) {
+      versions = new LinkedHashMap<>(primary.versions);
+      synchronized (copy) {
+        copy.description = primary.description;
+        copy.type = primary.type;
+        copy.tags.clear();
+        copy.tags.putAll(primary.tags);
+        copy.resourcePolicy = primary.resourcePolicy;
+        copy.lastChangedDate = primary.lastChangedDate;
+        copy.deletedDate = primary.deletedDate;
+      }
+    }
+    RequestContext there = ctx.inRegion(copy.region);
+    Map<String, SecretVersion> copied = new LinkedHashMap<>();
+    for (SecretVersion version : versions.values()) {
+      SecretVersion mine;
+      synchronized (copy) {
+        mine = copy.versions.get(version.versionId);
+      }
+      if (mine == null) {
+        byte[] plaintext = cipher.open(ctx.inRegion(primary.region), primary.arn, version.versionId, version.value);
+        mine = newVersion(there, copy, version.versionId, new SecretValue(plaintext, version.value.binary()));
+      }
+      copied.put(version.versionId, mine);
+    }
+    synchronized (primary) {
+      synchronized (copy) {
+        copy.versions.clear();
+        for (SecretVersion mine : copied.values()) {
+          SecretVersion original = primary.versions.get(mine.versionId);
+          mine.stages.clear();
+          if (original != null) {
+            mine.stages.addAll(original.stages);
+          }
+          copy.versions.put(mine.versionId, mine);
+        }
+      }
+    }
+  }
+
+  Secret removeRegionsFromReplication(RequestContext ctx, String secretId, List<String> regionNames) {
+    Secret secret = find(ctx, secretId, "RemoveRegionsFromReplication");
+    requireWritable(secret);
+    for (String regionName : regionNames) {
+      Secret.Replica replica;
+      synchronized (secret) {
+        replica = secret.replicas.remove(regionName);
+      }
+      if (replica == null) {
+        continue;
+      }
+      Secret copy = locate(ctx.inRegion(regionName), secret.name);
+      if (copy != null && copy.isReplica()) {
+        regions.get(secret.accountId, regionName).remove(copy);
+      }
+    }
+    return secret;
+  }
+
+  /** StopReplicationToReplica (called in the replica's Region): the replica becomes a standalone secret. */
+  Secret stopReplicationToReplica(RequestContext ctx, String secretId) {
+    Secret copy = find(ctx, secretId, "StopReplicationToReplica");
+    String primaryRegion;
+    synchronized (copy) {
+      if (!copy.isReplica()) {
+        throw SecretsErrors.invalidRequest("StopReplicationToReplica can only be called on a replica secret.");
+      }
+      primaryRegion = copy.primaryRegion;
+      copy.primaryRegion = copy.region;
+    }
+    Secret primary = locate(ctx.inRegion(primaryRegion), copy.name);
+    if (primary != null) {
+      synchronized (primary) {
+        primary.replicas.remove(copy.region);
+      }
+    }
+    return copy;
+  }
+
+  // ---- rotation (scheduling and state; the steps run in SecretRotations) ------------------
+
+  /** RotateSecret: records the configuration, then starts a rotation now unless told not to. */
+  Result rotateSecret(RequestContext ctx, String secretId, String token, String lambdaArn,
+      Secret.RotationRules rules, boolean rotateImmediately) {
+    if (rules != null) {
+      RotationSchedule.check(rules);
+    }
+    Secret secret = find(ctx, secretId, "RotateSecret");
+    requireWritable(secret);
+    String versionId = token == null ? UUID.randomUUID().toString() : token;
+    synchronized (secret) {
+      if (lambdaArn == null && secret.rotationLambdaArn == null) {
+        throw SecretsErrors.invalidRequest("No Lambda rotation function ARN is associated with this secret.");
+      }
+      SecretVersion pending = secret.versionWithStage(PENDING);
+      if (secret.rotatingVersionId != null || (pending != null && !pending.stages.contains(CURRENT))) {
+        if (secret.rotatingVersionId == null) {
+          secret.rotatingVersionId = pending.versionId;
+          rotations.start(secret, pending.versionId);
+        }
+        throw SecretsErrors.invalidRequest("A previous rotation isn't complete. That rotation will be reattempted.");
+      }
+      if (lambdaArn != null) {
+        secret.rotationLambdaArn = lambdaArn;
+      }
+      if (rules != null) {
+        secret.rotationRules = rules;
+      }
+      secret.rotationEnabled = true;
+      if (secret.rotationRules != null) {
+        secret.nextRotationDate = RotationSchedule.next(secret.rotationRules,
+            secret.lastRotatedDate == null ? ctx.now() : secret.lastRotatedDate, ctx.now());
+      }
+      if (rotateImmediately) {
+        secret.rotatingVersionId = versionId;
+      }
+    }
+    rotations.track(secret);
+    if (rotateImmediately) {
+      rotations.start(secret, versionId);
+    }
+    return new Result(secret, null);
+  }
+
+  /** CancelRotateSecret: turns automatic rotation off; a version labelled AWSPENDING keeps its label. */
+  String cancelRotateSecret(RequestContext ctx, String secretId) {
+    Secret secret = find(ctx, secretId, "CancelRotateSecret");
+    requireWritable(secret);
+    synchronized (secret) {
+      secret.rotationEnabled = false;
+      secret.nextRotationDate = null;
+      SecretVersion pending = secret.versionWithStage(PENDING);
+      rotations.forget(secret);
+      return pending == null ? null : pending.versionId;
+    }
+  }
+
+  /** Called by SecretRotations when a rotation ends; on success the new version has AWSCURRENT. */
+  void rotationFinished(Secret secret, String versionId, boolean succeeded, RequestContext ctx) {
+    Instant now = ctx.now();
+    rotationOutcome(secret, versionId, succeeded, now);
+    syncReplicas(ctx, secret);
+  }
+
+  private static void rotationOutcome(Secret secret, String versionId, boolean succeeded, Instant now) {
+    synchronized (secret) {
+      if (versionId.equals(secret.rotatingVersionId)) {
+        secret.rotatingVersionId = null;
+      }
+      if (!succeeded) {
+        return;
+      }
+      SecretVersion version = secret.versions.get(versionId);
+      if (version != null) {
+        version.stages.remove(PENDING);
+      }
+      secret.lastRotatedDate = now;
+      if (secret.rotationEnabled && secret.rotationRules != null) {
+        secret.nextRotationDate = RotationSchedule.next(secret.rotationRules, now, now);
+      }
+    }
+  }
+
+  /** All secrets, for the rotation scheduler (which only keeps those with rotation on). */
+  Collection<SecretsRegion> allRegions() {
+    return regions.all();
+  }
+
+  /** The cipher, for the in-process API rotators use. */
+  SecretCipher cipher() {
+    return cipher;
+  }
+
+  // ---- rules ------------------------------------------------------------------------------
+
+  private static void checkName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "/_+=.@-!".indexOf(c) >= 0;
+      if (!ok) {
+        throw SecretsErrors.invalidParameter("Invalid name. Must be a valid name containing alphanumeric "
+            + "characters, or any of the following: -/_+=.@!");
+      }
+    }
+  }
+
+  private static void checkTags(Map<String, String> tags) {
+    if (tags.size() > MAX_TAGS) {
+      throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
+    }
+    for (String key : tags.keySet()) {
+      if (key.startsWith("aws:")) {
+        throw SecretsErrors.invalidParameter("Invalid tag key: tag keys beginning with aws: are reserved.");
+      }
+    }
+  }
+
+  /** Secret values are limited to 65,536 bytes (a SecretString is counted in UTF-8). */
+  private static void checkSize(SecretValue value) {
+    if (value != null && value.bytes().length > MAX_VALUE_BYTES) {
+      throw SecretsErrors.limitExceeded("The secret value is " + value.bytes().length
+          + " bytes, which exceeds the maximum of " + MAX_VALUE_BYTES + " bytes.");
+    }
+  }
+
+  private static String suffix() {
+    SecureRandom random = Randomness.current();
+    char[] suffix = new char[6];
+    for (int i = 0; i < suffix.length; i++) {
+      suffix[i] = SUFFIX_CHARACTERS.charAt(random.nextInt(SUFFIX_CHARACTERS.length()));
+    }
+    return new String(suffix);
+  }
+}

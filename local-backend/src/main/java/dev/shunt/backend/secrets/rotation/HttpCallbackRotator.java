@@ -1,0 +1,58 @@
+package dev.shunt.backend.secrets.rotation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A rotator that is a web service: each step is POSTed to its URL as a rotation Lambda's event
+ * ({@code {"SecretId", "ClientRequestToken", "Step"}}), and the service does its work through
+ * Shunt's Secrets Manager API, as a Lambda would. A 2xx answer completes the step; anything
+ * else (or no answer in 30 s) fails the rotation.
+ */
+public final class HttpCallbackRotator implements SecretRotator {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final String name;
+  private final URI url;
+
+  public HttpCallbackRotator(String name, URI url) {
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+      throw new IllegalArgumentException("A rotation callback must be an http(s) URL, not " + url);
+    }
+    this.name = name;
+    this.url = url;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  @Override
+  public void step(RotationStep step, RotationRequest request) throws Exception {
+    Map<String, String> event = new LinkedHashMap<>();
+    event.put("SecretId", request.secretId());
+    event.put("ClientRequestToken", request.clientRequestToken());
+    event.put("Step", step.eventName());
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
+        .timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() / 100 != 2) {
+      throw new IllegalStateException("Rotation callback " + name + " answered " + response.statusCode()
+          + " to " + step.eventName());
+    }
+  }
+}
