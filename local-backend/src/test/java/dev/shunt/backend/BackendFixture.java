@@ -12,6 +12,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * A real backend on a free loopback port, and real AWS SDK v2 clients pointed at it. Tests use
@@ -78,6 +79,24 @@ public final class BackendFixture implements AutoCloseable {
   public HttpResponse<String> get(String path) throws Exception {
     return http.send(HttpRequest.newBuilder(backend.uri().resolve(path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A Secrets Manager client for the default test access key, in us-east-1. */
+  public SecretsManagerClient secrets() {
+    return secrets("AKIDTEST", Region.US_EAST_1);
+  }
+
+  public SecretsManagerClient secrets(String accessKeyId, Region region) {
+    return SecretsManagerClient.builder()
+        .endpointOverride(backend.uri())
+        .region(region)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .retryStrategy(RetryMode.STANDARD)
+            .apiCallTimeout(Duration.ofSeconds(30))
+            .build())
+        .build();
   }
 
   @Override
