@@ -16,7 +16,10 @@ import dev.shunt.backend.http.AdminApi;
 import dev.shunt.backend.http.HttpServer;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.secrets.SecretRotations;
+import dev.shunt.backend.ssm.SsmBackend;
+import dev.shunt.backend.ssm.SsmService;
 import dev.shunt.backend.secrets.SecretsBackend;
 import dev.shunt.backend.secrets.SecretsService;
 import dev.shunt.backend.time.ShuntClock;
@@ -45,6 +48,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final ShuntClock clock = new ShuntClock();
   private final KmsBackend kms = new KmsBackend();
   private final SecretRotations rotations = new SecretRotations(clock);
+  private final SsmBackend ssm;
   private final Router router;
   private final HttpServer server;
   private final URI uri;
@@ -52,7 +56,9 @@ public final class ShuntBackend implements AutoCloseable {
   private ShuntBackend(ShuntOptions options) throws InterruptedException {
     this.options = options;
     registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
-    List<AwsService> services = List.of(new KmsService(kms), new SecretsService(new SecretsBackend(kms, rotations)));
+    SecretsBackend secrets = new SecretsBackend(kms, rotations);
+    this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
+    List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shunt.backend.core.AwsService;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.secrets.SecretRotations;
+import dev.shunt.backend.ssm.SsmBackend;
+import dev.shunt.backend.ssm.SsmService;
 import dev.shunt.backend.secrets.SecretsBackend;
 import dev.shunt.backend.secrets.SecretsService;
 import dev.shunt.backend.time.ShuntClock;
@@ -24,7 +27,9 @@ class CoverageTableTest {
 
   static List<AwsService> services() {
     KmsBackend kms = new KmsBackend();
-    return List.of(new KmsService(kms), new SecretsService(new SecretsBackend(kms, new SecretRotations(new ShuntClock()))));
+    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock()));
+    return List.of(new KmsService(kms), new SecretsService(secrets),
+        new SsmService(new SsmBackend(kms, new SecretReferences(secrets))));
   }
 
   static String render() {

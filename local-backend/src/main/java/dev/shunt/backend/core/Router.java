@@ -11,8 +11,11 @@ import java.util.Map;
  * request; every operation of every model is present, implemented or not.
  */
 public final class Router {
-  /** The resolved target: the service, the operation's name and its handler. */
-  public record Route(AwsService service, String operation, OperationHandler handler) {
+  /**
+   * The resolved target: the service, the operation's name, its handler, and whether Shunt
+   * implements it (an operation it does not implement answers so without validating its input).
+   */
+  public record Route(AwsService service, String operation, OperationHandler handler, boolean implemented) {
     public ServiceModel model() {
       return service.model();
     }
@@ -27,12 +30,13 @@ public final class Router {
       String prefix = service.model().targetPrefix() + ".";
       for (String operation : service.model().operationNames()) {
         OperationHandler handler = service.operations().get(operation);
-        if (handler == null) {
+        boolean implemented = handler != null;
+        if (!implemented) {
           handler = (context, input) -> {
             throw service.notImplemented(operation);
           };
         }
-        byTarget.put(prefix + operation, new Route(service, operation, handler));
+        byTarget.put(prefix + operation, new Route(service, operation, handler, implemented));
       }
       for (String operation : service.operations().keySet()) {
         if (!service.model().operationNames().contains(operation)) {

@@ -32,7 +32,9 @@ final class AwsRequestProcessor {
     byte[] body = ByteBufUtil.getBytes(request.content());
     Identity identity = authenticator.authenticate(request, route.model().signingName(), body);
     ObjectNode input = Json.parseRequest(body);
-    route.model().validateInput(route.operation(), input);
+    if (route.implemented()) {
+      route.model().validateInput(route.operation(), input);
+    }
     RequestContext context = new RequestContext(requestId, identity, clock.now(), sourceIp,
         request.headers().get("User-Agent"));
     return route.handler().handle(context, input);

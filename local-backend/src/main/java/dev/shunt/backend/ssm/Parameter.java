@@ -1,0 +1,47 @@
+package dev.shunt.backend.ssm;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One parameter: its versions (at most 100 kept) and tags. Every field but the identity is
+ * guarded by the parameter's monitor; PutParameter holds it from reading the latest version to
+ * adding the next, so concurrent writers get consecutive versions with no gap or duplicate.
+ */
+final class Parameter {
+  final String name;
+  final String arn;
+  final TreeMap<Long, ParameterVersion> versions = new TreeMap<>();
+  final Map<String, String> tags = new LinkedHashMap<>();
+  /** The highest version ever written: numbers are never reused, even after old versions go. */
+  long lastVersion;
+  /** Set when the parameter is deleted, so a writer that raced the delete starts a new parameter. */
+  boolean deleted;
+
+  Parameter(String name, String arn) {
+    this.name = name;
+    this.arn = arn;
+  }
+
+  ParameterVersion latest() {
+    return versions.isEmpty() ? null : versions.lastEntry().getValue();
+  }
+
+  /** The version a label is attached to, or null. */
+  ParameterVersion withLabel(String label) {
+    for (ParameterVersion version : versions.values()) {
+      if (version.labels.contains(label)) {
+        return version;
+      }
+    }
+    return null;
+  }
+
+  /** The Expiration time of the latest version's policies, or null. */
+  Instant expiration() {
+    ParameterVersion latest = latest();
+    return latest == null ? null : ParameterPolicies.expiration(latest.policies);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.shunt.backend.ssm;
+
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.crypto.AesGcm;
+import dev.shunt.backend.crypto.Randomness;
+import dev.shunt.backend.kms.KmsBackend;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * SecureString encryption through the local KMS, as Parameter Store does it: a value that fits
+ * KMS Encrypt (4 KB) is encrypted directly under the parameter's key with the encryption context
+ * {@code PARAMETER_ARN}, so its ciphertext form decrypts with {@code kms decrypt}; a larger
+ * (advanced-tier) value is envelope-encrypted under a data key. KMS refusals (a disabled key, a
+ * key pending deletion, an unknown key) surface as SSM's {@code InvalidKeyId}.
+ */
+final class SecureStrings {
+  static final String DEFAULT_KEY = "alias/aws/ssm";
+  private static final String SERVICE = "ssm";
+  private static final int DIRECT_LIMIT = 4096;
+
+  /** A sealed value: the key that protects it, the bytes, and whether they are an envelope. */
+  record Sealed(String keyArn, byte[] ciphertext, boolean envelope) {
+    /** What GetParameter returns without WithDecryption: the ciphertext, base64. */
+    String ciphertextForm() {
+      return Base64.getEncoder().encodeToString(ciphertext);
+    }
+  }
+
+  private final KmsBackend kms;
+
+  SecureStrings(KmsBackend kms) {
+    this.kms = kms;
+  }
+
+  Sealed seal(RequestContext ctx, String keyId, String parameterArn, String value) {
+    byte[] plaintext = value.getBytes(StandardCharsets.UTF_8);
+    Map<String, String> context = Map.of("PARAMETER_ARN", parameterArn);
+    try {
+      if (plaintext.length <= DIRECT_LIMIT) {
+        KmsBackend.Encrypted encrypted = kms.encrypt(ctx, keyId, plaintext, context, null, SERVICE);
+        return new Sealed(encrypted.key().arn(), encrypted.ciphertext(), false);
+      }
+      KmsBackend.DataKey dataKey = kms.generateDataKey(ctx, keyId, 32, context, SERVICE, "GenerateDataKey");
+      byte[] wrapped = dataKey.ciphertext();
+      ByteBuffer envelope = ByteBuffer.allocate(2 + wrapped.length + AesGcm.IV_BYTES + plaintext.length
+          + AesGcm.TAG_BYTES);
+      envelope.putShort((short) wrapped.length).put(wrapped);
+      byte[] out = envelope.array();
+      int ivAt = 2 + wrapped.length;
+      Randomness.fill(out, ivAt, AesGcm.IV_BYTES);
+      byte[] aad = parameterArn.getBytes(StandardCharsets.UTF_8);
+      AesGcm.encrypt(new SecretKeySpec(dataKey.plaintext(), "AES"), out, ivAt, aad, aad.length, plaintext, out,
+          ivAt + AesGcm.IV_BYTES);
+      Arrays.fill(dataKey.plaintext(), (byte) 0);
+      return new Sealed(dataKey.key().arn(), out, true);
+    } catch (AwsException e) {
+      throw kmsFailure(e);
+    }
+  }
+
+  String open(RequestContext ctx, String parameterArn, Sealed sealed) {
+    Map<String, String> context = Map.of("PARAMETER_ARN", parameterArn);
+    try {
+      if (!sealed.envelope()) {
+        byte[] plaintext = kms.decrypt(ctx, sealed.ciphertext(), null, context, null, SERVICE).plaintext();
+        return new String(plaintext, StandardCharsets.UTF_8);
+      }
+      byte[] out = sealed.ciphertext();
+      int wrappedLength = ByteBuffer.wrap(out).getShort() & 0xFFFF;
+      byte[] wrapped = Arrays.copyOfRange(out, 2, 2 + wrappedLength);
+      byte[] dataKey = kms.decrypt(ctx, wrapped, null, context, null, SERVICE).plaintext();
+      int ivAt = 2 + wrappedLength;
+      byte[] aad = parameterArn.getBytes(StandardCharsets.UTF_8);
+      byte[] plaintext = AesGcm.decrypt(new SecretKeySpec(dataKey, "AES"), out, ivAt, aad, aad.length, out,
+          ivAt + AesGcm.IV_BYTES, out.length - ivAt - AesGcm.IV_BYTES);
+      Arrays.fill(dataKey, (byte) 0);
+      if (plaintext == null) {
+        throw SsmErrors.invalidKeyId("The SecureString value could not be decrypted.");
+      }
+      return new String(plaintext, StandardCharsets.UTF_8);
+    } catch (AwsException e) {
+      throw e.code().equals("InvalidKeyId") ? e : kmsFailure(e);
+    }
+  }
+
+  /** KMS's error as SSM reports it: InvalidKeyId naming the KMS error (AccessDenied stays AccessDenied). */
+  private static AwsException kmsFailure(AwsException e) {
+    if (e.code().equals("AccessDeniedException")) {
+      return new AwsException("AccessDeniedException", e.getMessage());
+    }
+    return SsmErrors.invalidKeyId((e.getMessage() == null ? e.code() : e.getMessage())
+        + " (Service: AWSKMS; Status Code: " + e.httpStatus() + "; Error Code: " + e.code() + ")");
+  }
+}

@@ -1,0 +1,753 @@
+package dev.shunt.backend.ssm;
+
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.kms.KmsBackend;
+import dev.shunt.backend.secrets.SecretReferences;
+import dev.shunt.backend.state.RegionalStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Parameter Store's domain: parameters, versions, labels, tiers, policies, tags and the service
+ * settings, with SSM's rules and errors and nothing of HTTP or JSON. SecureStrings go through
+ * the local KMS; {@code /aws/reference/secretsmanager/NAME} reads Secrets Manager.
+ */
+public final class SsmBackend {
+  static final int MAX_VERSIONS = 100;
+  static final int MAX_LABELS_PER_VERSION = 10;
+  static final int MAX_TAGS = 50;
+  static final int STANDARD_LIMIT = 10_000;
+  static final int ADVANCED_LIMIT = 100_000;
+  static final int STANDARD_VALUE_BYTES = 4096;
+  static final int ADVANCED_VALUE_BYTES = 8192;
+  static final String STANDARD = "Standard";
+  static final String ADVANCED = "Advanced";
+  static final String INTELLIGENT = "Intelligent-Tiering";
+  static final String SECURE_STRING = "SecureString";
+  private static final Set<String> DATA_TYPES = Set.of("text", "aws:ec2:image", "aws:ssm:integration");
+
+  /** A parameter as a read returns it: the version read, its value (plaintext or ciphertext form). */
+  record View(String name, String arn, ParameterVersion version, String selector, String value, String sourceResult) {}
+
+  /** GetParameters' answer. */
+  record Found(List<View> parameters, List<String> invalid) {}
+
+  /** One page and the token of the next (null on the last). */
+  record Page<T>(List<T> items, String nextToken) {}
+
+  /** DescribeParameters' entry: the parameter's latest version and its name and ARN. */
+  record Metadata(String name, String arn, ParameterVersion latest) {}
+
+  private final RegionalStore<SsmRegion> regions = new RegionalStore<>(SsmRegion::new);
+  private final SecureStrings secure;
+  private final SecretReferences secrets;
+
+  public SsmBackend(KmsBackend kms, SecretReferences secrets) {
+    this.secure = new SecureStrings(kms);
+    this.secrets = secrets;
+  }
+
+  public void reset() {
+    regions.clear();
+  }
+
+  /** Whether the account turned on higher throughput in the Region (the quota engine reads this). */
+  public boolean highThroughput(String accountId, String region) {
+    SsmRegion state = regions.peek(accountId, region);
+    ServiceSettings.Setting setting = state == null ? null : state.settings.get(ServiceSettings.HIGH_THROUGHPUT);
+    return setting != null && setting.value().equals("true");
+  }
+
+  // ---- PutParameter -----------------------------------------------------------------------
+
+  /** The new version's number and tier. */
+  record Put(long version, String tier) {}
+
+  Put putParameter(RequestContext ctx, String nameText, String description, String value, String type, String keyId,
+      boolean overwrite, String allowedPattern, Map<String, String> tags, String requestedTier, String policiesText,
+      String dataTypeText) {
+    String name = ParameterNames.unwrapArn(nameText);
+    ParameterNames.checkWritable(name);
+    if (value.isEmpty()) {
+      throw SsmErrors.validation("1 validation error detected: Value at 'value' failed to satisfy constraint: "
+          + "Member must have length greater than or equal to 1");
+    }
+    if (keyId != null && type != null && !type.equals(SECURE_STRING)) {
+      throw SsmErrors.validation("KeyId is only supported for SecureString parameters.");
+    }
+    String dataType = dataTypeText == null ? null : checkDataType(dataTypeText, name, value);
+    List<ParameterPolicies.Policy> policies = policiesText == null ? null
+        : ParameterPolicies.parse(policiesText, ctx.now());
+    for (String tagKey : tags.keySet()) {
+      checkTagKey(tagKey);
+    }
+    if (tags.size() > MAX_TAGS) {
+      throw SsmErrors.tooManyTags();
+    }
+    int valueBytes = value.getBytes(StandardCharsets.UTF_8).length;
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    while (true) {
+      Parameter parameter = live(region, name, ctx.now());
+      if (parameter == null) {
+        Parameter created = new Parameter(name, ParameterNames.arn(ctx.region(), ctx.accountId(), name));
+        parameter = region.parameters.putIfAbsent(name, created);
+        if (parameter == null) {
+          parameter = created;
+        }
+      }
+      synchronized (parameter) {
+        if (parameter.deleted) {
+          continue;
+        }
+        return putVersion(ctx, region, parameter, description, value, valueBytes, type, keyId, overwrite,
+            allowedPattern, tags, requestedTier, policies, dataType);
+      }
+    }
+  }
+
+  private Put putVersion(RequestContext ctx, SsmRegion region, Parameter parameter, String description, String value,
+      int valueBytes, String type, String keyId, boolean overwrite, String allowedPattern, Map<String, String> tags,
+      String requestedTier, List<ParameterPolicies.Policy> policies, String dataType) {
+    ParameterVersion latest = parameter.latest();
+    boolean creating = latest == null;
+    if (!creating) {
+      if (!overwrite) {
+        throw SsmErrors.alreadyExists();
+      }
+      if (!tags.isEmpty()) {
+        throw SsmErrors.validation("Invalid request: tags and overwrite can't be used together. To create a "
+            + "parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please "
+            + "use AddTagsToResource or RemoveTagsFromResource.");
+      }
+      if (type != null && !type.equals(latest.type)) {
+        throw SsmErrors.hierarchyTypeMismatch(latest.type, type);
+      }
+    } else if (type == null) {
+      abandon(region, parameter);
+      throw SsmErrors.validation("A parameter type is required when you create a parameter.");
+    }
+    try {
+      String effectiveType = creating ? type : latest.type;
+      if (keyId != null && !effectiveType.equals(SECURE_STRING)) {
+        throw SsmErrors.validation("KeyId is only supported for SecureString parameters.");
+      }
+      List<ParameterPolicies.Policy> effectivePolicies = policies != null ? policies
+          : creating ? List.of() : latest.policies;
+      String tier = tier(ctx, region, requestedTier, creating ? null : latest.tier, valueBytes,
+          !effectivePolicies.isEmpty());
+      String pattern = allowedPattern != null ? allowedPattern : creating ? null : latest.allowedPattern;
+      if (pattern != null && !pattern.isEmpty()) {
+        checkPattern(pattern, value);
+      }
+      if (creating || !latest.tier.equals(tier)) {
+        reserve(region, tier, creating ? null : latest.tier);
+      }
+      if (!creating && parameter.versions.size() >= MAX_VERSIONS) {
+        ParameterVersion oldest = parameter.versions.firstEntry().getValue();
+        if (!oldest.labels.isEmpty()) {
+          throw SsmErrors.maxVersions(parameter.name, oldest.version);
+        }
+        parameter.versions.pollFirstEntry();
+      }
+      String effectiveKey = effectiveType.equals(SECURE_STRING)
+          ? (keyId != null ? keyId : creating || latest.keyId == null ? SecureStrings.DEFAULT_KEY : latest.keyId)
+          : null;
+      SecureStrings.Sealed sealed = effectiveKey == null ? null : secure.seal(ctx, effectiveKey, parameter.arn, value);
+      long version = parameter.lastVersion + 1;
+      ParameterVersion next = new ParameterVersion(version, effectiveType, sealed == null ? value : null, sealed,
+          effectiveKey, description != null ? description : creating ? null : latest.description, pattern, tier,
+          effectivePolicies, dataType != null ? dataType : creating ? "text" : latest.dataType, ctx.now(),
+          ctx.identity().principalArn());
+      parameter.versions.put(version, next);
+      parameter.lastVersion = version;
+      if (creating) {
+        parameter.tags.putAll(tags);
+      }
+      return new Put(version, tier);
+    } catch (RuntimeException e) {
+      if (creating) {
+        abandon(region, parameter);
+      }
+      throw e;
+    }
+  }
+
+  /** Takes back a parameter whose first version failed, so the name stays free. */
+  private static void abandon(SsmRegion region, Parameter parameter) {
+    if (parameter.versions.isEmpty()) {
+      parameter.deleted = true;
+      region.parameters.remove(parameter.name, parameter);
+    }
+  }
+
+  /**
+   * The tier a write gets: the one asked for, else the account's default; Intelligent-Tiering
+   * picks Standard when the value and policies allow it. Advanced never goes back to Standard.
+   */
+  private String tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
+      boolean hasPolicies) {
+    String tier = requested != null ? requested : setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
+    if (tier.equals(INTELLIGENT)) {
+      tier = ADVANCED.equals(current) || valueBytes > STANDARD_VALUE_BYTES || hasPolicies ? ADVANCED : STANDARD;
+    }
+    if (ADVANCED.equals(current) && tier.equals(STANDARD)) {
+      throw SsmErrors.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
+          + "from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the "
+          + "advanced parameter and recreate it as a standard parameter.");
+    }
+    if (tier.equals(STANDARD) && valueBytes > STANDARD_VALUE_BYTES) {
+      throw SsmErrors.validation("Standard tier parameters support a maximum parameter value of 4096 characters. "
+          + "To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more "
+          + "information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/"
+          + "parameter-store-advanced-parameters.html");
+    }
+    if (tier.equals(ADVANCED) && valueBytes > ADVANCED_VALUE_BYTES) {
+      throw SsmErrors.validation("Advanced tier parameters support a maximum parameter value of 8192 characters.");
+    }
+    if (tier.equals(STANDARD) && hasPolicies) {
+      throw SsmErrors.validation("Parameter policies are supported only for advanced-parameter tier parameters. "
+          + "Set Tier to Advanced or Intelligent-Tiering.");
+    }
+    return tier;
+  }
+
+  /** Counts a parameter into its tier (moving it out of the old one), within the account's limits. */
+  private static void reserve(SsmRegion region, String tier, String previousTier) {
+    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
+    if (region.counter(tier).incrementAndGet() > limit) {
+      region.counter(tier).decrementAndGet();
+      throw SsmErrors.limitExceeded("You have exceeded the number of " + tier.toLowerCase(java.util.Locale.ROOT)
+          + " parameters for this AWS account (" + limit + "). Delete parameters that are no longer necessary and "
+          + "try again.");
+    }
+    if (previousTier != null) {
+      region.counter(previousTier).decrementAndGet();
+    }
+  }
+
+  private static String checkDataType(String dataType, String name, String value) {
+    if (!DATA_TYPES.contains(dataType)) {
+      throw SsmErrors.validation("The following data type is not supported: " + dataType
+          + " (Data type names are all lowercase.)");
+    }
+    if (dataType.equals("aws:ec2:image") && !isImageId(value)) {
+      throw SsmErrors.validation("Parameter value, " + value + ", is not in the correct format for data type "
+          + "aws:ec2:image: use an AMI ID such as ami-12345678 or ami-1234567890abcdef0.");
+    }
+    if (dataType.equals("aws:ssm:integration")
+        && !name.startsWith("/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/")) {
+      throw SsmErrors.validation("Parameters of data type aws:ssm:integration must be named "
+          + "/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/NAME.");
+    }
+    return dataType;
+  }
+
+  /** {@code ami-} and 8 or 17 lowercase hex digits. */
+  private static boolean isImageId(String value) {
+    if (!value.startsWith("ami-") || (value.length() != 12 && value.length() != 21)) {
+      return false;
+    }
+    for (int i = 4; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void checkPattern(String pattern, String value) {
+    Pattern compiled;
+    try {
+      compiled = Pattern.compile(pattern);
+    } catch (PatternSyntaxException e) {
+      throw SsmErrors.invalidAllowedPattern("The allowed pattern " + pattern + " is not a valid regular expression.");
+    }
+    if (!compiled.matcher(value).matches()) {
+      throw SsmErrors.patternMismatch(pattern);
+    }
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  View getParameter(RequestContext ctx, String nameText, boolean withDecryption) {
+    if (nameText.startsWith(ParameterNames.SECRETS_REFERENCE)) {
+      return secretReference(ctx, nameText, withDecryption);
+    }
+    ParameterNames.Selected selected = ParameterNames.select(nameText);
+    Parameter parameter = find(ctx, selected.name());
+    ParameterVersion version;
+    synchronized (parameter) {
+      version = pick(parameter, selected);
+    }
+    return view(ctx, parameter, version, selected.selector() == null ? null : ":" + selected.selector(),
+        withDecryption);
+  }
+
+  private static ParameterVersion pick(Parameter parameter, ParameterNames.Selected selected) {
+    if (selected.selector() == null) {
+      return parameter.latest();
+    }
+    ParameterVersion version;
+    if (selected.byVersion()) {
+      try {
+        version = parameter.versions.get(Long.parseLong(selected.selector()));
+      } catch (NumberFormatException e) {
+        version = null;
+      }
+    } else {
+      version = parameter.withLabel(selected.selector());
+    }
+    if (version == null) {
+      throw SsmErrors.versionNotFound(parameter.name, selected.selector());
+    }
+    return version;
+  }
+
+  private View view(RequestContext ctx, Parameter parameter, ParameterVersion version, String selector,
+      boolean withDecryption) {
+    String value = !version.secure() ? version.value
+        : withDecryption ? secure.open(ctx, parameter.arn, version.sealed) : version.sealed.ciphertextForm();
+    return new View(parameter.name, parameter.arn, version, selector, value, null);
+  }
+
+  private View secretReference(RequestContext ctx, String nameText, boolean withDecryption) {
+    if (!withDecryption) {
+      throw SsmErrors.validation("WithDecryption flag must be True for retrieving a Secret Manager secret.");
+    }
+    String reference = nameText.substring(ParameterNames.SECRETS_REFERENCE.length());
+    int colon = reference.lastIndexOf(':');
+    String secretId = colon < 0 ? reference : reference.substring(0, colon);
+    String selector = colon < 0 ? null : reference.substring(colon + 1);
+    SecretReferences.Reference secret;
+    try {
+      secret = secrets.read(ctx, secretId, selector);
+    } catch (dev.shunt.backend.core.AwsException e) {
+      if (e.code().equals("ResourceNotFoundException") || e.code().equals("InvalidRequestException")) {
+        throw SsmErrors.parameterNotFound();
+      }
+      throw e;
+    }
+    ParameterVersion version = new ParameterVersion(0, SECURE_STRING, null, null, null, null, null, STANDARD,
+        List.of(), "text", secret.createdDate(), null);
+    return new View(ParameterNames.SECRETS_REFERENCE + secretId, secret.arn(), version,
+        selector == null ? null : ":" + selector, secret.value(), secret.sourceResult());
+  }
+
+  Found getParameters(RequestContext ctx, List<String> names, boolean withDecryption) {
+    List<View> found = new ArrayList<>();
+    List<String> invalid = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(names)) {
+      try {
+        found.add(getParameter(ctx, name, withDecryption));
+      } catch (dev.shunt.backend.core.AwsException e) {
+        if (!e.code().equals("ParameterNotFound") && !e.code().equals("ParameterVersionNotFound")
+            && !(e.code().equals("ValidationException") && !name.startsWith(ParameterNames.SECRETS_REFERENCE))) {
+          throw e;
+        }
+        invalid.add(name);
+      }
+    }
+    return new Found(found, invalid);
+  }
+
+  /**
+   * GetParametersByPath: the parameters under {@code path} (one level, or all with
+   * {@code recursive}), in name order, a page at a time; the token is the last name returned.
+   */
+  Page<View> getParametersByPath(RequestContext ctx, String path, boolean recursive,
+      List<ParameterFilters.Filter> filters, boolean withDecryption, int maxResults, String nextToken) {
+    if (!path.startsWith("/")) {
+      throw SsmErrors.validation("The parameter doesn't meet the parameter name requirements. The parameter name "
+          + "must begin with a forward slash \"/\".");
+    }
+    if (!path.equals("/")) {
+      ParameterNames.check(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+    }
+    List<ParameterFilters.Filter> checked = ParameterFilters.parse(filters, true);
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    String prefix = path.endsWith("/") ? path : path + "/";
+    NavigableMap<String, Parameter> range = region.parameters.subMap(prefix, true, upperBound(prefix), false);
+    if (nextToken != null) {
+      range = range.tailMap(decodeToken(nextToken), false);
+    }
+    List<View> page = new ArrayList<>();
+    String last = null;
+    Iterator<Map.Entry<String, Parameter>> entries = range.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<String, Parameter> entry = entries.next();
+      String name = entry.getKey();
+      int deeper = name.indexOf('/', prefix.length());
+      if (!recursive && deeper >= 0) {
+        // Skip the whole sub-tree: its names all sort below the child path followed by '0'.
+        entries = range.tailMap(name.substring(0, deeper) + '0', true).entrySet().iterator();
+        continue;
+      }
+      Parameter parameter = entry.getValue();
+      ParameterVersion latest = visible(region, parameter, ctx.now(), checked);
+      if (latest == null) {
+        continue;
+      }
+      if (page.size() == maxResults) {
+        return new Page<>(page, encodeToken(last));
+      }
+      page.add(view(ctx, parameter, latest, null, withDecryption));
+      last = name;
+    }
+    return new Page<>(page, null);
+  }
+
+  /** The latest version if the parameter is live and passes the filters, else null. */
+  private static ParameterVersion visible(SsmRegion region, Parameter parameter, Instant now,
+      List<ParameterFilters.Filter> filters) {
+    synchronized (parameter) {
+      if (parameter.deleted || parameter.latest() == null) {
+        return null;
+      }
+      if (expired(parameter, now)) {
+        delete(region, parameter);
+        return null;
+      }
+      ParameterVersion latest = parameter.latest();
+      return ParameterFilters.matches(filters, parameter, latest, parameter.tags) ? latest : null;
+    }
+  }
+
+  Page<Metadata> describeParameters(RequestContext ctx, List<ParameterFilters.Filter> legacy,
+      List<ParameterFilters.Filter> filters, int maxResults, String nextToken) {
+    if (!legacy.isEmpty() && !filters.isEmpty()) {
+      throw SsmErrors.validation("You can use either Filters or ParameterFilters in a single request.");
+    }
+    List<ParameterFilters.Filter> checked = legacy.isEmpty() ? ParameterFilters.parse(filters, false)
+        : ParameterFilters.parseLegacy(legacy);
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    NavigableMap<String, Parameter> range = region.parameters;
+    for (ParameterFilters.Filter filter : checked) {
+      if (filter.key().equals("Path") && filter.values().size() == 1) {
+        String prefix = filter.values().get(0).endsWith("/") ? filter.values().get(0) : filter.values().get(0) + "/";
+        range = range.subMap(prefix, true, upperBound(prefix), false);
+      }
+    }
+    if (nextToken != null) {
+      range = range.tailMap(decodeToken(nextToken), false);
+    }
+    List<Metadata> page = new ArrayList<>();
+    String last = null;
+    for (Map.Entry<String, Parameter> entry : range.entrySet()) {
+      ParameterVersion latest = visible(region, entry.getValue(), ctx.now(), checked);
+      if (latest == null) {
+        continue;
+      }
+      if (page.size() == maxResults) {
+        return new Page<>(page, encodeToken(last));
+      }
+      page.add(new Metadata(entry.getValue().name, entry.getValue().arn, latest));
+      last = entry.getKey();
+    }
+    return new Page<>(page, null);
+  }
+
+  /** GetParameterHistory: every kept version, oldest first, with its labels at read time. */
+  record History(ParameterVersion version, List<String> labels, String value) {}
+
+  Page<History> history(RequestContext ctx, String name, boolean withDecryption, int maxResults, String nextToken) {
+    Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
+    List<ParameterVersion> versions;
+    List<List<String>> labels = new ArrayList<>();
+    synchronized (parameter) {
+      versions = new ArrayList<>(parameter.versions.values());
+      versions.forEach(v -> labels.add(List.copyOf(v.labels)));
+    }
+    int from = 0;
+    if (nextToken != null) {
+      try {
+        from = Integer.parseInt(decodeToken(nextToken));
+      } catch (NumberFormatException e) {
+        throw SsmErrors.invalidNextToken();
+      }
+      if (from < 0 || from > versions.size()) {
+        throw SsmErrors.invalidNextToken();
+      }
+    }
+    int to = Math.min(versions.size(), from + maxResults);
+    List<History> page = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      ParameterVersion version = versions.get(i);
+      String value = !version.secure() ? version.value
+          : withDecryption ? secure.open(ctx, parameter.arn, version.sealed) : version.sealed.ciphertextForm();
+      page.add(new History(version, labels.get(i), value));
+    }
+    return new Page<>(page, to < versions.size() ? encodeToken(Integer.toString(to)) : null);
+  }
+
+  // ---- labels -----------------------------------------------------------------------------
+
+  /** LabelParameterVersion's answer: the labels that broke the rules, and the version labelled. */
+  record Labelled(List<String> invalid, long version) {}
+
+  Labelled label(RequestContext ctx, String name, Long versionNumber, List<String> labels) {
+    Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
+    synchronized (parameter) {
+      ParameterVersion version = versionNumber == null ? parameter.latest() : parameter.versions.get(versionNumber);
+      if (version == null) {
+        throw SsmErrors.versionNotFound(parameter.name, String.valueOf(versionNumber));
+      }
+      List<String> invalid = new ArrayList<>();
+      List<String> valid = new ArrayList<>();
+      for (String label : new LinkedHashSet<>(labels)) {
+        (validLabel(label) ? valid : invalid).add(label);
+      }
+      Set<String> after = new LinkedHashSet<>(version.labels);
+      after.addAll(valid);
+      if (after.size() > MAX_LABELS_PER_VERSION) {
+        throw SsmErrors.labelLimit();
+      }
+      for (String label : valid) {
+        ParameterVersion holder = parameter.withLabel(label);
+        if (holder != null && holder != version) {
+          holder.labels.remove(label);
+        }
+        version.labels.add(label);
+      }
+      return new Labelled(invalid, version.version);
+    }
+  }
+
+  /** UnlabelParameterVersion's answer. */
+  record Unlabelled(List<String> removed, List<String> invalid) {}
+
+  Unlabelled unlabel(RequestContext ctx, String name, long versionNumber, List<String> labels) {
+    Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
+    synchronized (parameter) {
+      ParameterVersion version = parameter.versions.get(versionNumber);
+      if (version == null) {
+        throw SsmErrors.versionNotFound(parameter.name, String.valueOf(versionNumber));
+      }
+      List<String> removed = new ArrayList<>();
+      List<String> invalid = new ArrayList<>();
+      for (String label : new LinkedHashSet<>(labels)) {
+        (version.labels.remove(label) ? removed : invalid).add(label);
+      }
+      return new Unlabelled(removed, invalid);
+    }
+  }
+
+  /**
+   * Label rules: letters, digits, {@code . - _}; not starting with a digit, nor with
+   * {@code aws} or {@code ssm} in any case; at most 100 characters.
+   */
+  static boolean validLabel(String label) {
+    if (label.isEmpty() || label.length() > 100 || Character.isDigit(label.charAt(0))) {
+      return false;
+    }
+    String lower = label.toLowerCase(java.util.Locale.ROOT);
+    if (lower.startsWith("aws") || lower.startsWith("ssm")) {
+      return false;
+    }
+    for (int i = 0; i < label.length(); i++) {
+      char c = label.charAt(i);
+      if (!Character.isLetterOrDigit(c) && c != '.' && c != '-' && c != '_') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- delete -----------------------------------------------------------------------------
+
+  void deleteParameter(RequestContext ctx, String name) {
+    Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    synchronized (parameter) {
+      if (parameter.deleted) {
+        throw SsmErrors.parameterNotFound();
+      }
+      delete(region, parameter);
+    }
+  }
+
+  /** DeleteParameters' answer. */
+  record Deleted(List<String> deleted, List<String> invalid) {}
+
+  Deleted deleteParameters(RequestContext ctx, List<String> names) {
+    List<String> deleted = new ArrayList<>();
+    List<String> invalid = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(names)) {
+      try {
+        deleteParameter(ctx, name);
+        deleted.add(name);
+      } catch (dev.shunt.backend.core.AwsException e) {
+        if (!e.code().equals("ParameterNotFound")) {
+          throw e;
+        }
+        invalid.add(name);
+      }
+    }
+    return new Deleted(deleted, invalid);
+  }
+
+  /** Removes a parameter; call under its lock. */
+  private static void delete(SsmRegion region, Parameter parameter) {
+    ParameterVersion latest = parameter.latest();
+    parameter.deleted = true;
+    if (region.parameters.remove(parameter.name, parameter) && latest != null) {
+      region.counter(latest.tier).decrementAndGet();
+    }
+  }
+
+  // ---- tags -------------------------------------------------------------------------------
+
+  void addTags(RequestContext ctx, String resourceType, String resourceId, Map<String, String> tags) {
+    Parameter parameter = taggable(ctx, resourceType, resourceId);
+    for (String key : tags.keySet()) {
+      checkTagKey(key);
+    }
+    synchronized (parameter) {
+      Map<String, String> merged = new LinkedHashMap<>(parameter.tags);
+      merged.putAll(tags);
+      if (merged.size() > MAX_TAGS) {
+        throw SsmErrors.tooManyTags();
+      }
+      parameter.tags.putAll(tags);
+    }
+  }
+
+  Map<String, String> listTags(RequestContext ctx, String resourceType, String resourceId) {
+    Parameter parameter = taggable(ctx, resourceType, resourceId);
+    synchronized (parameter) {
+      return new LinkedHashMap<>(parameter.tags);
+    }
+  }
+
+  void removeTags(RequestContext ctx, String resourceType, String resourceId, List<String> keys) {
+    Parameter parameter = taggable(ctx, resourceType, resourceId);
+    synchronized (parameter) {
+      keys.forEach(parameter.tags::remove);
+    }
+  }
+
+  private Parameter taggable(RequestContext ctx, String resourceType, String resourceId) {
+    if (!resourceType.equals("Parameter")) {
+      throw SsmErrors.invalidResourceType(resourceType);
+    }
+    Parameter parameter = lookup(ctx, ParameterNames.unwrapArn(resourceId));
+    if (parameter == null) {
+      throw SsmErrors.invalidResourceId();
+    }
+    return parameter;
+  }
+
+  private static void checkTagKey(String key) {
+    if (key.startsWith("aws:")) {
+      throw SsmErrors.validation("Tag keys beginning with aws: are reserved for AWS use.");
+    }
+  }
+
+  // ---- service settings -------------------------------------------------------------------
+
+  /** A setting as GetServiceSetting shows it. */
+  record SettingView(String id, String arn, ServiceSettings.Setting setting) {}
+
+  SettingView getSetting(RequestContext ctx, String settingId) {
+    String id = ServiceSettings.normalize(settingId);
+    return new SettingView(id, ServiceSettings.arn(ctx.partition(), ctx.region(), ctx.accountId(), id),
+        setting(ctx, regions.get(ctx.accountId(), ctx.region()), id));
+  }
+
+  void updateSetting(RequestContext ctx, String settingId, String value) {
+    String id = ServiceSettings.normalize(settingId);
+    ServiceSettings.Definition definition = ServiceSettings.DEFINITIONS.get(id);
+    if (!definition.allowed().contains(value)) {
+      throw SsmErrors.validation("The value " + value + " is not valid for the setting " + id + ". Valid values: "
+          + definition.allowed() + ".");
+    }
+    regions.get(ctx.accountId(), ctx.region()).settings.put(id,
+        new ServiceSettings.Setting(value, ctx.now(), ctx.identity().principalArn(), true));
+  }
+
+  SettingView resetSetting(RequestContext ctx, String settingId) {
+    String id = ServiceSettings.normalize(settingId);
+    regions.get(ctx.accountId(), ctx.region()).settings.remove(id);
+    return getSetting(ctx, id);
+  }
+
+  private static ServiceSettings.Setting setting(RequestContext ctx, SsmRegion region, String id) {
+    ServiceSettings.Setting setting = region.settings.get(id);
+    return setting != null ? setting
+        : new ServiceSettings.Setting(ServiceSettings.DEFINITIONS.get(id).defaultValue(), null, null, false);
+  }
+
+  // ---- lookup -----------------------------------------------------------------------------
+
+  private Parameter find(RequestContext ctx, String name) {
+    Parameter parameter = lookup(ctx, name);
+    if (parameter == null) {
+      throw SsmErrors.parameterNotFound();
+    }
+    return parameter;
+  }
+
+  /** The live parameter of that name ({@code name} or, from a one-level ARN, {@code /name}), or null. */
+  private Parameter lookup(RequestContext ctx, String name) {
+    SsmRegion region = regions.peek(ctx.accountId(), ctx.region());
+    if (region == null) {
+      return null;
+    }
+    Parameter parameter = live(region, name, ctx.now());
+    if (parameter == null && !name.startsWith("/")) {
+      parameter = live(region, "/" + name, ctx.now());
+    }
+    return parameter;
+  }
+
+  /** The parameter if it exists and has not expired (an expired one is deleted here). */
+  private static Parameter live(SsmRegion region, String name, Instant now) {
+    Parameter parameter = region.parameters.get(name);
+    if (parameter == null) {
+      return null;
+    }
+    synchronized (parameter) {
+      if (parameter.deleted) {
+        return null;
+      }
+      if (expired(parameter, now)) {
+        delete(region, parameter);
+        return null;
+      }
+      return parameter.latest() == null ? null : parameter;
+    }
+  }
+
+  private static boolean expired(Parameter parameter, Instant now) {
+    Instant expiration = parameter.expiration();
+    return expiration != null && !expiration.isAfter(now);
+  }
+
+  /** Names from {@code prefix} up to (not including) the first name that sorts after every name under it. */
+  private static String upperBound(String prefix) {
+    return prefix.substring(0, prefix.length() - 1) + '0';
+  }
+
+  private static String encodeToken(String position) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decodeToken(String token) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw SsmErrors.invalidNextToken();
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.shunt.backend.ssm;
+
+import dev.shunt.backend.core.AwsException;
+
+/** SSM Parameter Store's errors, with the messages SSM gives (several of which are empty, as in AWS). */
+final class SsmErrors {
+  static final String INVALID_NAME = "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). "
+      + "If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a "
+      + "mix of letters, numbers and the following 3 symbols .-_";
+
+  private SsmErrors() {}
+
+  static AwsException parameterNotFound() {
+    return new AwsException("ParameterNotFound", null);
+  }
+
+  static AwsException versionNotFound(String name, String selector) {
+    return new AwsException("ParameterVersionNotFound", "Systems Manager could not find version " + selector
+        + " of " + name + ". Verify the version and try again.");
+  }
+
+  static AwsException alreadyExists() {
+    return new AwsException("ParameterAlreadyExists",
+        "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+  }
+
+  static AwsException validation(String message) {
+    return new AwsException("ValidationException", message);
+  }
+
+  static AwsException invalidName() {
+    return validation(INVALID_NAME);
+  }
+
+  static AwsException hierarchyTooDeep() {
+    return new AwsException("HierarchyLevelLimitExceededException",
+        "A hierarchy can have a maximum of 15 levels. For more information, see About requirements and "
+            + "constraints for parameter names in the AWS Systems Manager User Guide.");
+  }
+
+  static AwsException hierarchyTypeMismatch(String from, String to) {
+    return new AwsException("HierarchyTypeMismatchException", "The parameter type can't be changed from " + from
+        + " to " + to + ". Parameter Store doesn't support changing a parameter type in a hierarchy.");
+  }
+
+  static AwsException limitExceeded(String message) {
+    return new AwsException("ParameterLimitExceeded", message);
+  }
+
+  static AwsException maxVersions(String name, long oldest) {
+    return new AwsException("ParameterMaxVersionLimitExceeded", "You attempted to create a new version of " + name
+        + " by calling the PutParameter API with the overwrite flag. Version " + oldest + ", the oldest version, "
+        + "can't be deleted because it has a label associated with it. Move the label to another version of the "
+        + "parameter, and try again.");
+  }
+
+  static AwsException invalidKeyId(String message) {
+    return new AwsException("InvalidKeyId", message);
+  }
+
+  static AwsException patternMismatch(String pattern) {
+    return new AwsException("ParameterPatternMismatchException",
+        "Parameter value, cannot be validated against allowedPattern: " + pattern);
+  }
+
+  static AwsException invalidAllowedPattern(String message) {
+    return new AwsException("InvalidAllowedPatternException", message);
+  }
+
+  static AwsException labelLimit() {
+    return new AwsException("ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels."
+        + "Move one or more labels to another version and try again.");
+  }
+
+  static AwsException invalidFilterKey(String message) {
+    return new AwsException("InvalidFilterKey", message);
+  }
+
+  static AwsException invalidFilterOption(String message) {
+    return new AwsException("InvalidFilterOption", message);
+  }
+
+  static AwsException invalidFilterValue(String message) {
+    return new AwsException("InvalidFilterValue", message);
+  }
+
+  static AwsException invalidNextToken() {
+    return new AwsException("InvalidNextToken", "The specified token isn't valid.");
+  }
+
+  static AwsException invalidPolicyType(String message) {
+    return new AwsException("InvalidPolicyTypeException", message);
+  }
+
+  static AwsException invalidPolicyAttribute(String message) {
+    return new AwsException("InvalidPolicyAttributeException", message);
+  }
+
+  static AwsException incompatiblePolicy(String message) {
+    return new AwsException("IncompatiblePolicyException", message);
+  }
+
+  static AwsException policiesLimit() {
+    return new AwsException("PoliciesLimitExceededException", "You specified more than the maximum number of "
+        + "allowed policies for the parameter. The maximum is 10.");
+  }
+
+  static AwsException settingNotFound(String id) {
+    return new AwsException("ServiceSettingNotFound", "The service setting " + id + " was not found.");
+  }
+
+  static AwsException invalidResourceType(String type) {
+    return new AwsException("InvalidResourceType", "Shunt supports tags on resource type Parameter only, not " + type);
+  }
+
+  static AwsException invalidResourceId() {
+    return new AwsException("InvalidResourceId", null);
+  }
+
+  static AwsException tooManyTags() {
+    return new AwsException("TooManyTagsError", "A parameter can have at most 50 tags.");
+  }
+
+  static AwsException unsupportedType(String message) {
+    return new AwsException("UnsupportedParameterType", message);
+  }
+}

@@ -1,0 +1,291 @@
+package dev.shunt.backend.ssm;
+
+import static dev.shunt.backend.core.Inputs.flag;
+import static dev.shunt.backend.core.Inputs.integer;
+import static dev.shunt.backend.core.Inputs.longValue;
+import static dev.shunt.backend.core.Inputs.string;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.AwsService;
+import dev.shunt.backend.core.Inputs;
+import dev.shunt.backend.core.Json;
+import dev.shunt.backend.core.OperationHandler;
+import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.model.ServiceModel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SSM Parameter Store on the wire ({@code AmazonSSM.*}): the 16 Parameter Store operations read
+ * their validated JSON input, call {@link SsmBackend} and write SSM's output shapes. Every other
+ * SSM operation (Run Command, Automation...) answers UnsupportedOperationException naming these.
+ */
+public final class SsmService implements AwsService {
+  private final ServiceModel model = ServiceModel.load("ssm");
+  private final SsmBackend ssm;
+  private final Map<String, OperationHandler> operations = new LinkedHashMap<>();
+
+  public SsmService(SsmBackend ssm) {
+    this.ssm = ssm;
+    operations.put("PutParameter", this::putParameter);
+    operations.put("GetParameter", this::getParameter);
+    operations.put("GetParameters", this::getParameters);
+    operations.put("GetParametersByPath", this::getParametersByPath);
+    operations.put("DeleteParameter", this::deleteParameter);
+    operations.put("DeleteParameters", this::deleteParameters);
+    operations.put("DescribeParameters", this::describeParameters);
+    operations.put("GetParameterHistory", this::getParameterHistory);
+    operations.put("LabelParameterVersion", this::labelParameterVersion);
+    operations.put("UnlabelParameterVersion", this::unlabelParameterVersion);
+    operations.put("AddTagsToResource", this::addTagsToResource);
+    operations.put("ListTagsForResource", this::listTagsForResource);
+    operations.put("RemoveTagsFromResource", this::removeTagsFromResource);
+    operations.put("GetServiceSetting", this::getServiceSetting);
+    operations.put("UpdateServiceSetting", this::updateServiceSetting);
+    operations.put("ResetServiceSetting", this::resetServiceSetting);
+  }
+
+  @Override
+  public ServiceModel model() {
+    return model;
+  }
+
+  @Override
+  public Map<String, OperationHandler> operations() {
+    return operations;
+  }
+
+  @Override
+  public AwsException notImplemented(String operation) {
+    return new AwsException("UnsupportedOperationException", "Shunt emulates SSM Parameter Store only; "
+        + operation + " is not supported. Supported operations: " + String.join(", ", operations.keySet()) + ".");
+  }
+
+  @Override
+  public void reset() {
+    ssm.reset();
+  }
+
+  private ObjectNode putParameter(RequestContext ctx, ObjectNode in) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (ObjectNode tag : Inputs.objects(in, "Tags")) {
+      tags.put(string(tag, "Key"), string(tag, "Value"));
+    }
+    SsmBackend.Put put = ssm.putParameter(ctx, string(in, "Name"), string(in, "Description"), string(in, "Value"),
+        string(in, "Type"), string(in, "KeyId"), flag(in, "Overwrite"), string(in, "AllowedPattern"), tags,
+        string(in, "Tier"), string(in, "Policies"), string(in, "DataType"));
+    return Json.object().put("Version", put.version()).put("Tier", put.tier());
+  }
+
+  private ObjectNode getParameter(RequestContext ctx, ObjectNode in) {
+    ObjectNode out = Json.object();
+    out.set("Parameter", parameter(ssm.getParameter(ctx, string(in, "Name"), flag(in, "WithDecryption"))));
+    return out;
+  }
+
+  private ObjectNode getParameters(RequestContext ctx, ObjectNode in) {
+    SsmBackend.Found found = ssm.getParameters(ctx, Inputs.strings(in, "Names"), flag(in, "WithDecryption"));
+    ObjectNode out = Json.object();
+    ArrayNode parameters = out.putArray("Parameters");
+    found.parameters().forEach(view -> parameters.add(parameter(view)));
+    ArrayNode invalid = out.putArray("InvalidParameters");
+    found.invalid().forEach(invalid::add);
+    return out;
+  }
+
+  private ObjectNode getParametersByPath(RequestContext ctx, ObjectNode in) {
+    Integer max = integer(in, "MaxResults");
+    SsmBackend.Page<SsmBackend.View> page = ssm.getParametersByPath(ctx, string(in, "Path"), flag(in, "Recursive"),
+        filters(in, "ParameterFilters"), flag(in, "WithDecryption"), max == null ? 10 : max, string(in, "NextToken"));
+    ObjectNode out = Json.object();
+    ArrayNode parameters = out.putArray("Parameters");
+    page.items().forEach(view -> parameters.add(parameter(view)));
+    if (page.nextToken() != null) {
+      out.put("NextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  private ObjectNode deleteParameter(RequestContext ctx, ObjectNode in) {
+    ssm.deleteParameter(ctx, string(in, "Name"));
+    return null;
+  }
+
+  private ObjectNode deleteParameters(RequestContext ctx, ObjectNode in) {
+    SsmBackend.Deleted deleted = ssm.deleteParameters(ctx, Inputs.strings(in, "Names"));
+    ObjectNode out = Json.object();
+    deleted.deleted().forEach(out.putArray("DeletedParameters")::add);
+    deleted.invalid().forEach(out.putArray("InvalidParameters")::add);
+    return out;
+  }
+
+  private ObjectNode describeParameters(RequestContext ctx, ObjectNode in) {
+    Integer max = integer(in, "MaxResults");
+    SsmBackend.Page<SsmBackend.Metadata> page = ssm.describeParameters(ctx, filters(in, "Filters"),
+        filters(in, "ParameterFilters"), max == null ? 50 : max, string(in, "NextToken"));
+    ObjectNode out = Json.object();
+    ArrayNode parameters = out.putArray("Parameters");
+    for (SsmBackend.Metadata metadata : page.items()) {
+      ParameterVersion latest = metadata.latest();
+      ObjectNode entry = parameters.addObject().put("Name", metadata.name()).put("ARN", metadata.arn())
+          .put("Type", latest.type);
+      versionMetadata(entry, latest, ctx.now());
+    }
+    if (page.nextToken() != null) {
+      out.put("NextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  private ObjectNode getParameterHistory(RequestContext ctx, ObjectNode in) {
+    Integer max = integer(in, "MaxResults");
+    String name = string(in, "Name");
+    SsmBackend.Page<SsmBackend.History> page = ssm.history(ctx, name, flag(in, "WithDecryption"),
+        max == null ? 50 : max, string(in, "NextToken"));
+    ObjectNode out = Json.object();
+    ArrayNode parameters = out.putArray("Parameters");
+    for (SsmBackend.History history : page.items()) {
+      ParameterVersion version = history.version();
+      ObjectNode entry = parameters.addObject().put("Name", ParameterNames.unwrapArn(name)).put("Type", version.type)
+          .put("Value", history.value());
+      versionMetadata(entry, version, ctx.now());
+      ArrayNode labels = entry.putArray("Labels");
+      history.labels().forEach(labels::add);
+    }
+    if (page.nextToken() != null) {
+      out.put("NextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  private ObjectNode labelParameterVersion(RequestContext ctx, ObjectNode in) {
+    SsmBackend.Labelled labelled = ssm.label(ctx, string(in, "Name"), longValue(in, "ParameterVersion"),
+        Inputs.strings(in, "Labels"));
+    ObjectNode out = Json.object();
+    labelled.invalid().forEach(out.putArray("InvalidLabels")::add);
+    out.put("ParameterVersion", labelled.version());
+    return out;
+  }
+
+  private ObjectNode unlabelParameterVersion(RequestContext ctx, ObjectNode in) {
+    Long version = longValue(in, "ParameterVersion");
+    if (version == null) {
+      throw SsmErrors.validation("1 validation error detected: Value null at 'parameterVersion' failed to satisfy "
+          + "constraint: Member must not be null");
+    }
+    SsmBackend.Unlabelled unlabelled = ssm.unlabel(ctx, string(in, "Name"), version, Inputs.strings(in, "Labels"));
+    ObjectNode out = Json.object();
+    unlabelled.removed().forEach(out.putArray("RemovedLabels")::add);
+    unlabelled.invalid().forEach(out.putArray("InvalidLabels")::add);
+    return out;
+  }
+
+  private ObjectNode addTagsToResource(RequestContext ctx, ObjectNode in) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (ObjectNode tag : Inputs.objects(in, "Tags")) {
+      tags.put(string(tag, "Key"), string(tag, "Value"));
+    }
+    ssm.addTags(ctx, string(in, "ResourceType"), string(in, "ResourceId"), tags);
+    return null;
+  }
+
+  private ObjectNode listTagsForResource(RequestContext ctx, ObjectNode in) {
+    ObjectNode out = Json.object();
+    ArrayNode list = out.putArray("TagList");
+    ssm.listTags(ctx, string(in, "ResourceType"), string(in, "ResourceId"))
+        .forEach((key, value) -> list.addObject().put("Key", key).put("Value", value));
+    return out;
+  }
+
+  private ObjectNode removeTagsFromResource(RequestContext ctx, ObjectNode in) {
+    ssm.removeTags(ctx, string(in, "ResourceType"), string(in, "ResourceId"), Inputs.strings(in, "TagKeys"));
+    return null;
+  }
+
+  private ObjectNode getServiceSetting(RequestContext ctx, ObjectNode in) {
+    return setting(ssm.getSetting(ctx, string(in, "SettingId")));
+  }
+
+  private ObjectNode updateServiceSetting(RequestContext ctx, ObjectNode in) {
+    ssm.updateSetting(ctx, string(in, "SettingId"), string(in, "SettingValue"));
+    return null;
+  }
+
+  private ObjectNode resetServiceSetting(RequestContext ctx, ObjectNode in) {
+    return setting(ssm.resetSetting(ctx, string(in, "SettingId")));
+  }
+
+  // ---- shapes -----------------------------------------------------------------------------
+
+  private static ObjectNode parameter(SsmBackend.View view) {
+    ParameterVersion version = view.version();
+    ObjectNode out = Json.object().put("Name", view.name()).put("Type", version.type).put("Value", view.value())
+        .put("Version", version.version);
+    if (view.selector() != null) {
+      out.put("Selector", view.selector());
+    }
+    if (view.sourceResult() != null) {
+      out.put("SourceResult", view.sourceResult());
+    }
+    date(out, "LastModifiedDate", version.lastModifiedDate);
+    out.put("ARN", view.arn());
+    out.put("DataType", version.dataType);
+    return out;
+  }
+
+  /** The metadata DescribeParameters and GetParameterHistory share. */
+  private static void versionMetadata(ObjectNode entry, ParameterVersion version, Instant now) {
+    if (version.keyId != null) {
+      entry.put("KeyId", version.keyId);
+    }
+    date(entry, "LastModifiedDate", version.lastModifiedDate);
+    entry.put("LastModifiedUser", version.lastModifiedUser);
+    if (version.description != null) {
+      entry.put("Description", version.description);
+    }
+    if (version.allowedPattern != null) {
+      entry.put("AllowedPattern", version.allowedPattern);
+    }
+    entry.put("Version", version.version);
+    entry.put("Tier", version.tier);
+    ArrayNode policies = entry.putArray("Policies");
+    for (ParameterPolicies.Policy policy : version.policies) {
+      Instant trigger = ParameterPolicies.triggerOf(policy, version.policies, version.lastModifiedDate);
+      policies.addObject().put("PolicyText", policy.text()).put("PolicyType", policy.type())
+          .put("PolicyStatus", trigger != null && !trigger.isAfter(now) ? "Finished" : "Pending");
+    }
+    entry.put("DataType", version.dataType);
+  }
+
+  private static ObjectNode setting(SsmBackend.SettingView view) {
+    ObjectNode setting = Json.object().put("SettingId", view.id()).put("SettingValue", view.setting().value());
+    date(setting, "LastModifiedDate", view.setting().lastModified());
+    if (view.setting().lastModifiedUser() != null) {
+      setting.put("LastModifiedUser", view.setting().lastModifiedUser());
+    }
+    setting.put("ARN", view.arn()).put("Status", view.setting().customized() ? "Customized" : "Default");
+    ObjectNode out = Json.object();
+    out.set("ServiceSetting", setting);
+    return out;
+  }
+
+  private static List<ParameterFilters.Filter> filters(ObjectNode in, String member) {
+    List<ParameterFilters.Filter> filters = new ArrayList<>();
+    for (ObjectNode filter : Inputs.objects(in, member)) {
+      filters.add(new ParameterFilters.Filter(string(filter, "Key"), string(filter, "Option"),
+          Inputs.strings(filter, "Values")));
+    }
+    return filters;
+  }
+
+  private static void date(ObjectNode node, String field, Instant instant) {
+    if (instant != null) {
+      node.put(field, Json.epochSeconds(instant));
+    }
+  }
+}
