@@ -13,6 +13,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A real backend on a free loopback port, and real AWS SDK v2 clients pointed at it. Tests use
@@ -88,6 +89,24 @@ public final class BackendFixture implements AutoCloseable {
 
   public SecretsManagerClient secrets(String accessKeyId, Region region) {
     return SecretsManagerClient.builder()
+        .endpointOverride(backend.uri())
+        .region(region)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .retryStrategy(RetryMode.STANDARD)
+            .apiCallTimeout(Duration.ofSeconds(30))
+            .build())
+        .build();
+  }
+
+  /** An SSM client for the default test access key, in us-east-1. */
+  public SsmClient ssm() {
+    return ssm("AKIDTEST", Region.US_EAST_1);
+  }
+
+  public SsmClient ssm(String accessKeyId, Region region) {
+    return SsmClient.builder()
         .endpointOverride(backend.uri())
         .region(region)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET)))
