@@ -113,6 +113,11 @@ public final class ShuntBackend implements AutoCloseable {
     clock.reset();
   }
 
+  /** Parameter Store's domain (the quota engine reads its throughput setting). */
+  public SsmBackend ssm() {
+    return ssm;
+  }
+
   /** The rotators secrets can name in their RotationLambdaARN (built-in, ServiceLoader, HTTP callbacks). */
   public SecretRotations rotations() {
     return rotations;

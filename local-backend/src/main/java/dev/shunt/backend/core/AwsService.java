@@ -21,6 +21,14 @@ public interface AwsService {
         "Shunt does not implement " + model().serviceId() + " " + operation + " yet");
   }
 
+  /**
+   * The error for a target with this service's prefix naming no operation of its model (the
+   * SDK may be newer than the model). AWS answers UnknownOperationException.
+   */
+  default AwsException unknownOperation(String operation) {
+    return CommonErrors.unknownOperation(model().targetPrefix() + "." + operation);
+  }
+
   /** Forgets all state (the admin reset). */
   void reset();
 }

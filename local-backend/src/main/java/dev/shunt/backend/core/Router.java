@@ -22,12 +22,14 @@ public final class Router {
   }
 
   private final Map<String, Route> byTarget = new HashMap<>();
+  private final Map<String, AwsService> byPrefix = new HashMap<>();
   private final List<AwsService> services;
 
   public Router(List<AwsService> services) {
     this.services = List.copyOf(services);
     for (AwsService service : services) {
       String prefix = service.model().targetPrefix() + ".";
+      byPrefix.put(service.model().targetPrefix(), service);
       for (String operation : service.model().operationNames()) {
         OperationHandler handler = service.operations().get(operation);
         boolean implemented = handler != null;
@@ -50,7 +52,9 @@ public final class Router {
   public Route route(String target) {
     Route route = target == null ? null : byTarget.get(target);
     if (route == null) {
-      throw CommonErrors.unknownOperation(target);
+      int dot = target == null ? -1 : target.indexOf('.');
+      AwsService service = dot < 0 ? null : byPrefix.get(target.substring(0, dot));
+      throw service == null ? CommonErrors.unknownOperation(target) : service.unknownOperation(target.substring(dot + 1));
     }
     return route;
   }

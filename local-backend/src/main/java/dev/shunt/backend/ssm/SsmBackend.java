@@ -192,12 +192,15 @@ public final class SsmBackend {
   }
 
   /**
-   * The tier a write gets: the one asked for, else the account's default; Intelligent-Tiering
-   * picks Standard when the value and policies allow it. Advanced never goes back to Standard.
+   * The tier a write gets: the one asked for, else the parameter's own (an overwrite) or the
+   * account's default (a new parameter); Intelligent-Tiering picks Standard when the value and
+   * policies allow it. Advanced never goes back to Standard.
    */
   private String tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
       boolean hasPolicies) {
-    String tier = requested != null ? requested : setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
+    String fallback = setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
+    String tier = requested != null ? requested
+        : current != null && !fallback.equals(INTELLIGENT) ? current : fallback;
     if (tier.equals(INTELLIGENT)) {
       tier = ADVANCED.equals(current) || valueBytes > STANDARD_VALUE_BYTES || hasPolicies ? ADVANCED : STANDARD;
     }

@@ -66,6 +66,12 @@ public final class SsmService implements AwsService {
         + operation + " is not supported. Supported operations: " + String.join(", ", operations.keySet()) + ".");
   }
 
+  /** An SSM operation newer than the model is still not Parameter Store: say what is. */
+  @Override
+  public AwsException unknownOperation(String operation) {
+    return notImplemented(operation);
+  }
+
   @Override
   public void reset() {
     ssm.reset();
