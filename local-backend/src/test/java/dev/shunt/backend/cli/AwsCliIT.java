@@ -219,4 +219,24 @@ class AwsCliIT {
       assertThat(forged.stderr()).contains("InvalidSignatureException");
     }
   }
+
+  /** The README's Parameter Store round trip: a SecureString in, decrypted out, found by path. */
+  @Test
+  void parameterStoreRoundTrip() throws Exception {
+    JsonNode put = ok("ssm", "put-parameter", "--name", "/cli/db/password", "--value", "s3cr3t", "--type",
+        "SecureString");
+    assertThat(put.get("Version").asLong()).isEqualTo(1);
+    ok("ssm", "put-parameter", "--name", "/cli/db/user", "--value", "app", "--type", "String");
+    ok("ssm", "put-parameter", "--name", "/cli/region", "--value", "eu", "--type", "String");
+
+    JsonNode decrypted = ok("ssm", "get-parameter", "--name", "/cli/db/password", "--with-decryption");
+    assertThat(decrypted.get("Parameter").get("Value").asText()).isEqualTo("s3cr3t");
+    JsonNode encrypted = ok("ssm", "get-parameter", "--name", "/cli/db/password");
+    assertThat(encrypted.get("Parameter").get("Value").asText()).isNotEqualTo("s3cr3t");
+
+    JsonNode byPath = ok("ssm", "get-parameters-by-path", "--path", "/cli", "--recursive", "--with-decryption");
+    List<String> names = new ArrayList<>();
+    byPath.get("Parameters").forEach(p -> names.add(p.get("Name").asText() + "=" + p.get("Value").asText()));
+    assertThat(names).containsExactly("/cli/db/password=s3cr3t", "/cli/db/user=app", "/cli/region=eu");
+  }
 }
