@@ -105,8 +105,12 @@ public final class SecretRotations implements AutoCloseable {
       synchronized (secret) {
         if (secret.rotationEnabled && !secret.markedForDeletion() && secret.rotatingVersionId == null
             && secret.nextRotationDate != null && !secret.nextRotationDate.isAfter(now)) {
-          versionId = UUID.randomUUID().toString();
-          secret.rotatingVersionId = versionId;
+          // An incomplete rotation is reattempted with its own version, as RotateSecret does, rather
+          // than piling up a new empty AWSPENDING version at every look.
+          SecretVersion pending = secret.versionWithStage(SecretsBackend.PENDING);
+          versionId = pending != null && !pending.stages.contains(SecretsBackend.CURRENT) ? pending.versionId
+              : UUID.randomUUID().toString();
+          SecretsBackend.beginRotation(secret, versionId, now);
         }
       }
       if (versionId != null) {

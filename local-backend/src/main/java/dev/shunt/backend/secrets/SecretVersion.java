@@ -6,11 +6,13 @@ import java.util.Set;
 
 /**
  * One version of a secret's value: encrypted, never changed after creation, known by its id and
- * by the staging labels currently attached to it (which move, under the secret's lock).
+ * by the staging labels currently attached to it (which move, under the secret's lock). A
+ * rotation's version has no value ({@link #value} null) until its createSecret step puts one.
  */
 final class SecretVersion {
   final String versionId;
   final Instant createdDate;
+  /** Null for a rotation's version that createSecret has not filled yet. */
   final SecretCipher.Sealed value;
   /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
   final byte[] valueDigest;
@@ -22,5 +24,14 @@ final class SecretVersion {
     this.createdDate = createdDate;
     this.value = value;
     this.valueDigest = valueDigest;
+  }
+
+  /** The version RotateSecret makes for its token before the first step: no value, labelled AWSPENDING. */
+  static SecretVersion empty(String versionId, Instant createdDate) {
+    return new SecretVersion(versionId, createdDate, null, null);
+  }
+
+  boolean hasValue() {
+    return value != null;
   }
 }

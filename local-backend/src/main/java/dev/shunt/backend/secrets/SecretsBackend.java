@@ -125,8 +125,10 @@ public final class SecretsBackend {
     String principal = ctx.identity().principalArn();
     PolicyDocument.Decision decision = policy == null ? PolicyDocument.Decision.NONE
         : policy.decide(ctx.accountId(), principal, "secretsmanager:" + action);
-    if (decision == PolicyDocument.Decision.DENY
-        || (!secret.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
+    if (decision == PolicyDocument.Decision.DENY) {
+      throw SecretsErrors.explicitlyDenied(principal, action, secret.arn);
+    }
+    if (!secret.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW) {
       throw SecretsErrors.accessDenied(principal, action, secret.arn);
     }
   }
@@ -213,7 +215,8 @@ public final class SecretsBackend {
   private static SecretVersion select(Secret secret, String versionId, String stage) {
     if (versionId != null) {
       SecretVersion version = secret.versions.get(versionId);
-      if (version == null) {
+      // A rotation's version before createSecret has no value: not found, as AWS's rotation templates expect.
+      if (version == null || !version.hasValue()) {
         throw SecretsErrors.versionNotFound(versionId);
       }
       if (stage != null && !version.stages.contains(stage)) {
@@ -224,7 +227,7 @@ public final class SecretsBackend {
     }
     String label = stage == null ? CURRENT : stage;
     SecretVersion version = secret.versionWithStage(label);
-    if (version == null) {
+    if (version == null || !version.hasValue()) {
       throw SecretsErrors.stageNotFound(label);
     }
     return version;
@@ -271,7 +274,7 @@ public final class SecretsBackend {
     byte[] digest = cipher.digest(value.bytes(), value.binary());
     synchronized (secret) {
       SecretVersion existing = secret.versions.get(versionId);
-      if (existing != null) {
+      if (existing != null && existing.hasValue()) {
         if (SecretCipher.sameDigest(existing.valueDigest, digest)) {
           return new Result(secret, existing);
         }
@@ -280,8 +283,13 @@ public final class SecretsBackend {
     }
     SecretVersion version = newVersion(ctx, secret, versionId, value);
     synchronized (secret) {
-      if (secret.versions.containsKey(versionId)) {
+      SecretVersion existing = secret.versions.get(versionId);
+      if (existing != null && existing.hasValue()) {
         throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+      }
+      if (existing != null) {
+        // A rotation's empty version (its createSecret step): the value fills it and it keeps its labels.
+        version.stages.addAll(existing.stages);
       }
       secret.versions.put(versionId, version);
       for (String stage : stages) {
@@ -387,7 +395,7 @@ public final class SecretsBackend {
       for (SecretVersion version : secret.versions.values()) {
         if (includeDeprecated || !version.stages.isEmpty()) {
           views.add(0, new VersionView(version.versionId, List.copyOf(version.stages), version.createdDate,
-              version.lastAccessedDate, version.value.kmsKeyArn()));
+              version.lastAccessedDate, version.hasValue() ? version.value.kmsKeyArn() : null));
         }
       }
     }
@@ -411,8 +419,9 @@ public final class SecretsBackend {
         throw SecretsErrors.replicaReadOnly();
       }
       if (!secret.replicas.isEmpty()) {
-        throw SecretsErrors.invalidRequest("You can't delete secret " + secret.name
-            + " that still has replica regions " + secret.replicas.keySet());
+        // What AWS answers (InvalidParameterException, the ARN, the Regions as [a, b]); its API reference is silent.
+        throw SecretsErrors.invalidParameter("You can't delete secret " + secret.arn
+            + " that still has replica regions " + secret.replicas.keySet() + ".");
       }
       if (secret.markedForDeletion() && !force) {
         throw SecretsErrors.markedForDeletion();
@@ -657,7 +666,9 @@ public final class SecretsBackend {
       synchronized (copy) {
         mine = copy.versions.get(version.versionId);
       }
-      if (mine == null) {
+      if (!version.hasValue()) {
+        mine = SecretVersion.empty(version.versionId, version.createdDate);
+      } else if (mine == null || !mine.hasValue()) {
         byte[] plaintext = cipher.open(ctx.inRegion(primary.region), primary.arn, version.versionId, version.value);
         mine = newVersion(there, copy, version.versionId, new SecretValue(plaintext, version.value.binary()));
       }
@@ -719,7 +730,10 @@ public final class SecretsBackend {
 
   // ---- rotation (scheduling and state; the steps run in SecretRotations) ------------------
 
-  /** RotateSecret: records the configuration, then starts a rotation now unless told not to. */
+  /**
+   * RotateSecret: records the configuration, then starts a rotation now unless told not to. The
+   * result carries the new (still empty) version, whose id is the response's VersionId.
+   */
   Result rotateSecret(RequestContext ctx, String secretId, String token, String lambdaArn,
       Secret.RotationRules rules, boolean rotateImmediately) {
     if (rules != null) {
@@ -728,6 +742,7 @@ public final class SecretsBackend {
     Secret secret = find(ctx, secretId, "RotateSecret");
     requireWritable(secret);
     String versionId = token == null ? UUID.randomUUID().toString() : token;
+    SecretVersion started = null;
     synchronized (secret) {
       if (lambdaArn == null && secret.rotationLambdaArn == null) {
         throw SecretsErrors.invalidRequest("No Lambda rotation function ARN is associated with this secret.");
@@ -752,14 +767,32 @@ public final class SecretsBackend {
             secret.lastRotatedDate == null ? ctx.now() : secret.lastRotatedDate, ctx.now());
       }
       if (rotateImmediately) {
-        secret.rotatingVersionId = versionId;
+        started = beginRotation(secret, versionId, ctx.now());
       }
     }
     rotations.track(secret);
     if (rotateImmediately) {
       rotations.start(secret, versionId);
     }
-    return new Result(secret, null);
+    // The version is returned, not read back from the secret later: the rotation may end first.
+    return new Result(secret, started);
+  }
+
+  /**
+   * Marks a rotation as started (the caller holds the secret's lock). As AWS does before the
+   * first step, the token becomes a version without a value, labelled AWSPENDING: rotation
+   * functions written from AWS's templates check for it before createSecret, whose
+   * PutSecretValue with the token then gives it its value.
+   */
+  static SecretVersion beginRotation(Secret secret, String versionId, Instant now) {
+    secret.rotatingVersionId = versionId;
+    SecretVersion version = secret.versions.get(versionId);
+    if (version == null) {
+      version = SecretVersion.empty(versionId, now);
+      secret.versions.put(versionId, version);
+    }
+    attach(secret, version, PENDING);
+    return version;
   }
 
   /** CancelRotateSecret: turns automatic rotation off; a version labelled AWSPENDING keeps its label. */

@@ -63,6 +63,13 @@ final class SecretsErrors {
         + " because no resource-based policy allows the secretsmanager:" + action + " action");
   }
 
+  /** IAM's wording when a Deny statement decided, not a missing Allow. */
+  static AwsException explicitlyDenied(String principalArn, String action, String secretArn) {
+    return new AwsException("AccessDeniedException", "User: " + principalArn + " is not authorized to perform: "
+        + "secretsmanager:" + action + " on resource: " + secretArn
+        + " with an explicit deny in a resource-based policy");
+  }
+
   static AwsException replicaReadOnly() {
     return invalidParameter(
         "Operation not permitted on a replica secret. Call must be made in primary secret's region.");

@@ -215,7 +215,10 @@ public final class SecretsService implements AwsService {
       stages(entry.putArray("VersionStages"), version.stages());
       date(entry, "LastAccessedDate", version.lastAccessedDate());
       date(entry, "CreatedDate", version.createdDate());
-      entry.putArray("KmsKeyIds").add(version.kmsKeyArn());
+      ArrayNode keys = entry.putArray("KmsKeyIds");
+      if (version.kmsKeyArn() != null) {
+        keys.add(version.kmsKeyArn());
+      }
     }
     if (page.nextToken() != null) {
       out.put("NextToken", page.nextToken());
@@ -301,10 +304,8 @@ public final class SecretsService implements AwsService {
     SecretsBackend.Result result = secrets.rotateSecret(ctx, string(in, "SecretId"), token,
         string(in, "RotationLambdaARN"), rules, immediately == null || immediately);
     ObjectNode out = named(result.secret());
-    synchronized (result.secret()) {
-      if (result.secret().rotatingVersionId != null) {
-        out.put("VersionId", result.secret().rotatingVersionId);
-      }
+    if (result.version() != null) {
+      out.put("VersionId", result.version().versionId);
     }
     return out;
   }
