@@ -42,6 +42,9 @@ public final class SecretRotations implements AutoCloseable {
   private final Map<String, SecretRotator> rotators = new ConcurrentHashMap<>();
   private final Set<Secret> tracked = ConcurrentHashMap.newKeySet();
   private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+  /** After a scheduled rotation fails, the scheduler leaves the secret alone this long (on the clock). */
+  private static final java.time.Duration RETRY_AFTER_FAILURE = java.time.Duration.ofHours(1);
+  private final Map<String, Instant> retryNotBefore = new ConcurrentHashMap<>();
   private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, runnable -> {
     Thread thread = new Thread(runnable, "shunt-secret-rotation");
     thread.setDaemon(true);
@@ -91,6 +94,7 @@ public final class SecretRotations implements AutoCloseable {
   void reset() {
     tracked.clear();
     outcomes.clear();
+    retryNotBefore.clear();
   }
 
   /** Runs a rotation of {@code secret} making version {@code versionId}, in the background. */
@@ -102,6 +106,10 @@ public final class SecretRotations implements AutoCloseable {
     Instant now = clock.now();
     for (Secret secret : tracked) {
       String versionId = null;
+      Instant notBefore = retryNotBefore.get(secret.arn);
+      if (notBefore != null && notBefore.isAfter(now)) {
+        continue;
+      }
       synchronized (secret) {
         if (secret.rotationEnabled && !secret.markedForDeletion() && secret.rotatingVersionId == null
             && secret.nextRotationDate != null && !secret.nextRotationDate.isAfter(now)) {
@@ -114,7 +122,9 @@ public final class SecretRotations implements AutoCloseable {
         }
       }
       if (versionId != null) {
-        rotate(secret, versionId);
+        String id = versionId;
+        // Each rotation on its own task: a slow HTTP rotator must not hold up the others.
+        executor.execute(() -> rotate(secret, id));
       }
     }
   }
@@ -145,6 +155,11 @@ public final class SecretRotations implements AutoCloseable {
     backend.rotationFinished(secret, versionId, failedStep == null, context(secret));
     outcomes.put(secret.arn, new Outcome(secret.arn, versionId, failedStep == null,
         failedStep == null ? null : failedStep.eventName(), message, now));
+    if (failedStep == null) {
+      retryNotBefore.remove(secret.arn);
+    } else {
+      retryNotBefore.put(secret.arn, now.plus(RETRY_AFTER_FAILURE));
+    }
     if (failedStep != null) {
       LOG.log(System.Logger.Level.INFO, "Rotation of " + secret.arn + " failed at " + failedStep.eventName()
           + ": " + message);
