@@ -5,13 +5,14 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * One version of a secret's value: encrypted, never changed after creation, known by its id and
- * by the staging labels currently attached to it (which move, under the secret's lock).
+ * One version of a secret's value: encrypted, its plaintext never changed after creation, known by
+ * its id and by the staging labels currently attached to it (which move, under the secret's lock).
  */
 final class SecretVersion {
   final String versionId;
   final Instant createdDate;
-  final SecretCipher.Sealed value;
+  /** The sealed value; replaced (never mutated) when UpdateSecret re-encrypts it under a new key. */
+  volatile SecretCipher.Sealed value;
   /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
   final byte[] valueDigest;
   final Set<String> stages = new LinkedHashSet<>();
