@@ -28,14 +28,17 @@ final class PasswordGenerator {
     addClass(classes, UPPERCASE, spec.excludeUppercase(), spec.excludeCharacters());
     addClass(classes, NUMBERS, spec.excludeNumbers(), spec.excludeCharacters());
     addClass(classes, PUNCTUATION, spec.excludePunctuation(), spec.excludeCharacters());
-    addClass(classes, " ", !spec.includeSpace(), spec.excludeCharacters());
-    if (classes.isEmpty()) {
+    // The space is never a required type: RequireEachIncludedType asks for "at least one upper and
+    // lowercase letter, one number, and one punctuation", and with IncludeSpace the password only
+    // "can contain space characters".
+    boolean space = spec.includeSpace() && spec.excludeCharacters().indexOf(' ') < 0;
+    if (classes.isEmpty() && !space) {
       throw SecretsErrors.invalidParameter("Password cannot be generated: every character type is excluded.");
     }
     if (spec.requireEachIncludedType() && spec.length() < classes.size()) {
       throw SecretsErrors.invalidParameter("Password length is too short based on the required types.");
     }
-    String all = String.join("", classes);
+    String all = String.join("", classes) + (space ? " " : "");
     SecureRandom random = Randomness.current();
     char[] password = new char[spec.length()];
     int position = 0;

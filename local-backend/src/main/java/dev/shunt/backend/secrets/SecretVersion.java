@@ -5,15 +5,18 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * One version of a secret's value: encrypted, never changed after creation, known by its id and
- * by the staging labels currently attached to it (which move, under the secret's lock). A
- * rotation's version has no value ({@link #value} null) until its createSecret step puts one.
+ * One version of a secret's value: encrypted, its plaintext never changed after creation, known by
+ * its id and by the staging labels currently attached to it (which move, under the secret's lock).
+ * A rotation's version has no value ({@link #value} null) until its createSecret step puts one.
  */
 final class SecretVersion {
   final String versionId;
   final Instant createdDate;
-  /** Null for a rotation's version that createSecret has not filled yet. */
-  final SecretCipher.Sealed value;
+  /**
+   * The sealed value; null for a rotation's version that createSecret has not filled yet, and
+   * replaced (never mutated) when UpdateSecret re-encrypts it under a new key.
+   */
+  volatile SecretCipher.Sealed value;
   /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
   final byte[] valueDigest;
   final Set<String> stages = new LinkedHashSet<>();

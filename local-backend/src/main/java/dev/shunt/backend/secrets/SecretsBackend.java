@@ -11,11 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -29,6 +31,8 @@ public final class SecretsBackend {
   static final String PREVIOUS = "AWSPREVIOUS";
   static final String PENDING = "AWSPENDING";
   static final int MAX_VERSIONS = 100;
+  /** Versions younger than this are never removed by the 100-version trim. */
+  static final Duration VERSION_MIN_AGE = Duration.ofHours(24);
   static final int MAX_STAGES_PER_VERSION = 20;
   static final int MAX_TAGS = 50;
   static final int MAX_VALUE_BYTES = 65_536;
@@ -208,8 +212,9 @@ public final class SecretsBackend {
       version.lastAccessedDate = today;
       secret.lastAccessedDate = today;
     }
-    byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, version.value);
-    return new Value(secret, version, stages, plaintext, version.value.binary());
+    SecretCipher.Sealed sealed = version.value;
+    byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, sealed);
+    return new Value(secret, version, stages, plaintext, sealed.binary());
   }
 
   private static SecretVersion select(Secret secret, String versionId, String stage) {
@@ -252,21 +257,62 @@ public final class SecretsBackend {
     checkSize(value);
     Secret secret = find(ctx, secretId, "UpdateSecret");
     requireWritable(secret);
+    boolean keyChanged = false;
     synchronized (secret) {
       if (description != null) {
         secret.description = description;
       }
       if (kmsKeyId != null) {
-        secret.kmsKeyId = kmsKeyId.isEmpty() ? null : kmsKeyId;
+        String key = kmsKeyId.isEmpty() ? null : kmsKeyId;
+        keyChanged = !Objects.equals(key, secret.kmsKeyId);
+        secret.kmsKeyId = key;
       }
       if (type != null) {
         secret.type = type;
       }
       secret.lastChangedDate = ctx.now();
     }
+    if (keyChanged) {
+      reencrypt(ctx, secret);
+    }
     Result result = value == null ? new Result(secret, null) : addVersion(ctx, secret, token, value, List.of(CURRENT));
     syncReplicas(ctx, secret);
     return result;
+  }
+
+  /**
+   * A new KmsKeyId applies to new versions "as well as any existing versions with the staging
+   * labels AWSCURRENT, AWSPENDING, or AWSPREVIOUS" (UpdateSecret): those are sealed again under
+   * it. One the caller can't decrypt, or encrypt under the new key, keeps its old key, as AWS does
+   * when the caller lacks kms:Encrypt on the new key.
+   */
+  private void reencrypt(RequestContext ctx, Secret secret) {
+    String kmsKeyId;
+    List<SecretVersion> labelled = new ArrayList<>();
+    synchronized (secret) {
+      kmsKeyId = secret.kmsKeyId;
+      for (SecretVersion version : secret.versions.values()) {
+        if (version.stages.contains(CURRENT) || version.stages.contains(PENDING)
+            || version.stages.contains(PREVIOUS)) {
+          labelled.add(version);
+        }
+      }
+    }
+    for (SecretVersion version : labelled) {
+      SecretCipher.Sealed old = version.value;
+      if (old == null) {
+        continue;
+      }
+      try {
+        byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, old);
+        SecretCipher.Sealed sealed = cipher.seal(ctx, kmsKeyId, secret.arn, version.versionId, plaintext,
+            old.binary());
+        Arrays.fill(plaintext, (byte) 0);
+        version.value = sealed;
+      } catch (AwsException e) {
+        // Left under its previous key.
+      }
+    }
   }
 
   private Result addVersion(RequestContext ctx, Secret secret, String token, SecretValue value, List<String> stages) {
@@ -291,12 +337,19 @@ public final class SecretsBackend {
         // A rotation's empty version (its createSecret step): the value fills it and it keeps its labels.
         version.stages.addAll(existing.stages);
       }
+      // "If this operation creates the first version for the secret, then Secrets Manager
+      // automatically attaches the staging label AWSCURRENT to it" (PutSecretValue), whatever
+      // VersionStages says.
+      boolean first = secret.versionWithStage(CURRENT) == null;
       secret.versions.put(versionId, version);
       for (String stage : stages) {
         attach(secret, version, stage);
       }
+      if (first) {
+        attach(secret, version, CURRENT);
+      }
       secret.lastChangedDate = ctx.now();
-      trimVersions(secret);
+      trimVersions(secret, ctx.now());
     }
     return new Result(secret, version);
   }
@@ -332,11 +385,17 @@ public final class SecretsBackend {
     }
   }
 
-  /** Past 100 versions, the oldest versions without labels are removed (they are deprecated). */
-  private static void trimVersions(Secret secret) {
+  /**
+   * Past 100 versions, the oldest versions without labels are removed (they are deprecated), but
+   * never one created in the last 24 hours: AWS's PutSecretValue and UpdateSecret references say
+   * Secrets Manager "keeps all secret versions created in the last 24 hours".
+   */
+  private static void trimVersions(Secret secret, Instant now) {
+    Instant keptAfter = now.minus(VERSION_MIN_AGE);
     Iterator<SecretVersion> oldestFirst = secret.versions.values().iterator();
     while (secret.versions.size() > MAX_VERSIONS && oldestFirst.hasNext()) {
-      if (oldestFirst.next().stages.isEmpty()) {
+      SecretVersion version = oldestFirst.next();
+      if (version.stages.isEmpty() && !version.createdDate.isAfter(keptAfter)) {
         oldestFirst.remove();
       }
     }
@@ -413,7 +472,16 @@ public final class SecretsBackend {
     if (days < 7 || days > 30) {
       throw SecretsErrors.invalidParameter("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
     }
-    Secret secret = find(ctx, secretId, "DeleteSecret");
+    Secret secret = locate(ctx, secretId);
+    if (secret == null && force) {
+      // "If you forcibly delete an already deleted or nonexistent secret, the operation does not
+      // return ResourceNotFoundException" (DeleteSecret): it answers as if it had deleted it.
+      return forgotten(ctx, secretId);
+    }
+    if (secret == null) {
+      throw SecretsErrors.secretNotFound();
+    }
+    authorize(ctx, secret, "DeleteSecret");
     synchronized (secret) {
       if (secret.isReplica()) {
         throw SecretsErrors.replicaReadOnly();
@@ -434,6 +502,17 @@ public final class SecretsBackend {
     }
     rotations.forget(secret);
     return secret;
+  }
+
+  /** What a forced DeleteSecret of a secret that does not exist answers: its name, an ARN, deleted now. */
+  private static Secret forgotten(RequestContext ctx, String secretId) {
+    String prefix = "arn:" + ctx.partition() + ":secretsmanager:" + ctx.region() + ":" + ctx.accountId() + ":secret:";
+    String name = secretId.startsWith(prefix) ? secretId.substring(prefix.length()) : secretId;
+    String arn = secretId.startsWith("arn:") ? secretId : prefix + secretId + "-" + suffix();
+    Secret gone = new Secret(ctx.accountId(), ctx.region(), name, arn, ctx.now());
+    gone.deletedDate = ctx.now();
+    gone.deletionDate = ctx.now();
+    return gone;
   }
 
   Secret restoreSecret(RequestContext ctx, String secretId) {
