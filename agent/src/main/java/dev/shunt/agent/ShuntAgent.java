@@ -1,0 +1,136 @@
+package dev.shunt.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * The agent's entry points: {@code premain} ({@code -javaagent:shunt-agent.jar[=options]}),
+ * {@code agentmain} (attached to a running JVM), and {@code main}
+ * ({@code java -jar shunt-agent.jar attach PID [options]}). This is the only class of Shunt's
+ * that the application's class loader sees: it unpacks the agent core (Byte Buddy, the backend
+ * and their libraries) into a class loader of its own, and appends only the interceptors, which
+ * the SDK must see, to the system class path. Whatever fails, the application runs on as if the
+ * agent were absent, after one line on stderr.
+ */
+public final class ShuntAgent {
+  private static boolean started;
+
+  private ShuntAgent() {}
+
+  public static void premain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  public static void agentmain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation);
+  }
+
+  /** {@code attach PID [name=value,...]}: loads this agent into another running JVM. */
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2 || !args[0].equals("attach")) {
+      System.err.println("Usage: java -jar shunt-agent.jar attach PID [option=value,...]");
+      System.exit(2);
+      return;
+    }
+    String jar = new File(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(args[1]);
+    try {
+      vm.loadAgent(jar, args.length > 2 ? args[2] : "");
+    } finally {
+      vm.detach();
+    }
+    System.out.println("Shunt agent attached to " + args[1]);
+  }
+
+  private static synchronized void start(String arguments, Instrumentation instrumentation) {
+    if (started) {
+      return;
+    }
+    started = true;
+    try {
+      Map<String, String> options = options(arguments);
+      if ("false".equalsIgnoreCase(options.getOrDefault("enabled", "true"))) {
+        return;
+      }
+      Path dir = unpack();
+      if (ClassLoader.getSystemClassLoader().getResource("dev/shunt/interceptors/ShuntExecutionInterceptor.class")
+          == null) {
+        instrumentation.appendToSystemClassLoaderSearch(new JarFile(dir.resolve("sdk-interceptors.jar").toFile()));
+      }
+      URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
+          ClassLoader.getPlatformClassLoader());
+      Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
+      agentCore.getMethod("start", Map.class, Instrumentation.class).invoke(null, options, instrumentation);
+    } catch (Throwable e) {
+      Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
+          ? e.getCause() : e;
+      System.err.println("[shunt] agent disabled, the application runs without Shunt: " + cause);
+    }
+  }
+
+  /**
+   * Options by their one name: agent arguments ({@code quotas=aws,auth=trust}) win over system
+   * properties ({@code -Dshunt.quotas}), which win over the environment ({@code SHUNT_QUOTAS}).
+   */
+  static Map<String, String> options(String arguments) {
+    Map<String, String> options = new LinkedHashMap<>();
+    System.getenv().forEach((key, value) -> {
+      if (key.startsWith("SHUNT_")) {
+        options.put(key.substring(6).toLowerCase(Locale.ROOT).replace('_', '-'), value);
+      }
+    });
+    System.getProperties().forEach((key, value) -> {
+      String name = key.toString();
+      if (name.startsWith("shunt.")) {
+        options.put(name.substring(6), value.toString());
+      }
+    });
+    if (arguments != null && !arguments.isBlank()) {
+      for (String pair : arguments.split(",")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          options.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        } else if (!pair.isBlank()) {
+          options.put(pair.trim(), "true");
+        }
+      }
+    }
+    return options;
+  }
+
+  /** Copies the nested jars to a temporary directory that is removed when the JVM exits. */
+  private static Path unpack() throws IOException {
+    Path dir = Files.createTempDirectory("shunt-agent-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir), "shunt-agent-cleanup"));
+    for (String name : new String[] {"agent-core.jar", "sdk-interceptors.jar"}) {
+      try (InputStream in = ShuntAgent.class.getResourceAsStream("/shunt/" + name)) {
+        if (in == null) {
+          throw new IOException("shunt/" + name + " is missing from the agent jar");
+        }
+        Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return dir;
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

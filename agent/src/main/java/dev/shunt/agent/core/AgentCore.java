@@ -1,0 +1,109 @@
+package dev.shunt.agent.core;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.shunt.backend.ShuntBackend;
+import java.lang.instrument.Instrumentation;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * The agent proper, in its own class loader: starts the embedded backend (unless
+ * {@code endpoint} names a running one), publishes its URL as {@code shunt.endpoint}, and
+ * instruments the AWS SDK: the client builders (endpoint, Region, credentials, see
+ * {@code ShuntClientBuilderHook}) and the interceptor chain (routing of clients built before the
+ * agent arrived). Classes already loaded are retransformed.
+ */
+public final class AgentCore {
+  /** Options that configure the agent itself; every other option goes to the embedded backend. */
+  static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region");
+
+  private static volatile ShuntBackend backend;
+
+  private AgentCore() {}
+
+  public static void start(Map<String, String> options, Instrumentation instrumentation) {
+    String endpoint = options.get("endpoint");
+    if (endpoint == null || endpoint.isBlank()) {
+      Map<String, String> backendOptions = new LinkedHashMap<>();
+      options.forEach((name, value) -> {
+        if (!AGENT_OPTIONS.contains(name)) {
+          backendOptions.put(name, value);
+        }
+      });
+      backendOptions.putIfAbsent("port", "0");
+      backend = ShuntBackend.builder().options(backendOptions).start();
+      endpoint = backend.uri().toString();
+      Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
+    }
+    System.setProperty("shunt.endpoint", endpoint);
+    install(instrumentation);
+    System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + endpoint);
+  }
+
+  private static void install(Instrumentation instrumentation) {
+    // Byte Buddy would probe sun.misc.Unsafe (a warning on Java 24+); inline advice needs no class
+    // injection, so it runs in its safe mode while it initialises, and the property is restored.
+    String safe = System.getProperty("net.bytebuddy.safe");
+    System.setProperty("net.bytebuddy.safe", "true");
+    try {
+      agentBuilder().installOn(instrumentation);
+    } finally {
+      if (safe == null) {
+        System.clearProperty("net.bytebuddy.safe");
+      } else {
+        System.setProperty("net.bytebuddy.safe", safe);
+      }
+    }
+  }
+
+  private static AgentBuilder agentBuilder() {
+    return new AgentBuilder.Default()
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+        .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+        .with(new FailureReporter())
+        .type(named("software.amazon.awssdk.core.client.builder.SdkDefaultClientBuilder"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(BuilderAdvice.Build.class).on(named("build").and(takesArguments(0))))
+            .visit(Advice.to(BuilderAdvice.Endpoint.class).on(named("endpointOverride").and(takesArguments(1)))))
+        .type(named("software.amazon.awssdk.awscore.client.builder.AwsDefaultClientBuilder"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(BuilderAdvice.Region.class).on(named("region").or(named("setRegion"))
+                .and(takesArguments(1))))
+            .visit(Advice.to(BuilderAdvice.Credentials.class).on(named("credentialsProvider")
+                .and(takesArguments(1)))))
+        .type(named("software.amazon.awssdk.core.interceptor.ExecutionInterceptorChain"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(ChainAdvice.class).on(named("modifyHttpRequestAndHttpContent")
+                .and(takesArguments(2)))));
+  }
+
+  /** Reports the first instrumentation failure (on stderr, once); the class stays as it was. */
+  private static final class FailureReporter extends AgentBuilder.Listener.Adapter {
+    private volatile boolean reported;
+
+    @Override
+    public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+        Throwable throwable) {
+      if (!reported) {
+        reported = true;
+        System.err.println("[shunt] could not instrument " + typeName + ": " + throwable);
+      }
+    }
+
+    @Override
+    public void onTransformation(TypeDescription typeDescription, ClassLoader classLoader, JavaModule module,
+        boolean loaded, DynamicType dynamicType) {
+      // transformed as planned
+    }
+  }
+}
