@@ -68,7 +68,7 @@ public final class ShuntClientBuilderHook {
 
   /** Called as {@code build()} starts. */
   public static void beforeBuild(Object builder) {
-    if (!routed(builder.getClass().getName())) {
+    if (!routed(builder.getClass().getName()) || !ShuntEndpoint.available()) {
       return;
     }
     Marks marks = MARKS.get(builder);

@@ -37,7 +37,8 @@ public final class ShuntRouting {
    * re-apply it after {@link #route}.
    */
   public static void beforeExecution(ExecutionAttributes attributes) {
-    if (isRoutedService(attributes) && (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints())) {
+    if (isRoutedService(attributes) && (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints())
+        && ShuntEndpoint.available()) {
       attributes.putAttribute(ROUTED, Boolean.TRUE);
       attributes.putAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT, endpoint());
       attributes.putAttribute(SdkExecutionAttribute.ENDPOINT_OVERRIDDEN, Boolean.TRUE);
@@ -51,7 +52,7 @@ public final class ShuntRouting {
 
   /** The request as it should go: to Shunt for the three services, unchanged otherwise. */
   public static SdkHttpRequest route(SdkHttpRequest request, ExecutionAttributes attributes) {
-    if (!isRoutedService(attributes)) {
+    if (!isRoutedService(attributes) || !ShuntEndpoint.available()) {
       return request;
     }
     URI endpoint = endpoint();

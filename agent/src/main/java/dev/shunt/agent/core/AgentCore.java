@@ -1,6 +1,8 @@
 package dev.shunt.agent.core;
 
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.shunt.backend.ShuntBackend;
@@ -25,26 +27,50 @@ public final class AgentCore {
   /** Options that configure the agent itself; every other option goes to the embedded backend. */
   static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region");
 
+  /** The agent's state for the hook and interceptors: starting, ready or failed. */
+  private static final String STATE = "shunt.agent.state";
   private static volatile ShuntBackend backend;
 
   private AgentCore() {}
 
+  /**
+   * Instruments the SDK now (before the application's classes load) and starts the backend in
+   * the background: the application's main begins without waiting for it, and the first KMS,
+   * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
+   */
   public static void start(Map<String, String> options, Instrumentation instrumentation) {
     String endpoint = options.get("endpoint");
-    if (endpoint == null || endpoint.isBlank()) {
-      Map<String, String> backendOptions = new LinkedHashMap<>();
-      options.forEach((name, value) -> {
-        if (!AGENT_OPTIONS.contains(name)) {
-          backendOptions.put(name, value);
-        }
-      });
-      backendOptions.putIfAbsent("port", "0");
-      backend = ShuntBackend.builder().options(backendOptions).start();
-      endpoint = backend.uri().toString();
-      Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
+    if (endpoint != null && !endpoint.isBlank()) {
+      ready(endpoint);
+      install(instrumentation);
+      return;
     }
-    System.setProperty("shunt.endpoint", endpoint);
+    Map<String, String> backendOptions = new LinkedHashMap<>();
+    options.forEach((name, value) -> {
+      if (!AGENT_OPTIONS.contains(name)) {
+        backendOptions.put(name, value);
+      }
+    });
+    backendOptions.putIfAbsent("port", "0");
+    System.setProperty(STATE, "starting");
+    Thread starter = new Thread(() -> {
+      try {
+        backend = ShuntBackend.builder().options(backendOptions).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
+        ready(backend.uri().toString());
+      } catch (Throwable e) {
+        System.setProperty(STATE, "failed");
+        System.err.println("[shunt] agent disabled, the application runs without Shunt: " + e);
+      }
+    }, "shunt-backend-start");
+    starter.setDaemon(true);
+    starter.start();
     install(instrumentation);
+  }
+
+  private static void ready(String endpoint) {
+    System.setProperty("shunt.endpoint", endpoint);
+    System.setProperty(STATE, "ready");
     System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + endpoint);
   }
 
@@ -66,6 +92,8 @@ public final class AgentCore {
 
   private static AgentBuilder agentBuilder() {
     return new AgentBuilder.Default()
+        // Only the SDK's classes are looked at; everything else is passed over without describing it.
+        .ignore(not(nameStartsWith("software.amazon.awssdk.")))
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
