@@ -1,0 +1,63 @@
+package dev.shunt.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent supplies a Region and credentials only when the application has none, and its
+ * options come by their one name from agent arguments, system properties or the environment.
+ */
+class AgentSettingsIT {
+  private static JavaProcess probe() {
+    return new JavaProcess(JavaProcess.JAVA_17).args("-javaagent:" + JavaProcess.AGENT.toAbsolutePath());
+  }
+
+  private static JavaProcess.Result run(JavaProcess process) throws Exception {
+    return process.args("-jar", JavaProcess.example("routing-probe").toString()).run(180);
+  }
+
+  @Test
+  void theApplicationsOwnRegionAndCredentialsAreKeptAndItsAccessKeyIsItsAccount() throws Exception {
+    JavaProcess.Result result = run(probe().env("AWS_REGION", "eu-west-1")
+        .env("AWS_ACCESS_KEY_ID", "111122223333").env("AWS_SECRET_ACCESS_KEY", "its-own"));
+    assertThat(result.stdout()).as(result.describe())
+        .anyMatch(line -> line.startsWith("PROBE kms-url-connection ok arn:aws:kms:eu-west-1:111122223333:key/"))
+        .anyMatch(line -> line.startsWith("PROBE secrets ok arn:aws:secretsmanager:eu-west-1:111122223333:"));
+  }
+
+  @Test
+  void aDefaultRegionOptionAppliesWhenTheApplicationHasNone() throws Exception {
+    JavaProcess.Result result = run(probe().args("-Dshunt.default-region=ap-southeast-2"));
+    assertThat(result.stdout()).as(result.describe())
+        .anyMatch(line -> line.startsWith("PROBE kms-apache ok arn:aws:kms:ap-southeast-2:000000000000:key/"));
+  }
+
+  @Test
+  void optionsComeFromSystemPropertiesAndTheEnvironmentToo() throws Exception {
+    JavaProcess.Result byProperty = run(probe().args("-Dshunt.auth=bogus"));
+    assertThat(byProperty.stderr()).as(byProperty.describe()).contains("[shunt] agent disabled").contains("auth");
+    JavaProcess.Result byEnvironment = run(probe().env("SHUNT_ENABLED", "false")
+        .env("AWS_REGION", "us-east-1").env("AWS_ACCESS_KEY_ID", "x").env("AWS_SECRET_ACCESS_KEY", "x"));
+    assertThat(byEnvironment.stderr()).as(byEnvironment.describe()).doesNotContain("[shunt]");
+    assertThat(byEnvironment.stdout()).anyMatch(line -> line.startsWith("PROBE kms-url-connection fail"));
+  }
+
+  @Test
+  void anEndpointOptionUsesARunningBackendInsteadOfStartingOne() throws Exception {
+    try (dev.shunt.backend.ShuntBackend backend = dev.shunt.backend.ShuntBackend.builder().port(0).start()) {
+      JavaProcess.Result result = run(new JavaProcess(JavaProcess.JAVA_17)
+          .args("-javaagent:" + JavaProcess.AGENT.toAbsolutePath() + "=endpoint=" + backend.uri()));
+      assertThat(result.stderr()).as(result.describe())
+          .contains("[shunt] KMS, Secrets Manager and SSM clients go to " + backend.uri());
+      String line = result.stdout().stream().filter(l -> l.startsWith("PROBE kms-apache ok ")).findFirst()
+          .orElseThrow(() -> new AssertionError(result.describe()));
+      String keyId = line.substring(line.indexOf(":key/") + 5, line.lastIndexOf(' '));
+      var described = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(backend.uri())
+          .header("X-Amz-Target", "TrentService.DescribeKey").header("Content-Type", "application/x-amz-json-1.1")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"KeyId\":\"" + keyId + "\"}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(described.statusCode()).as(described.body()).isEqualTo(200);
+    }
+  }
+}
