@@ -14,8 +14,11 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.Router;
 import dev.shunt.backend.http.AdminApi;
 import dev.shunt.backend.http.HttpServer;
+import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.quota.QuotaConfig;
+import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.secrets.SecretRotations;
 import dev.shunt.backend.ssm.SsmBackend;
@@ -49,6 +52,9 @@ public final class ShuntBackend implements AutoCloseable {
   private final KmsBackend kms = new KmsBackend();
   private final SecretRotations rotations = new SecretRotations(clock);
   private final SsmBackend ssm;
+  private final QuotaEngine quotas;
+  private final FaultInjector faults = new FaultInjector();
+  private final Map<String, JsonNode> clientReports = new java.util.concurrent.ConcurrentHashMap<>();
   private final Router router;
   private final HttpServer server;
   private final URI uri;
@@ -59,6 +65,10 @@ public final class ShuntBackend implements AutoCloseable {
     SecretsBackend secrets = new SecretsBackend(kms, rotations);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));
+    JsonNode file = options.file();
+    this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
+        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput);
+    faults.configure(faultRules(options.get(Option.FAULTS), file));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
@@ -76,7 +86,7 @@ public final class ShuntBackend implements AutoCloseable {
     }
     this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
         threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-        new HttpServer.Limits(maxBody, 16 * 1024, 300), router, authenticator, clock, admin);
+        new HttpServer.Limits(maxBody, 16 * 1024, 300), router, authenticator, clock, quotas, faults, admin);
     InetSocketAddress address = server.address();
     String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
     if (host.contains(":")) {
@@ -107,10 +117,38 @@ public final class ShuntBackend implements AutoCloseable {
     return options;
   }
 
-  /** Wipes every service's state and resets the clock (also {@code POST /_shunt/reset}). */
+  /**
+   * Wipes every service's state, the request counters and buckets, and resets the clock (also
+   * {@code POST /_shunt/reset}); quota and fault configuration stay.
+   */
   public void reset() {
     router.services().forEach(AwsService::reset);
+    quotas.reset();
+    clientReports.clear();
     clock.reset();
+  }
+
+  /** The quota engine (also {@code /_shunt/quotas}). */
+  public QuotaEngine quotas() {
+    return quotas;
+  }
+
+  /** Fault injection (also {@code /_shunt/faults}). */
+  public FaultInjector faults() {
+    return faults;
+  }
+
+  /** Fault rules from the {@code faults} file, else the config file's {@code faults:} list. */
+  private static JsonNode faultRules(String path, JsonNode file) {
+    if (path != null && !path.isBlank()) {
+      try {
+        return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(java.nio.file.Files.readString(java.nio.file.Path.of(path)));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("Cannot read the faults file " + path + ": " + e.getMessage(), e);
+      }
+    }
+    return file == null ? null : file.get("faults");
   }
 
   /** Parameter Store's domain (the quota engine reads its throughput setting). */
@@ -157,6 +195,40 @@ public final class ShuntBackend implements AutoCloseable {
     });
     admin.register(HttpMethod.GET, "clock", (request, query) -> clockState());
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
+    admin.register(HttpMethod.GET, "quotas", (request, query) -> quotaState());
+    admin.register(HttpMethod.POST, "quotas", (request, query) -> {
+      try {
+        quotas.configure(QuotaConfig.parse(jsonBody(request)));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
+      return quotaState();
+    });
+    admin.register(HttpMethod.GET, "faults", (request, query) -> faults.toJson());
+    admin.register(HttpMethod.POST, "faults", (request, query) -> {
+      try {
+        faults.configure(jsonValue(request));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
+      return faults.toJson();
+    });
+    admin.register(HttpMethod.DELETE, "faults", (request, query) -> {
+      faults.configure(null);
+      return faults.toJson();
+    });
+    admin.register(HttpMethod.POST, "client-stats", (request, query) -> {
+      JsonNode report = jsonBody(request);
+      String source = report.path("source").asText("");
+      if (source.isEmpty() || source.length() > 200) {
+        throw new AwsException("ValidationException", "A client report needs a source (at most 200 characters)");
+      }
+      if (clientReports.size() >= 100 && !clientReports.containsKey(source)) {
+        throw new AwsException("LimitExceededException", "At most 100 clients report their retries");
+      }
+      clientReports.put(source, report);
+      return Json.object().put("status", "recorded");
+    });
     admin.register(HttpMethod.POST, "rotators", (request, query) -> {
       JsonNode body = jsonBody(request);
       String name = body.path("name").asText("");
@@ -214,6 +286,21 @@ public final class ShuntBackend implements AutoCloseable {
     return state;
   }
 
+  private ObjectNode quotaState() {
+    ObjectNode state = quotas.report();
+    ObjectNode clients = state.putObject("clients");
+    clientReports.forEach(clients::set);
+    return state;
+  }
+
+  private static JsonNode jsonValue(io.netty.handler.codec.http.FullHttpRequest request) {
+    try {
+      return Json.MAPPER.readTree(io.netty.buffer.ByteBufUtil.getBytes(request.content()));
+    } catch (IOException e) {
+      throw new AwsException("SerializationException", "Expected JSON");
+    }
+  }
+
   private static JsonNode jsonBody(io.netty.handler.codec.http.FullHttpRequest request) {
     JsonNode body;
     try {
@@ -264,6 +351,11 @@ public final class ShuntBackend implements AutoCloseable {
     public Builder option(String name, String value) {
       values.put(name, value);
       return this;
+    }
+
+    /** Whether an option was set on this builder. */
+    boolean has(String name) {
+      return values.containsKey(name);
     }
 
     public Builder options(Map<String, String> options) {

@@ -28,11 +28,16 @@ public final class BackendFixture implements AutoCloseable {
     this.backend = backend;
   }
 
+  /** A backend without request quotas (tests of behaviour should not wait on AWS's 5 CreateKey per second). */
   public static BackendFixture start() {
-    return new BackendFixture(ShuntBackend.builder().port(0).start());
+    return start(ShuntBackend.builder());
   }
 
+  /** The builder's backend on a free port; without quotas unless the builder sets them. */
   public static BackendFixture start(ShuntBackend.Builder builder) {
+    if (!builder.has("quotas")) {
+      builder.option("quotas", "off");
+    }
     return new BackendFixture(builder.port(0).start());
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Region and credentials (in the environment). SDK 2.54 and 2.20.
  */
 class InterceptorsOnClassPathIT {
-  static ShuntBackend backend = ShuntBackend.builder().port(0).start();
+  static ShuntBackend backend = ShuntBackend.builder().port(0).option("quotas", "off").start();
 
   @AfterAll
   static void stop() {

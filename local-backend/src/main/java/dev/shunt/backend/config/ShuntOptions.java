@@ -31,7 +31,10 @@ public final class ShuntOptions {
     DEFAULT_REGION("default-region", "us-east-1", "Region of requests that carry no SigV4 scope"),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "largest request body accepted"),
     THREADS("threads", "0", "HTTP event-loop threads; 0 means one per core"),
-    ROTATION_CALLBACKS("rotation-callbacks", null, "HTTP rotation functions: NAME=URL,... (NAME = Lambda function name)");
+    ROTATION_CALLBACKS("rotation-callbacks", null, "HTTP rotation functions: NAME=URL,... (NAME = Lambda function name)"),
+    QUOTAS("quotas", "aws", "aws (AWS's default request quotas), off, or a YAML file of quota settings"),
+    QUOTA_SCALE("quota-scale", null, "multiply every AWS default quota, e.g. 0.1"),
+    FAULTS("faults", null, "YAML file of fault-injection rules (latency, errors, resets, schedules)");
 
     private final String key;
     private final String defaultValue;

@@ -29,6 +29,11 @@ public interface AwsService {
     return CommonErrors.unknownOperation(model().targetPrefix() + "." + operation);
   }
 
+  /** The service's throttling error, as the SDKs classify it (one instance: it is thrown often under load). */
+  default AwsException throttlingError() {
+    return CommonErrors.RATE_EXCEEDED;
+  }
+
   /** Forgets all state (the admin reset). */
   void reset();
 }

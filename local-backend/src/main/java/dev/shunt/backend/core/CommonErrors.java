@@ -2,6 +2,9 @@ package dev.shunt.backend.core;
 
 /** The errors every AWS JSON service shares, spelled as the services spell them. */
 public final class CommonErrors {
+  /** Secrets Manager's and SSM's throttling error. */
+  public static final AwsException RATE_EXCEEDED = new AwsException("ThrottlingException", "Rate exceeded");
+
   private CommonErrors() {}
 
   public static AwsException serialization(String message) {

@@ -44,6 +44,12 @@ public final class AwsResponses {
     return response;
   }
 
+  /** A bare status with a short text body, as a failing load balancer sends (fault injection). */
+  static FullHttpResponse bare(ByteBufAllocator alloc, HttpResponseStatus status, String requestId) {
+    return build(alloc, status, status.reasonPhrase().getBytes(java.nio.charset.StandardCharsets.US_ASCII), requestId,
+        AsciiString.cached("text/plain"));
+  }
+
   static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, JsonNode body, String requestId) {
     return build(alloc, status, Json.write(body), requestId, AsciiString.cached("application/json"));
   }

@@ -4,6 +4,8 @@ import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Router;
+import dev.shunt.backend.fault.FaultInjector;
+import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -48,10 +50,11 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(String host, int port, int threads, Limits limits, Router router,
-      Authenticator authenticator, ShuntClock clock, AdminApi admin) throws InterruptedException {
+      Authenticator authenticator, ShuntClock clock, QuotaEngine quotas, FaultInjector faults, AdminApi admin)
+      throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
-    ShuntHttpHandler handler = new ShuntHttpHandler(new AwsRequestProcessor(router, authenticator, clock), admin);
+    ShuntHttpHandler handler = new ShuntHttpHandler(new AwsRequestProcessor(router, authenticator, clock, quotas, faults), admin);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

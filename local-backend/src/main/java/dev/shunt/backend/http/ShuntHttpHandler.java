@@ -6,6 +6,7 @@ import dev.shunt.backend.core.CommonErrors;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one Netty handler behind the HTTP codec: admin paths go to {@link AdminApi}, everything
@@ -46,21 +48,55 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } else if (request.uri().startsWith(AdminApi.PREFIX)) {
       response = admin(ctx, request, requestId);
     } else {
-      response = aws(ctx, request, requestId);
+      aws(ctx, request, requestId, keepAlive);
+      return;
     }
     write(ctx, response, keepAlive, !request.protocolVersion().isKeepAliveDefault());
   }
 
-  private FullHttpResponse aws(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+  private void aws(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
+    AwsRequestProcessor.Result result;
     try {
-      return AwsResponses.success(ctx.alloc(), processor.process(request, requestId, sourceIp(ctx)), requestId);
+      result = processor.process(request, requestId, sourceIp(ctx));
     } catch (AwsException e) {
-      return AwsResponses.error(ctx.alloc(), e, requestId);
+      result = AwsRequestProcessor.Result.error(e, 0);
     } catch (RuntimeException | StackOverflowError e) {
       LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
       LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
-      return AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
+      result = AwsRequestProcessor.Result.error(CommonErrors.internalFailure(), 0);
     }
+    boolean http10 = !request.protocolVersion().isKeepAliveDefault();
+    AwsRequestProcessor.Result answer = result;
+    if (answer.delayMillis() <= 0) {
+      answer(ctx, answer, requestId, keepAlive, http10);
+      return;
+    }
+    // An injected delay: read nothing more from this connection until the late answer is out,
+    // so pipelined requests are still answered in order.
+    ctx.channel().config().setAutoRead(false);
+    ctx.executor().schedule(() -> {
+      answer(ctx, answer, requestId, keepAlive, http10);
+      ctx.channel().config().setAutoRead(true);
+    }, answer.delayMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void answer(ChannelHandlerContext ctx, AwsRequestProcessor.Result result, String requestId,
+      boolean keepAlive, boolean http10) {
+    if (result.reset()) {
+      // SO_LINGER 0: close with a TCP reset, as a crashing load balancer would.
+      ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      ctx.close();
+      return;
+    }
+    FullHttpResponse response;
+    if (result.bareStatus() != 0) {
+      response = AwsResponses.bare(ctx.alloc(), HttpResponseStatus.valueOf(result.bareStatus()), requestId);
+    } else if (result.error() != null) {
+      response = AwsResponses.error(ctx.alloc(), result.error(), requestId);
+    } else {
+      response = AwsResponses.success(ctx.alloc(), result.body(), requestId);
+    }
+    write(ctx, response, keepAlive, http10);
   }
 
   private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {

@@ -8,6 +8,7 @@ import static dev.shunt.backend.core.Inputs.stringMap;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.AwsService;
 import dev.shunt.backend.core.Inputs;
 import dev.shunt.backend.core.Json;
@@ -69,6 +70,14 @@ public final class KmsService implements AwsService {
   @Override
   public Map<String, OperationHandler> operations() {
     return operations;
+  }
+
+  private static final AwsException THROTTLED = new AwsException("ThrottlingException",
+      "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.");
+
+  @Override
+  public AwsException throttlingError() {
+    return THROTTLED;
   }
 
   @Override
