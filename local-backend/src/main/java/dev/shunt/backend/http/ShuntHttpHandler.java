@@ -16,8 +16,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final System.Logger LOG = System.getLogger("dev.shunt.backend.http");
 
+  private static final AttributeKey<ArrayDeque<FullHttpRequest>> WAITING = AttributeKey.valueOf("shunt.waiting");
+
   private final AwsRequestProcessor processor;
   private final AdminApi admin;
 
@@ -39,6 +43,17 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    ArrayDeque<FullHttpRequest> waiting = ctx.channel().attr(WAITING).get();
+    if (waiting != null) {
+      // Pipelined behind a delayed answer: one socket read may hold several requests, and
+      // turning auto-read off does not stop those already decoded.
+      waiting.add(request.retain());
+      return;
+    }
+    handle(ctx, request);
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
     String requestId = RequestIds.next();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     FullHttpResponse response;
@@ -71,13 +86,45 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       answer(ctx, answer, requestId, keepAlive, http10);
       return;
     }
-    // An injected delay: read nothing more from this connection until the late answer is out,
-    // so pipelined requests are still answered in order.
+    // An injected delay: hold back every later request on this connection until the late
+    // answer is out, so pipelined requests are still answered in order.
+    ctx.channel().attr(WAITING).set(new ArrayDeque<>());
     ctx.channel().config().setAutoRead(false);
     ctx.executor().schedule(() -> {
       answer(ctx, answer, requestId, keepAlive, http10);
-      ctx.channel().config().setAutoRead(true);
+      resumeAfterDelay(ctx);
     }, answer.delayMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void resumeAfterDelay(ChannelHandlerContext ctx) {
+    ArrayDeque<FullHttpRequest> held = ctx.channel().attr(WAITING).getAndSet(null);
+    while (held != null && !held.isEmpty()) {
+      FullHttpRequest next = held.poll();
+      try {
+        if (ctx.channel().isActive()) {
+          handle(ctx, next);
+        }
+      } finally {
+        next.release();
+      }
+      ArrayDeque<FullHttpRequest> delayedAgain = ctx.channel().attr(WAITING).get();
+      if (delayedAgain != null) {
+        delayedAgain.addAll(held);
+        return;
+      }
+    }
+    if (ctx.channel().isActive()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    ArrayDeque<FullHttpRequest> held = ctx.channel().attr(WAITING).getAndSet(null);
+    if (held != null) {
+      held.forEach(FullHttpRequest::release);
+    }
+    super.channelInactive(ctx);
   }
 
   private static void answer(ChannelHandlerContext ctx, AwsRequestProcessor.Result result, String requestId,
