@@ -26,6 +26,9 @@ public final class QuotaEngine {
     boolean enabled(String accountId, String region);
   }
 
+  /** Bucket4j refills at most a token a nanosecond; a quota that high limits nothing anyway. */
+  static final double UNLIMITED_FROM = 1e9;
+
   private volatile QuotaConfig config;
   private final HighThroughput highThroughput;
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Scope>> scopes = new ConcurrentHashMap<>();
@@ -38,7 +41,8 @@ public final class QuotaEngine {
   /** The buckets and counters of one account in one Region. */
   private static final class Scope {
     final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
-    final ConcurrentHashMap<String, Counters> counters = new ConcurrentHashMap<>();
+    /** By service, then operation: KMS and Secrets Manager both have a TagResource. */
+    final ConcurrentHashMap<String, ConcurrentHashMap<String, Counters>> counters = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, String> unlimited = new ConcurrentHashMap<>();
   }
 
@@ -48,8 +52,11 @@ public final class QuotaEngine {
     final LongAdder throttled = new LongAdder();
     final LongAdder faulted = new LongAdder();
     final RateMeter rate = new RateMeter();
-    volatile String group;
+    /** The group last resolved, and for which configuration: resolving it builds strings. */
+    volatile GroupChoice choice;
   }
+
+  private record GroupChoice(QuotaConfig config, boolean highThroughput, String group) {}
 
   public QuotaConfig config() {
     return config;
@@ -83,8 +90,12 @@ public final class QuotaEngine {
       return true;
     }
     boolean throughput = service.equals("ssm") && highThroughput.enabled(accountId, region);
-    String group = current.groupFor(accountId, service, operation, throughput);
-    counters.group = group;
+    GroupChoice choice = counters.choice;
+    if (choice == null || choice.config != current || choice.highThroughput != throughput) {
+      choice = new GroupChoice(current, throughput, current.groupFor(accountId, service, operation, throughput));
+      counters.choice = choice;
+    }
+    String group = choice.group;
     boolean accepted = group == null || take(scope, accountId, region, group, 1, current);
     if (accepted) {
       List<AwsQuotaTable.Charge> extra = AwsQuotaTable.extraCharges(service, operation, input);
@@ -116,7 +127,7 @@ public final class QuotaEngine {
     Bucket bucket = scope.buckets.get(group);
     if (bucket == null) {
       double rate = current.rate(accountId, region, group);
-      if (Double.isInfinite(rate)) {
+      if (rate >= UNLIMITED_FROM) {
         scope.unlimited.put(group, group);
         return true;
       }
@@ -159,12 +170,12 @@ public final class QuotaEngine {
   }
 
   private static Counters counters(Scope scope, String service, String operation) {
-    // Keyed by the operation alone within the scope: the target prefix already told the service.
-    Counters counters = scope.counters.get(operation);
-    if (counters == null) {
-      counters = scope.counters.computeIfAbsent(operation, o -> new Counters());
+    ConcurrentHashMap<String, Counters> byOperation = scope.counters.get(service);
+    if (byOperation == null) {
+      byOperation = scope.counters.computeIfAbsent(service, s -> new ConcurrentHashMap<>());
     }
-    return counters;
+    Counters counters = byOperation.get(operation);
+    return counters != null ? counters : byOperation.computeIfAbsent(operation, o -> new Counters());
   }
 
   /** GET /_shunt/quotas: the configuration, and per (account, Region, operation) what happened. */
@@ -174,11 +185,12 @@ public final class QuotaEngine {
     ArrayNode usage = report.putArray("usage");
     for (Map.Entry<String, ConcurrentHashMap<String, Scope>> account : scopes.entrySet()) {
       for (Map.Entry<String, Scope> region : account.getValue().entrySet()) {
-        for (Map.Entry<String, Counters> operation : region.getValue().counters.entrySet()) {
-          Counters counters = operation.getValue();
+        region.getValue().counters.forEach((service, operations) -> operations.forEach((operation, counters) -> {
           ObjectNode entry = usage.addObject().put("account", account.getKey()).put("region", region.getKey())
-              .put("operation", operation.getKey());
-          String group = counters.group;
+              .put("service", service).put("operation", operation);
+          GroupChoice choice = counters.choice;
+          String group = choice == null ? null : choice.config == current ? choice.group
+              : current.groupFor(account.getKey(), service, operation, choice.highThroughput);
           if (group != null && current.enabled()) {
             entry.put("group", group);
             double quota = current.rate(account.getKey(), region.getKey(), group);
@@ -188,7 +200,7 @@ public final class QuotaEngine {
           }
           entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
               .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
-        }
+        }));
       }
     }
     return report;

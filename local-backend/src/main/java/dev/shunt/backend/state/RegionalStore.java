@@ -11,9 +11,8 @@ import java.util.function.BiFunction;
  * @param <T> the state of one account in one Region
  */
 public final class RegionalStore<T> {
-  private record Scope(String accountId, String region) {}
-
-  private final ConcurrentHashMap<Scope, T> states = new ConcurrentHashMap<>();
+  // Nested by account, then Region, so that a lookup on the hot path allocates no key.
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, T>> states = new ConcurrentHashMap<>();
   private final BiFunction<String, String, T> factory;
 
   /** @param factory makes the empty state of (account, Region) */
@@ -23,18 +22,22 @@ public final class RegionalStore<T> {
 
   /** The state of (account, Region), created empty on first use. */
   public T get(String accountId, String region) {
-    Scope scope = new Scope(accountId, region);
-    T state = states.get(scope);
-    return state != null ? state : states.computeIfAbsent(scope, s -> factory.apply(s.accountId, s.region));
+    ConcurrentHashMap<String, T> regions = states.get(accountId);
+    if (regions == null) {
+      regions = states.computeIfAbsent(accountId, a -> new ConcurrentHashMap<>());
+    }
+    T state = regions.get(region);
+    return state != null ? state : regions.computeIfAbsent(region, r -> factory.apply(accountId, r));
   }
 
   /** The state of (account, Region) if it was ever used, else null. */
   public T peek(String accountId, String region) {
-    return states.get(new Scope(accountId, region));
+    ConcurrentHashMap<String, T> regions = states.get(accountId);
+    return regions == null ? null : regions.get(region);
   }
 
   public Collection<T> all() {
-    return states.values();
+    return states.values().stream().flatMap(regions -> regions.values().stream()).toList();
   }
 
   public void clear() {
