@@ -56,7 +56,7 @@ public final class FaultInjector {
         case "normal" -> a + b * random.nextGaussian();
         default -> a;
       };
-      return Math.max(0, Math.round(millis));
+      return Math.max(0, Math.min(MAX_DELAY_MS, Math.round(millis)));
     }
   }
 
@@ -69,6 +69,10 @@ public final class FaultInjector {
       return (System.currentTimeMillis() / 1000) % everySeconds < activeSeconds;
     }
   }
+
+  /** No SDK waits longer than this for an answer; a longer delay would only hold a connection. */
+  static final long MAX_DELAY_MS = 300_000;
+  private static final String[] RESOURCE_FIELDS = {"KeyId", "SecretId", "Name", "DestinationKeyId", "TargetKeyId"};
 
   private volatile List<Rule> rules = List.of();
 
@@ -170,17 +174,17 @@ public final class FaultInjector {
   private static Latency latency(JsonNode node) {
     String distribution = node.path("distribution").asText("fixed").toLowerCase(Locale.ROOT);
     return switch (distribution) {
-      case "fixed" -> new Latency("fixed", nonNegative(node, "fixedMs"), 0);
+      case "fixed" -> new Latency("fixed", milliseconds(node, "fixedMs"), 0);
       case "uniform" -> {
-        double min = nonNegative(node, "minMs");
-        double max = nonNegative(node, "maxMs");
+        double min = milliseconds(node, "minMs");
+        double max = milliseconds(node, "maxMs");
         if (max < min) {
           throw new IllegalArgumentException("A uniform latency needs minMs <= maxMs");
         }
         yield new Latency("uniform", min, max);
       }
-      case "exponential" -> new Latency("exponential", nonNegative(node, "meanMs"), 0);
-      case "normal" -> new Latency("normal", nonNegative(node, "meanMs"), nonNegative(node, "stddevMs"));
+      case "exponential" -> new Latency("exponential", milliseconds(node, "meanMs"), 0);
+      case "normal" -> new Latency("normal", milliseconds(node, "meanMs"), milliseconds(node, "stddevMs"));
       default -> throw new IllegalArgumentException("Latency distributions: fixed, uniform, exponential, normal");
     };
   }
@@ -210,10 +214,18 @@ public final class FaultInjector {
 
   private static double nonNegative(JsonNode node, String field) {
     JsonNode value = node.get(field);
-    if (value == null || !value.isNumber() || value.asDouble() < 0) {
+    if (value == null || !value.isNumber() || !(value.asDouble() >= 0)) {
       throw new IllegalArgumentException(field + " must be a number, zero or more");
     }
     return value.asDouble();
+  }
+
+  private static double milliseconds(JsonNode node, String field) {
+    double value = nonNegative(node, field);
+    if (value > MAX_DELAY_MS) {
+      throw new IllegalArgumentException(field + " must be at most " + MAX_DELAY_MS + " (five minutes)");
+    }
+    return value;
   }
 
   /** {@code *}, {@code service:*} or {@code service:Operation} ({@code service} is kms, secretsmanager or ssm). */
@@ -229,7 +241,7 @@ public final class FaultInjector {
 
   /** Whether the request names the resource (KeyId, SecretId, Name and the like, as given, or its ARN ends so). */
   private static boolean names(ObjectNode input, String resource) {
-    for (String field : new String[] {"KeyId", "SecretId", "Name", "DestinationKeyId", "TargetKeyId"}) {
+    for (String field : RESOURCE_FIELDS) {
       JsonNode value = input.get(field);
       if (value != null && value.isTextual() && (value.textValue().equals(resource)
           || value.textValue().endsWith("/" + resource) || value.textValue().endsWith(":" + resource))) {

@@ -195,7 +195,9 @@ class FaultInjectionIT {
     assertThat(Json.MAPPER.readTree(shunt.get("/_shunt/faults").body())).isEqualTo(set);
     for (String bad : new String[] {"{}", "[{}]", "[{\"operations\": \"Decrypt\", \"latency\": {\"fixedMs\": 1}}]",
         "[{\"error\": {\"rate\": 2}}]", "[{\"latency\": {\"distribution\": \"pareto\"}}]",
-        "[{\"error\": {\"status\": 200}}]", "[{\"error\": {}, \"schedule\": {\"everySeconds\": 1, \"activeSeconds\": 5}}]"}) {
+        "[{\"error\": {\"status\": 200}}]", "[{\"error\": {}, \"schedule\": {\"everySeconds\": 1, \"activeSeconds\": 5}}]",
+        "[{\"latency\": {\"fixedMs\": 1e12}}]", "[{\"latency\": {\"fixedMs\": \"NaN\"}}]",
+        "[{\"error\": {\"rate\": \"often\"}}]"}) {
       HttpResponse<String> response = shunt.post("/_shunt/faults", null, bad);
       assertThat(response.statusCode()).as(bad).isEqualTo(400);
     }
