@@ -19,7 +19,6 @@ public final class AwsQuotaTable {
   public record Charge(String group, int cost, String region) {}
 
   public static final String KMS_SYMMETRIC = "kms:symmetric";
-  public static final String KMS_ASYMMETRIC = "kms:asymmetric";
   public static final String SSM_GET = "ssm:GetParameter";
   public static final String SSM_GET_HIGH = "ssm:GetParameter:high-throughput";
   public static final String SSM_PUT = "ssm:PutParameter";
@@ -27,7 +26,6 @@ public final class AwsQuotaTable {
 
   private static final Set<String> KMS_SYMMETRIC_OPERATIONS = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "ReEncrypt", "VerifyMac");
-  private static final Set<String> KMS_ASYMMETRIC_OPERATIONS = Set.of("Sign", "Verify", "DeriveSharedSecret");
   private static final Set<String> TIER_100K = Set.of("us-east-1", "us-west-2", "eu-west-1");
   private static final Set<String> TIER_20K = Set.of("us-east-2", "ap-southeast-1", "ap-southeast-2",
       "ap-northeast-1", "eu-central-1", "eu-west-2");
@@ -63,7 +61,6 @@ public final class AwsQuotaTable {
     RATES.put("kms:GetPublicKey", 2000.0);
     RATES.put("kms:ListResourceTags", 2000.0);
     RATES.put("kms:GetParametersForImport", 1.0);
-    RATES.put(KMS_ASYMMETRIC, 1000.0);
     for (String spec : List.of("ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
         "ECC_NIST_EDWARDS25519")) {
       RATES.put("kms:GenerateDataKeyPair:" + spec, 100.0);
@@ -113,9 +110,6 @@ public final class AwsQuotaTable {
       case "kms" -> {
         if (KMS_SYMMETRIC_OPERATIONS.contains(operation)) {
           return KMS_SYMMETRIC;
-        }
-        if (KMS_ASYMMETRIC_OPERATIONS.contains(operation)) {
-          return KMS_ASYMMETRIC;
         }
       }
       case "ssm" -> {

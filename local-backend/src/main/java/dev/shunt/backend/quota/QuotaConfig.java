@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.core.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -85,6 +86,9 @@ public record QuotaConfig(boolean enabled, double scale, Map<String, Double> rat
       throw new IllegalArgumentException("Quota accounts must be a mapping of account id to quotas");
     }
     accountsNode.fields().forEachRemaining(entry -> {
+      if (!Credentials.isAccountId(entry.getKey())) {
+        throw new IllegalArgumentException("Quota accounts are 12-digit account ids, not '" + entry.getKey() + "'");
+      }
       JsonNode account = entry.getValue();
       accounts.put(entry.getKey(), new Account(account.has("scale") ? positive("scale", account.get("scale")) : null,
           rates(account.path("rates"))));

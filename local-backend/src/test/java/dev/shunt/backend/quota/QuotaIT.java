@@ -273,7 +273,8 @@ class QuotaIT {
   void badQuotaSettingsAreRefused() throws Exception {
     start(null);
     for (String bad : new String[] {"{\"scale\": -1}", "{\"rates\": {\"CreateKey\": 3}}", "{\"profile\": \"max\"}",
-        "{\"ratez\": {}}", "[1]", "not json"}) {
+        "{\"ratez\": {}}", "[1]", "not json",
+        "{\"accounts\": {\"alice\": {\"scale\": 2}}}"}) {
       HttpResponse<String> response = shunt.post("/_shunt/quotas", null, bad);
       assertThat(response.statusCode()).as(bad).isEqualTo(400);
       assertThat(response.body()).contains("__type");
