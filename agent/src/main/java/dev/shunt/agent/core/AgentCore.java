@@ -25,7 +25,8 @@ import net.bytebuddy.utility.JavaModule;
  */
 public final class AgentCore {
   /** Options that configure the agent itself; every other option goes to the embedded backend. */
-  static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region");
+  static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region",
+      "log-retries");
 
   /** The agent's state for the hook and interceptors: starting, ready or failed. */
   private static final String STATE = "shunt.agent.state";
@@ -39,6 +40,11 @@ public final class AgentCore {
    * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
    */
   public static void start(Map<String, String> options, Instrumentation instrumentation) {
+    // The interceptors read their retry log switch as shunt.log-retries, wherever it was given.
+    String logRetries = options.get("log-retries");
+    if (logRetries != null) {
+      System.setProperty("shunt.log-retries", logRetries);
+    }
     String endpoint = options.get("endpoint");
     if (endpoint != null && !endpoint.isBlank()) {
       ready(endpoint);
