@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.shunt.backend.ShuntBackend;
 import java.lang.instrument.Instrumentation;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -27,6 +28,9 @@ public final class AgentCore {
   /** Options that configure the agent itself; every other option goes to the embedded backend. */
   static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region",
       "log-retries");
+  /** The agent options the interceptors (on the application's class path) read too. */
+  private static final List<String> INTERCEPTOR_OPTIONS = List.of("override-endpoints", "default-region",
+      "log-retries");
 
   /** The agent's state for the hook and interceptors: starting, ready or failed. */
   private static final String STATE = "shunt.agent.state";
@@ -40,10 +44,12 @@ public final class AgentCore {
    * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
    */
   public static void start(Map<String, String> options, Instrumentation instrumentation) {
-    // The interceptors read their retry log switch as shunt.log-retries, wherever it was given.
-    String logRetries = options.get("log-retries");
-    if (logRetries != null) {
-      System.setProperty("shunt.log-retries", logRetries);
+    // The interceptors read their settings as shunt.* properties, wherever they were given.
+    for (String name : INTERCEPTOR_OPTIONS) {
+      String value = options.get(name);
+      if (value != null) {
+        System.setProperty("shunt." + name, value);
+      }
     }
     String endpoint = options.get("endpoint");
     if (endpoint != null && !endpoint.isBlank()) {

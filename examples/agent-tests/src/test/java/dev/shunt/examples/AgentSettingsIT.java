@@ -31,6 +31,11 @@ class AgentSettingsIT {
     JavaProcess.Result result = run(probe().args("-Dshunt.default-region=ap-southeast-2"));
     assertThat(result.stdout()).as(result.describe())
         .anyMatch(line -> line.startsWith("PROBE kms-apache ok arn:aws:kms:ap-southeast-2:000000000000:key/"));
+    // As an agent argument it reaches the interceptors (which supply the Region) as well.
+    JavaProcess.Result byArgument = run(new JavaProcess(JavaProcess.JAVA_17)
+        .args("-javaagent:" + JavaProcess.AGENT.toAbsolutePath() + "=default-region=sa-east-1"));
+    assertThat(byArgument.stdout()).as(byArgument.describe())
+        .anyMatch(line -> line.startsWith("PROBE kms-apache ok arn:aws:kms:sa-east-1:000000000000:key/"));
   }
 
   @Test
