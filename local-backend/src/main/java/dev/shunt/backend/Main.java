@@ -1,6 +1,7 @@
 package dev.shunt.backend;
 
 import dev.shunt.backend.config.ShuntOptions;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -23,25 +24,32 @@ public final class Main {
       System.exit(2);
     }
     ShuntBackend backend;
+    OpenTelemetrySdk telemetry = null;
     try {
       Map<String, String> options = ShuntOptions.parseArguments(args, 1);
       if (options.containsKey("help")) {
         usage();
         return;
       }
-      backend = ShuntBackend.builder().options(options).start();
+      telemetry = StandaloneTelemetry.fromEnvironment(System.getenv());
+      backend = ShuntBackend.builder().options(options).openTelemetry(telemetry).start();
     } catch (IllegalArgumentException e) {
       System.err.println("shunt: " + e.getMessage());
       System.exit(2);
       return;
     } catch (RuntimeException e) {
-      System.err.println("shunt: cannot start: " + e.getMessage());
+      Throwable cause = e.getCause();
+      System.err.println("shunt: cannot start: " + e.getMessage() + (cause == null ? "" : ": " + cause.getMessage()));
       System.exit(1);
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    OpenTelemetrySdk exporting = telemetry;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       backend.close();
+      if (exporting != null) {
+        exporting.close();
+      }
       stopped.countDown();
     }, "shunt-shutdown"));
     System.out.println("Shunt listening on " + backend.uri());

@@ -3,33 +3,40 @@ package dev.shunt.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.audit.AuditLog;
+import dev.shunt.backend.audit.AuditTelemetry;
+import dev.shunt.backend.audit.Auditor;
+import dev.shunt.backend.audit.CloudTrailRecords;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.auth.Credentials;
-import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.config.ShuntOptions.Option;
+import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.AwsService;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.Router;
-import dev.shunt.backend.http.AdminApi;
-import dev.shunt.backend.http.HttpServer;
 import dev.shunt.backend.fault.FaultInjector;
+import dev.shunt.backend.http.AdminApi;
+import dev.shunt.backend.http.AwsRequestProcessor;
+import dev.shunt.backend.http.HttpServer;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
 import dev.shunt.backend.quota.QuotaConfig;
 import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.secrets.SecretRotations;
-import dev.shunt.backend.ssm.SsmBackend;
-import dev.shunt.backend.ssm.SsmService;
 import dev.shunt.backend.secrets.SecretsBackend;
 import dev.shunt.backend.secrets.SecretsService;
+import dev.shunt.backend.ssm.SsmBackend;
+import dev.shunt.backend.ssm.SsmService;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.handler.codec.http.HttpMethod;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,10 +63,11 @@ public final class ShuntBackend implements AutoCloseable {
   private final FaultInjector faults = new FaultInjector();
   private final Map<String, JsonNode> clientReports = new java.util.concurrent.ConcurrentHashMap<>();
   private final Router router;
+  private final AuditLog auditLog;
   private final HttpServer server;
   private final URI uri;
 
-  private ShuntBackend(ShuntOptions options) throws InterruptedException {
+  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry) throws InterruptedException {
     this.options = options;
     registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
     SecretsBackend secrets = new SecretsBackend(kms, rotations);
@@ -84,9 +92,16 @@ public final class ShuntBackend implements AutoCloseable {
     if (maxBody < 1024) {
       throw new IllegalArgumentException("max-body-bytes must be at least 1024");
     }
-    this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
-        threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-        new HttpServer.Limits(maxBody, 16 * 1024, 300), router, authenticator, clock, quotas, faults, admin);
+    this.auditLog = auditLog(options);
+    Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
+    try {
+      this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
+          threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
+          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin);
+    } catch (RuntimeException | InterruptedException e) {
+      auditLog.close();
+      throw e;
+    }
     InetSocketAddress address = server.address();
     String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
     if (host.contains(":")) {
@@ -125,6 +140,7 @@ public final class ShuntBackend implements AutoCloseable {
     router.services().forEach(AwsService::reset);
     quotas.reset();
     clientReports.clear();
+    auditLog.clear();
     clock.reset();
   }
 
@@ -161,9 +177,29 @@ public final class ShuntBackend implements AutoCloseable {
     return rotations;
   }
 
+  /** The audit records (also {@code GET /_shunt/audit}). */
+  public AuditLog audit() {
+    return auditLog;
+  }
+
+  private static AuditLog auditLog(ShuntOptions options) {
+    int recent = options.getInt(Option.AUDIT_RECENT);
+    long maxBytes = Long.parseLong(options.get(Option.AUDIT_LOG_MAX_BYTES));
+    int files = options.getInt(Option.AUDIT_LOG_FILES);
+    if (recent < 1 || recent > 100_000) {
+      throw new IllegalArgumentException("audit-recent must be between 1 and 100000");
+    }
+    if (maxBytes < 4096 || files < 0 || files > 1000) {
+      throw new IllegalArgumentException("audit-log-max-bytes must be at least 4096 and audit-log-files 0 to 1000");
+    }
+    String file = options.get(Option.AUDIT_LOG);
+    return new AuditLog(recent, file == null || file.isBlank() ? null : Path.of(file), maxBytes, files);
+  }
+
   @Override
   public void close() {
     server.close();
+    auditLog.close();
     rotations.close();
   }
 
@@ -194,6 +230,24 @@ public final class ShuntBackend implements AutoCloseable {
       return Json.object().put("status", "reset");
     });
     admin.register(HttpMethod.GET, "clock", (request, query) -> clockState());
+    admin.register(HttpMethod.GET, "audit", (request, query) -> {
+      List<String> limits = query.parameters().get("limit");
+      int limit = 100;
+      if (limits != null && !limits.isEmpty()) {
+        try {
+          limit = Integer.parseInt(limits.get(0));
+        } catch (NumberFormatException e) {
+          limit = -1;
+        }
+        if (limit < 1 || limit > 100_000) {
+          throw new AwsException("ValidationException", "limit must be a number from 1 to 100000");
+        }
+      }
+      ObjectNode body = Json.object();
+      ArrayNode records = body.putArray("Records");
+      auditLog.recent(limit).forEach(event -> records.add(CloudTrailRecords.render(event)));
+      return body.put("dropped", auditLog.dropped());
+    });
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
     admin.register(HttpMethod.GET, "quotas", (request, query) -> quotaState());
     admin.register(HttpMethod.POST, "quotas", (request, query) -> {
@@ -327,6 +381,7 @@ public final class ShuntBackend implements AutoCloseable {
   /** Options for an embedded backend; anything not set falls back to properties, environment, defaults. */
   public static final class Builder {
     private final Map<String, String> values = new LinkedHashMap<>();
+    private OpenTelemetry openTelemetry;
 
     private Builder() {}
 
@@ -363,10 +418,19 @@ public final class ShuntBackend implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The OpenTelemetry that receives the backend's spans and metrics; without one, the global
+     * one once something sets it.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = openTelemetry;
+      return this;
+    }
+
     public ShuntBackend start() {
       ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
       try {
-        return new ShuntBackend(options);
+        return new ShuntBackend(options, openTelemetry);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while starting Shunt", e);

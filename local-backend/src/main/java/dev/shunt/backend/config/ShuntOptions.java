@@ -34,7 +34,11 @@ public final class ShuntOptions {
     ROTATION_CALLBACKS("rotation-callbacks", null, "HTTP rotation functions: NAME=URL,... (NAME = Lambda function name)"),
     QUOTAS("quotas", "aws", "aws (AWS's default request quotas), off, or a YAML file of quota settings"),
     QUOTA_SCALE("quota-scale", null, "multiply every AWS default quota, e.g. 0.1"),
-    FAULTS("faults", null, "YAML file of fault-injection rules (latency, errors, resets, schedules)");
+    FAULTS("faults", null, "YAML file of fault-injection rules (latency, errors, resets, schedules)"),
+    AUDIT_LOG("audit-log", null, "JSON-lines file of CloudTrail-shaped records, one per call (rotated by size)"),
+    AUDIT_LOG_MAX_BYTES("audit-log-max-bytes", "104857600", "size at which the audit log rotates"),
+    AUDIT_LOG_FILES("audit-log-files", "5", "rotated audit logs kept (FILE.1 ... FILE.N)"),
+    AUDIT_RECENT("audit-recent", "1000", "records kept in memory for GET /_shunt/audit");
 
     private final String key;
     private final String defaultValue;

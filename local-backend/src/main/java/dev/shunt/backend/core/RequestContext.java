@@ -1,13 +1,20 @@
 package dev.shunt.backend.core;
 
+import dev.shunt.backend.audit.AuditFacts;
 import dev.shunt.backend.auth.Identity;
 import java.time.Instant;
 
 /**
  * What an operation knows about the call it serves: who, where, when (on the backend's movable
- * clock) and the request id that the response and the audit record carry.
+ * clock) and the request id that the response and the audit record carry; and where it notes
+ * what it resolved for the audit record ({@link AuditFacts}).
  */
-public record RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent) {
+public record RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent,
+    AuditFacts audit) {
+
+  public RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent) {
+    this(requestId, identity, now, sourceIp, userAgent, new AuditFacts());
+  }
 
   public String accountId() {
     return identity.accountId();
@@ -24,6 +31,6 @@ public record RequestContext(String requestId, Identity identity, Instant now, S
   /** The same caller acting in another Region (replication writes there on the caller's behalf). */
   public RequestContext inRegion(String region) {
     return new RequestContext(requestId, new Identity(identity.accountId(), identity.accessKeyId(),
-        identity.principalArn(), region), now, sourceIp, userAgent);
+        identity.principalArn(), region), now, sourceIp, userAgent, audit);
   }
 }

@@ -12,10 +12,12 @@ import java.util.Map;
  */
 public final class Router {
   /**
-   * The resolved target: the service, the operation's name, its handler, and whether Shunt
-   * implements it (an operation it does not implement answers so without validating its input).
+   * The resolved target: the service, the operation's name, its handler, whether Shunt
+   * implements it (an operation it does not implement answers so without validating its input),
+   * and its name in spans and logs ({@code KMS.Decrypt}).
    */
-  public record Route(AwsService service, String operation, OperationHandler handler, boolean implemented) {
+  public record Route(AwsService service, String operation, OperationHandler handler, boolean implemented,
+      String displayName) {
     public ServiceModel model() {
       return service.model();
     }
@@ -38,7 +40,8 @@ public final class Router {
             throw service.notImplemented(operation);
           };
         }
-        byTarget.put(prefix + operation, new Route(service, operation, handler, implemented));
+        byTarget.put(prefix + operation, new Route(service, operation, handler, implemented,
+            service.model().displayName() + "." + operation));
       }
       for (String operation : service.operations().keySet()) {
         if (!service.model().operationNames().contains(operation)) {

@@ -1,9 +1,13 @@
 package dev.shunt.backend.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.audit.AuditEvent;
+import dev.shunt.backend.audit.AuditFacts;
+import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.core.Router;
@@ -12,18 +16,35 @@ import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
 
 /**
  * Serves one AWS JSON 1.1 request, in AWS's order: find the operation ({@code X-Amz-Target}),
  * authenticate (SigV4 scope: account and Region), parse the body, take the request's quota,
- * apply injected faults, validate against the service model, then run the operation. Knows
- * nothing of any one service.
+ * apply injected faults, validate against the service model, then run the operation; and audit
+ * it, whatever the outcome. Knows nothing of any one service.
  */
-final class AwsRequestProcessor {
-  /** The answer to send: a body or an error, after a delay; or instead a bare HTTP status or a reset. */
-  record Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset) {
-    static Result error(AwsException error, long delayMillis) {
-      return new Result(null, error, delayMillis, 0, false);
+public final class AwsRequestProcessor {
+  private static final System.Logger LOG = System.getLogger("dev.shunt.backend.http");
+
+  /**
+   * The answer to send: a body or an error, after a delay; or instead a bare HTTP status or a
+   * reset; and the audit event whose facts the response's {@code x-shunt-*} headers carry.
+   */
+  record Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset,
+      AuditEvent audit) {
+    static Result error(AwsException error) {
+      return new Result(null, error, 0, 0, false, null);
+    }
+
+    int httpStatus() {
+      return bareStatus != 0 ? bareStatus : error != null ? error.httpStatus() : reset ? 0 : 200;
+    }
+
+    Result audited(AuditEvent event) {
+      return new Result(body, error, delayMillis, bareStatus, reset, event);
     }
   }
 
@@ -32,39 +53,67 @@ final class AwsRequestProcessor {
   private final ShuntClock clock;
   private final QuotaEngine quotas;
   private final FaultInjector faults;
+  private final Auditor auditor;
 
-  AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
-      FaultInjector faults) {
+  public AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
+      FaultInjector faults, Auditor auditor) {
     this.router = router;
     this.authenticator = authenticator;
     this.clock = clock;
     this.quotas = quotas;
     this.faults = faults;
+    this.auditor = auditor;
   }
 
+  /** Serves a request; throws (unaudited) only when it names no operation of these services. */
   Result process(FullHttpRequest request, String requestId, String sourceIp) {
     Router.Route route = router.route(request.headers().get("X-Amz-Target"));
-    byte[] body = ByteBufUtil.getBytes(request.content());
-    Identity identity = authenticator.authenticate(request, route.model().signingName(), body);
-    ObjectNode input = Json.parseRequest(body);
+    long startNanos = System.nanoTime();
+    Span span = auditor.begin(route.displayName(), request.headers());
+    String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+    Instant now = clock.now();
+    Identity identity = null;
+    ObjectNode input = null;
+    AuditFacts facts = new AuditFacts();
+    Result result;
+    try {
+      byte[] body = ByteBufUtil.getBytes(request.content());
+      identity = authenticator.authenticate(request, route.model().signingName(), body);
+      input = Json.parseRequest(body);
+      result = serve(route, identity, input, new RequestContext(requestId, identity, now, sourceIp, userAgent, facts));
+    } catch (AwsException e) {
+      result = Result.error(e);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
+      LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
+      result = Result.error(CommonErrors.internalFailure());
+    }
+    AwsException error = result.error();
+    String errorCode = error != null ? error.code() : result.bareStatus() != 0 ? "HTTP " + result.bareStatus()
+        : result.reset() ? "ConnectionReset" : null;
+    AuditEvent event = auditor.end(span, startNanos, new Auditor.Served(route.model(), route.operation(), identity,
+        requestId, now, sourceIp, userAgent, input, result.body(), errorCode,
+        error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts));
+    return event == null ? result : result.audited(event);
+  }
+
+  private Result serve(Router.Route route, Identity identity, ObjectNode input, RequestContext context) {
     String service = route.model().signingName();
     if (!quotas.acquire(identity.accountId(), identity.region(), service, route.operation(), input)) {
-      return Result.error(route.service().throttlingError(), 0);
+      return Result.error(route.service().throttlingError());
     }
     FaultInjector.Decision fault = faults.decide(service, route.operation(), input, route.service().throttlingError());
     if (fault.replacesAnswer()) {
       quotas.faulted(identity.accountId(), identity.region(), service, route.operation());
-      return new Result(null, fault.error(), fault.delayMillis(), fault.bareStatus(), fault.reset());
+      return new Result(null, fault.error(), fault.delayMillis(), fault.bareStatus(), fault.reset(), null);
     }
     try {
       if (route.implemented()) {
         route.model().validateInput(route.operation(), input);
       }
-      RequestContext context = new RequestContext(requestId, identity, clock.now(), sourceIp,
-          request.headers().get("User-Agent"));
-      return new Result(route.handler().handle(context, input), null, fault.delayMillis(), 0, false);
+      return new Result(route.handler().handle(context, input), null, fault.delayMillis(), 0, false, null);
     } catch (AwsException e) {
-      return Result.error(e, fault.delayMillis());
+      return new Result(null, e, fault.delayMillis(), 0, false, null);
     }
   }
 }

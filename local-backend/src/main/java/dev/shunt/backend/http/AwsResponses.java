@@ -2,6 +2,7 @@ package dev.shunt.backend.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.audit.AuditEvent;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.Json;
 import io.netty.buffer.ByteBufAllocator;
@@ -24,6 +25,14 @@ public final class AwsResponses {
   static final AsciiString REQUEST_ID = AsciiString.cached("x-amzn-RequestId");
   static final AsciiString ERROR_TYPE = AsciiString.cached("x-amzn-ErrorType");
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
+  private static final AsciiString PRINCIPAL = AsciiString.cached("x-shunt-principal-arn");
+  private static final AsciiString DECISION = AsciiString.cached("x-shunt-decision");
+  private static final AsciiString KEY_ARN = AsciiString.cached("x-shunt-key-arn");
+  private static final AsciiString KEY_SPEC = AsciiString.cached("x-shunt-key-spec");
+  private static final AsciiString ENCRYPTION_ALGORITHM = AsciiString.cached("x-shunt-encryption-algorithm");
+  private static final AsciiString CONTEXT_KEYS = AsciiString.cached("x-shunt-encryption-context-keys");
+  private static final AsciiString SECRET_ARN = AsciiString.cached("x-shunt-secret-arn");
+  private static final AsciiString PARAMETER_NAME = AsciiString.cached("x-shunt-parameter-name");
 
   private AwsResponses() {}
 
@@ -42,6 +51,32 @@ public final class AwsResponses {
         requestId, AMZ_JSON);
     response.headers().set(ERROR_TYPE, error.code());
     return response;
+  }
+
+  /**
+   * What the backend resolved for a request, for the client's span (Shunt's interceptor reads
+   * these): who called, the decision, the key, algorithm and encryption context keys (never
+   * values), the secret, the parameter.
+   */
+  static void auditHeaders(HttpHeaders headers, AuditEvent event) {
+    headers.set(PRINCIPAL, event.identity().principalArn());
+    headers.set(DECISION, event.decision());
+    if (event.keyArn() != null) {
+      headers.set(KEY_ARN, event.keyArn());
+      headers.set(KEY_SPEC, event.keySpec());
+    }
+    if (event.encryptionAlgorithm() != null) {
+      headers.set(ENCRYPTION_ALGORITHM, event.encryptionAlgorithm());
+    }
+    if (!event.encryptionContextKeys().isEmpty()) {
+      headers.set(CONTEXT_KEYS, String.join(",", event.encryptionContextKeys()));
+    }
+    if (event.secretArn() != null) {
+      headers.set(SECRET_ARN, event.secretArn());
+    }
+    if (event.parameterName() != null) {
+      headers.set(PARAMETER_NAME, event.parameterName());
+    }
   }
 
   /** A bare status with a short text body, as a failing load balancer sends (fault injection). */

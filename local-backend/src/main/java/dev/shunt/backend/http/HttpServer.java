@@ -3,6 +3,7 @@ package dev.shunt.backend.http;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
+import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.core.Router;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.quota.QuotaEngine;
@@ -49,12 +50,11 @@ public final class HttpServer implements AutoCloseable {
     this.channel = channel;
   }
 
-  public static HttpServer start(String host, int port, int threads, Limits limits, Router router,
-      Authenticator authenticator, ShuntClock clock, QuotaEngine quotas, FaultInjector faults, AdminApi admin)
-      throws InterruptedException {
+  public static HttpServer start(String host, int port, int threads, Limits limits, AwsRequestProcessor processor,
+      AdminApi admin) throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
-    ShuntHttpHandler handler = new ShuntHttpHandler(new AwsRequestProcessor(router, authenticator, clock, quotas, faults), admin);
+    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

@@ -3,6 +3,7 @@ package dev.shunt.backend.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
+import dev.shunt.backend.core.RequestIds;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,11 +75,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     try {
       result = processor.process(request, requestId, sourceIp(ctx));
     } catch (AwsException e) {
-      result = AwsRequestProcessor.Result.error(e, 0);
-    } catch (RuntimeException | StackOverflowError e) {
-      LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
-      LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
-      result = AwsRequestProcessor.Result.error(CommonErrors.internalFailure(), 0);
+      result = AwsRequestProcessor.Result.error(e);
     }
     boolean http10 = !request.protocolVersion().isKeepAliveDefault();
     AwsRequestProcessor.Result answer = result;
@@ -142,6 +139,9 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       response = AwsResponses.error(ctx.alloc(), result.error(), requestId);
     } else {
       response = AwsResponses.success(ctx.alloc(), result.body(), requestId);
+    }
+    if (result.audit() != null) {
+      AwsResponses.auditHeaders(response.headers(), result.audit());
     }
     write(ctx, response, keepAlive, http10);
   }

@@ -63,6 +63,7 @@ public final class KmsBackend {
         description == null ? "" : description, null, policy);
     key.tag(tags, MAX_TAGS_PER_KEY);
     region.keys.put(key.keyId, key);
+    ctx.audit().key(key.arn, key.keySpec, key.accountId, "CreateKey", null);
     return key;
   }
 
@@ -165,6 +166,9 @@ public final class KmsBackend {
     }
     if (requested != null && requested != key) {
       throw KmsErrors.incorrectKey();
+    }
+    if (requested == null) {
+      ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
     }
     authorize(ctx, key, action, viaService);
     requireEnabled(key);
@@ -450,6 +454,7 @@ public final class KmsBackend {
       }
     }
     key.rotateIfDue(ctx.now());
+    ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
     authorize(ctx, key, action, viaService);
     return key;
   }

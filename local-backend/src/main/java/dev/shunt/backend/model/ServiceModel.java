@@ -30,6 +30,7 @@ public final class ServiceModel {
   private final String targetPrefix;
   private final String signingName;
   private final Map<String, ShapeValidator.StructureShape> inputs;
+  private final Map<String, ShapeValidator> outputs;
   private final Map<String, ShapeValidator> compiled = new HashMap<>();
   private final JsonNode shapes;
 
@@ -41,6 +42,7 @@ public final class ServiceModel {
         : metadata.path("endpointPrefix").asText();
     this.shapes = root.path("shapes");
     Map<String, ShapeValidator.StructureShape> byOperation = new TreeMap<>();
+    Map<String, ShapeValidator> outputsByOperation = new HashMap<>();
     Iterator<Map.Entry<String, JsonNode>> operations = root.path("operations").fields();
     while (operations.hasNext()) {
       Map.Entry<String, JsonNode> operation = operations.next();
@@ -49,8 +51,12 @@ public final class ServiceModel {
           ? new ShapeValidator.StructureShape()
           : (ShapeValidator.StructureShape) compile(input.asText());
       byOperation.put(operation.getKey(), validator);
+      JsonNode output = operation.getValue().path("output").path("shape");
+      outputsByOperation.put(operation.getKey(), output.isMissingNode() ? new ShapeValidator.StructureShape()
+          : compile(output.asText()));
     }
     this.inputs = Collections.unmodifiableMap(byOperation);
+    this.outputs = Map.copyOf(outputsByOperation);
     compiled.clear();
   }
 
@@ -69,6 +75,21 @@ public final class ServiceModel {
 
   public String serviceId() {
     return serviceId;
+  }
+
+  /** The service id without spaces, as span names spell it: {@code KMS}, {@code SecretsManager}, {@code SSM}. */
+  public String displayName() {
+    return serviceId.replace(" ", "");
+  }
+
+  /**
+   * The service as the AWS SDK for Java names it ({@code Kms}, {@code SecretsManager},
+   * {@code Ssm}), which OpenTelemetry's AWS SDK instrumentation reports as {@code rpc.service}.
+   */
+  public String sdkName() {
+    String name = displayName();
+    return name.equals(name.toUpperCase(java.util.Locale.ROOT))
+        ? name.charAt(0) + name.substring(1).toLowerCase(java.util.Locale.ROOT) : name;
   }
 
   /** The {@code X-Amz-Target} prefix, e.g. {@code TrentService}. */
@@ -98,6 +119,19 @@ public final class ServiceModel {
     Violations violations = new Violations();
     shape.check(input, "", violations);
     violations.throwIfAny();
+  }
+
+  /** An operation's input as an audit record keeps it (see {@link ShapeValidator#recorded}). */
+  public ObjectNode recordedInput(String operation, JsonNode input) {
+    ShapeValidator shape = inputs.get(operation);
+    return shape == null || input == null ? null : (ObjectNode) shape.recorded(input);
+  }
+
+  /** An operation's output as an audit record keeps it, or null for an output that is not a structure. */
+  public ObjectNode recordedOutput(String operation, JsonNode output) {
+    ShapeValidator shape = outputs.get(operation);
+    JsonNode recorded = shape == null || output == null ? null : shape.recorded(output);
+    return recorded instanceof ObjectNode object ? object : null;
   }
 
   private ShapeValidator compile(String name) {
@@ -141,13 +175,13 @@ public final class ServiceModel {
       case "timestamp" -> validator = new ShapeValidator.TimestampShape();
       case "blob" -> validator = new ShapeValidator.BlobShape(sensitive, min, max);
       case "list" -> {
-        ShapeValidator.ListShape list = new ShapeValidator.ListShape(min, max);
+        ShapeValidator.ListShape list = new ShapeValidator.ListShape(sensitive, min, max);
         compiled.put(name, list);
         list.member = compile(shape.path("member").path("shape").asText());
         validator = list;
       }
       case "map" -> {
-        ShapeValidator.MapShape map = new ShapeValidator.MapShape(min, max);
+        ShapeValidator.MapShape map = new ShapeValidator.MapShape(sensitive, min, max);
         compiled.put(name, map);
         map.key = compile(shape.path("key").path("shape").asText());
         map.value = compile(shape.path("value").path("shape").asText());
@@ -158,7 +192,7 @@ public final class ServiceModel {
           validator = new ShapeValidator.AnyShape();
           break;
         }
-        ShapeValidator.StructureShape structure = new ShapeValidator.StructureShape();
+        ShapeValidator.StructureShape structure = new ShapeValidator.StructureShape(sensitive);
         compiled.put(name, structure);
         Set<String> required = new HashSet<>();
         shape.path("required").forEach(r -> required.add(r.asText()));
@@ -169,7 +203,8 @@ public final class ServiceModel {
           String memberName = member.getKey();
           String pathName = Character.toLowerCase(memberName.charAt(0)) + memberName.substring(1);
           members.add(new ShapeValidator.StructureShape.Member(memberName, pathName,
-              compile(member.getValue().path("shape").asText()), required.contains(memberName)));
+              ShapeValidator.recordName(memberName), compile(member.getValue().path("shape").asText()),
+              required.contains(memberName)));
         }
         structure.members = members.toArray(new ShapeValidator.StructureShape.Member[0]);
         validator = structure;

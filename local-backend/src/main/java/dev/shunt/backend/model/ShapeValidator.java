@@ -3,6 +3,7 @@ package dev.shunt.backend.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.CommonErrors;
 import java.util.ArrayList;
@@ -28,6 +29,34 @@ abstract class ShapeValidator {
 
   /** Returns the value to keep in the tree (the same node unless it was decoded). */
   abstract JsonNode check(JsonNode value, String path, Violations violations);
+
+  /**
+   * The value as an audit record keeps it: structure members named as CloudTrail names them,
+   * without what the model marks sensitive and without binary values (plaintexts, ciphertexts,
+   * data keys), as CloudTrail leaves them out. Only members the model knows are kept.
+   */
+  JsonNode recorded(JsonNode value) {
+    return value;
+  }
+
+  /** Whether an audit record may hold a value of this shape at all. */
+  final boolean recordable() {
+    return !sensitive && !(this instanceof BlobShape);
+  }
+
+  /** CloudTrail's member names: the leading capitals lower-cased ({@code KMSKeyId} is {@code kmsKeyId}, {@code ARN} {@code arn}). */
+  static String recordName(String member) {
+    int upper = 0;
+    while (upper < member.length() && Character.isUpperCase(member.charAt(upper))) {
+      upper++;
+    }
+    if (upper == 0) {
+      return member;
+    }
+    // KMSKeyId: the K of Key starts the next word.
+    int lowered = upper == member.length() || upper == 1 ? upper : upper - 1;
+    return member.substring(0, lowered).toLowerCase(java.util.Locale.ROOT) + member.substring(lowered);
+  }
 
   static String describe(JsonNode value) {
     if (value.isTextual()) {
@@ -200,8 +229,8 @@ abstract class ShapeValidator {
     private final Integer min;
     private final Integer max;
 
-    ListShape(Integer min, Integer max) {
-      super(false);
+    ListShape(boolean sensitive, Integer min, Integer max) {
+      super(sensitive);
       this.min = min;
       this.max = max;
     }
@@ -232,6 +261,15 @@ abstract class ShapeValidator {
       }
       return value;
     }
+
+    @Override
+    JsonNode recorded(JsonNode value) {
+      ArrayNode out = JsonNodeFactory.instance.arrayNode(value.size());
+      if (member.recordable()) {
+        value.forEach(item -> out.add(member.recorded(item)));
+      }
+      return out;
+    }
   }
 
   static final class MapShape extends ShapeValidator {
@@ -240,8 +278,8 @@ abstract class ShapeValidator {
     private final Integer min;
     private final Integer max;
 
-    MapShape(Integer min, Integer max) {
-      super(false);
+    MapShape(boolean sensitive, Integer min, Integer max) {
+      super(sensitive);
       this.min = min;
       this.max = max;
     }
@@ -282,16 +320,29 @@ abstract class ShapeValidator {
       }
       return node;
     }
+
+    @Override
+    JsonNode recorded(JsonNode node) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      if (value.recordable()) {
+        node.fields().forEachRemaining(entry -> out.set(entry.getKey(), value.recorded(entry.getValue())));
+      }
+      return out;
+    }
   }
 
   static final class StructureShape extends ShapeValidator {
     /** Members in model order: wire name, path segment, validator, required. */
     Member[] members = new Member[0];
 
-    record Member(String name, String pathName, ShapeValidator shape, boolean required) {}
+    record Member(String name, String pathName, String recordName, ShapeValidator shape, boolean required) {}
 
     StructureShape() {
       super(false);
+    }
+
+    StructureShape(boolean sensitive) {
+      super(sensitive);
     }
 
     @Override
@@ -315,6 +366,21 @@ abstract class ShapeValidator {
         }
       }
       return value;
+    }
+
+    @Override
+    JsonNode recorded(JsonNode value) {
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      if (!value.isObject()) {
+        return out;
+      }
+      for (Member member : members) {
+        JsonNode field = value.get(member.name);
+        if (field != null && !field.isNull() && member.shape.recordable()) {
+          out.set(member.recordName, member.shape.recorded(field));
+        }
+      }
+      return out;
     }
   }
 

@@ -81,6 +81,7 @@ public final class SecretsBackend {
     if (secret == null) {
       throw SecretsErrors.secretNotFound();
     }
+    ctx.audit().secret(secret.arn, secret.accountId);
     authorize(ctx, secret, action);
     return secret;
   }
@@ -179,6 +180,7 @@ public final class SecretsBackend {
     String arn = "arn:" + ctx.partition() + ":secretsmanager:" + ctx.region() + ":" + ctx.accountId() + ":secret:"
         + name + "-" + suffix();
     Secret secret = new Secret(ctx.accountId(), ctx.region(), name, arn, ctx.now());
+    ctx.audit().secret(arn, ctx.accountId());
     secret.description = description;
     secret.kmsKeyId = kmsKeyId == null || kmsKeyId.isEmpty() ? null : kmsKeyId;
     secret.type = type;

@@ -97,6 +97,7 @@ public final class SsmBackend {
     }
     int valueBytes = value.getBytes(StandardCharsets.UTF_8).length;
     SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    ctx.audit().parameter(name, ParameterNames.arn(ctx.region(), ctx.accountId(), name), ctx.accountId());
     while (true) {
       Parameter parameter = live(region, name, ctx.now());
       if (parameter == null) {
@@ -698,6 +699,7 @@ public final class SsmBackend {
     if (parameter == null) {
       throw SsmErrors.parameterNotFound();
     }
+    ctx.audit().parameter(parameter.name, parameter.arn, ctx.accountId());
     return parameter;
   }
 

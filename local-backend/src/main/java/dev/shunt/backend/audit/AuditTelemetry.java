@@ -1,0 +1,219 @@
+package dev.shunt.backend.audit;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import java.util.List;
+
+/**
+ * The backend's OpenTelemetry side, through the API only: a SERVER span per request (its parent
+ * from the request's W3C {@code traceparent}, when there is one) carrying the audit facts, and
+ * metrics (requests by service, operation and decision; their duration; throttles; key usage by
+ * key). Which OpenTelemetry: the one the backend was built with, else the global one once the
+ * application (or the standalone launcher, or the OpenTelemetry Java agent) has set it. Until
+ * then nothing is recorded, and the backend never sets the global itself, so an application
+ * that sets it later still can.
+ */
+public final class AuditTelemetry {
+  static final String SCOPE = "dev.shunt.backend";
+
+  static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
+  static final AttributeKey<String> RPC_SERVICE = AttributeKey.stringKey("rpc.service");
+  static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
+  static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("aws.request_id");
+  static final AttributeKey<String> REGION = AttributeKey.stringKey("cloud.region");
+  static final AttributeKey<String> ACCOUNT = AttributeKey.stringKey("cloud.account.id");
+  static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+  static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
+  static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
+  static final AttributeKey<String> SECRET_ARN = AttributeKey.stringKey("aws.secretsmanager.secret.arn");
+  static final AttributeKey<String> KEY_ID = AttributeKey.stringKey("aws.kms.key_id");
+  static final AttributeKey<String> KEY_SPEC = AttributeKey.stringKey("aws.kms.key_spec");
+  static final AttributeKey<String> ENCRYPTION_ALGORITHM = AttributeKey.stringKey("aws.kms.encryption_algorithm");
+  static final AttributeKey<List<String>> CONTEXT_KEYS = AttributeKey.stringArrayKey("aws.kms.encryption_context.keys");
+  static final AttributeKey<String> PARAMETER_NAME = AttributeKey.stringKey("aws.ssm.parameter.name");
+  static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("shunt.principal.arn");
+  static final AttributeKey<String> DECISION = AttributeKey.stringKey("shunt.decision");
+  static final AttributeKey<String> INVOKED_BY = AttributeKey.stringKey("shunt.invoked_by");
+  static final AttributeKey<Long> FAULT_DELAY = AttributeKey.longKey("shunt.fault.delay_ms");
+
+  private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(HttpHeaders carrier) {
+      return carrier.names();
+    }
+
+    @Override
+    public String get(HttpHeaders carrier, String key) {
+      return carrier == null ? null : carrier.get(key);
+    }
+  };
+
+  /** Whether the OpenTelemetry Java agent runs in this JVM: it answers for the global instance. */
+  private static final boolean JAVA_AGENT = javaAgentPresent();
+
+  private final OpenTelemetry configured;
+  private volatile Instruments instruments;
+
+  /** @param configured the OpenTelemetry to use, or null for the global one once it is set */
+  public AuditTelemetry(OpenTelemetry configured) {
+    this.configured = configured;
+  }
+
+  /** The instruments, or null while there is no OpenTelemetry to record to. */
+  private Instruments instruments() {
+    Instruments bound = instruments;
+    if (bound != null) {
+      return bound;
+    }
+    OpenTelemetry otel = configured;
+    if (otel == null) {
+      if (!JAVA_AGENT && !GlobalOpenTelemetry.isSet()) {
+        return null;
+      }
+      otel = GlobalOpenTelemetry.get();
+    }
+    synchronized (this) {
+      if (instruments == null) {
+        instruments = new Instruments(otel);
+      }
+      return instruments;
+    }
+  }
+
+  /** Starts the SERVER span of a request, or returns null when nothing records spans. */
+  public Span start(String name, HttpHeaders headers) {
+    Instruments bound = instruments();
+    if (bound == null) {
+      return null;
+    }
+    Context parent = headers.contains("traceparent")
+        ? W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS) : Context.root();
+    return bound.tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER).setParent(parent)
+        .setAttribute(RPC_SYSTEM, "aws-api").startSpan();
+  }
+
+  /**
+   * Ends a request's span (null: none was started) with the event's facts, and counts it.
+   * {@code event} is null when the request never got as far as knowing its caller.
+   */
+  public void end(Span span, String rpcService, String operation, AuditEvent event, String errorCode,
+      int httpStatus, long delayMillis, long durationNanos) {
+    Instruments bound = instruments;
+    if (bound == null) {
+      return;
+    }
+    if (span != null && span.isRecording()) {
+      span.setAttribute(RPC_SERVICE, rpcService);
+      span.setAttribute(RPC_METHOD, operation);
+      if (errorCode != null) {
+        span.setAttribute(ERROR_TYPE, errorCode);
+        if (httpStatus >= 500) {
+          span.setStatus(StatusCode.ERROR, errorCode);
+        }
+      }
+      if (delayMillis > 0) {
+        span.setAttribute(FAULT_DELAY, delayMillis);
+      }
+      if (event != null) {
+        setAuditAttributes(span, event);
+      }
+      span.end();
+    }
+    String decision = AuditEvent.decision(errorCode);
+    AttributesBuilder common = Attributes.builder().put(RPC_SYSTEM, "aws-api").put(RPC_SERVICE, rpcService)
+        .put(RPC_METHOD, operation);
+    if (errorCode != null) {
+      common.put(ERROR_TYPE, errorCode);
+    }
+    Attributes attributes = common.build();
+    bound.duration.record(durationNanos / 1e9, attributes);
+    bound.requests.add(1, attributes.toBuilder().put(DECISION, decision).build());
+    if (decision.equals("throttled")) {
+      bound.throttles.add(1, Attributes.of(RPC_SERVICE, rpcService, RPC_METHOD, operation));
+    }
+  }
+
+  /** Counts a use of a KMS key ({@code invokedBy}: the service that used it for the caller, or null). */
+  public void keyUsed(String keyArn, String operation, String invokedBy) {
+    Instruments bound = instruments;
+    if (bound != null) {
+      bound.keyUsage.add(1, invokedBy == null ? Attributes.of(KEY_ID, keyArn, RPC_METHOD, operation)
+          : Attributes.of(KEY_ID, keyArn, RPC_METHOD, operation, INVOKED_BY, invokedBy));
+    }
+  }
+
+  private static void setAuditAttributes(Span span, AuditEvent event) {
+    span.setAttribute(REQUEST_ID, event.requestId());
+    span.setAttribute(REGION, event.identity().region());
+    span.setAttribute(ACCOUNT, event.identity().accountId());
+    span.setAttribute(PRINCIPAL, event.identity().principalArn());
+    span.setAttribute(DECISION, event.decision());
+    if (event.sourceIp() != null) {
+      span.setAttribute(CLIENT_ADDRESS, event.sourceIp());
+    }
+    if (event.userAgent() != null) {
+      span.setAttribute(USER_AGENT, event.userAgent());
+    }
+    if (event.keyArn() != null) {
+      span.setAttribute(KEY_ID, event.keyArn());
+      span.setAttribute(KEY_SPEC, event.keySpec());
+    }
+    if (event.encryptionAlgorithm() != null) {
+      span.setAttribute(ENCRYPTION_ALGORITHM, event.encryptionAlgorithm());
+    }
+    if (!event.encryptionContextKeys().isEmpty()) {
+      span.setAttribute(CONTEXT_KEYS, event.encryptionContextKeys());
+    }
+    if (event.secretArn() != null) {
+      span.setAttribute(SECRET_ARN, event.secretArn());
+    }
+    if (event.parameterName() != null) {
+      span.setAttribute(PARAMETER_NAME, event.parameterName());
+    }
+  }
+
+  private static boolean javaAgentPresent() {
+    try {
+      Class.forName("io.opentelemetry.javaagent.bootstrap.AgentInitializer", false, null);
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static final class Instruments {
+    final Tracer tracer;
+    final LongCounter requests;
+    final DoubleHistogram duration;
+    final LongCounter throttles;
+    final LongCounter keyUsage;
+
+    Instruments(OpenTelemetry otel) {
+      String version = AuditTelemetry.class.getPackage().getImplementationVersion();
+      tracer = otel.tracerBuilder(SCOPE).setInstrumentationVersion(version == null ? "dev" : version).build();
+      Meter meter = otel.meterBuilder(SCOPE).setInstrumentationVersion(version == null ? "dev" : version).build();
+      requests = meter.counterBuilder("shunt.requests").setUnit("{request}")
+          .setDescription("AWS requests served, by service, operation and decision").build();
+      duration = meter.histogramBuilder("rpc.server.call.duration").setUnit("s")
+          .setDescription("Time to serve an AWS request (without injected delays)").build();
+      throttles = meter.counterBuilder("shunt.throttled_requests").setUnit("{request}")
+          .setDescription("Requests answered with the service's throttling error").build();
+      keyUsage = meter.counterBuilder("shunt.kms.key_usage").setUnit("{use}")
+          .setDescription("Uses of each KMS key, by the caller or by a service on its behalf").build();
+    }
+  }
+}

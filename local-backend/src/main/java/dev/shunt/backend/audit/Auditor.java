@@ -1,0 +1,150 @@
+package dev.shunt.backend.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.core.Json;
+import dev.shunt.backend.core.RequestIds;
+import dev.shunt.backend.model.ServiceModel;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The one audit emitter: every AWS request the backend routes becomes an {@link AuditEvent}
+ * (a CloudTrail record in the {@link AuditLog}), a SERVER span and metrics
+ * ({@link AuditTelemetry}); a KMS key that Secrets Manager or SSM used for the caller becomes
+ * an event of its own, as AWS records it ({@code invokedBy} the service).
+ */
+public final class Auditor {
+  /** KMS operations that change nothing: CloudTrail marks them read-only and records no response. */
+  private static final Set<String> KMS_READ_ONLY = Set.of("Encrypt", "Decrypt", "GenerateDataKey",
+      "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac",
+      "VerifyMac", "GenerateRandom", "Sign", "Verify", "DeriveSharedSecret", "ReEncrypt");
+  private static final String[] CONTEXT_FIELDS = {"EncryptionContext", "SourceEncryptionContext",
+      "DestinationEncryptionContext"};
+
+  private final AuditLog log;
+  private final AuditTelemetry telemetry;
+
+  public Auditor(AuditLog log, AuditTelemetry telemetry) {
+    this.log = log;
+    this.telemetry = telemetry;
+  }
+
+  public AuditLog log() {
+    return log;
+  }
+
+  /** Starts a request's SERVER span (null when nothing records spans). */
+  public Span begin(String displayName, HttpHeaders headers) {
+    return telemetry.start(displayName, headers);
+  }
+
+  /** What {@link #end} needs to know of a request that was served (or failed). */
+  public record Served(ServiceModel model, String operation, Identity identity, String requestId, Instant time,
+      String sourceIp, String userAgent, ObjectNode input, ObjectNode output, String errorCode, String errorMessage,
+      int httpStatus, long delayMillis, AuditFacts facts) {}
+
+  /**
+   * Records a served request: its event (null when the caller was never known, e.g. a bad
+   * signature: no record then, but the span and metrics still count it), span and metrics.
+   */
+  public AuditEvent end(Span span, long startNanos, Served served) {
+    AuditEvent event = null;
+    if (served.identity != null) {
+      event = event(served);
+      log.add(event);
+      for (AuditFacts.KeyUse use : served.facts.keyUses()) {
+        log.add(keyUseEvent(served, use));
+        if (served.errorCode == null) {
+          telemetry.keyUsed(use.keyArn(), use.operation(), use.viaService() + ".amazonaws.com");
+        }
+      }
+      if (event.keyArn() != null && served.errorCode == null && served.model.signingName().equals("kms")) {
+        telemetry.keyUsed(event.keyArn(), served.operation, null);
+      }
+    }
+    telemetry.end(span, served.model.sdkName(), served.operation, event, served.errorCode, served.httpStatus,
+        served.delayMillis, System.nanoTime() - startNanos);
+    return event;
+  }
+
+  private static AuditEvent event(Served served) {
+    String service = served.model.signingName();
+    boolean kms = service.equals("kms");
+    boolean readOnly = readOnly(service, served.operation);
+    ObjectNode parameters = served.model.recordedInput(served.operation, served.input);
+    ObjectNode response = readOnly || served.errorCode != null ? null
+        : served.model.recordedOutput(served.operation, served.output);
+    AuditFacts facts = served.facts;
+    String algorithm = null;
+    List<String> contextKeys = List.of();
+    if (kms) {
+      algorithm = text(served.output, "EncryptionAlgorithm");
+      if (algorithm == null) {
+        algorithm = text(served.input, "EncryptionAlgorithm");
+      }
+      if (algorithm == null && KMS_READ_ONLY.contains(served.operation) && !served.operation.equals("GenerateRandom")
+          && "SYMMETRIC_DEFAULT".equals(facts.keySpec())) {
+        algorithm = "SYMMETRIC_DEFAULT";
+      }
+      contextKeys = contextKeys(served.input);
+    }
+    return new AuditEvent(newEventId(), served.requestId, served.time, service, served.operation, served.identity,
+        served.sourceIp, served.userAgent, parameters, response, served.errorCode, served.errorMessage, readOnly, null,
+        facts.resources(), facts.keyArn(), facts.keySpec(), algorithm, contextKeys, facts.secretArn(),
+        facts.parameterName());
+  }
+
+  /** The KMS call a service made with the caller's permissions, as AWS records it. */
+  private static AuditEvent keyUseEvent(Served served, AuditFacts.KeyUse use) {
+    ObjectNode parameters = Json.object().put("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
+    return new AuditEvent(newEventId(), served.requestId, served.time, "kms", use.operation(), served.identity,
+        served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
+        readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
+        List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null);
+  }
+
+  static boolean readOnly(String service, String operation) {
+    return operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Describe")
+        || operation.startsWith("BatchGet") || operation.startsWith("Validate")
+        || (service.equals("kms") && KMS_READ_ONLY.contains(operation));
+  }
+
+  private static List<String> contextKeys(JsonNode input) {
+    if (input == null) {
+      return List.of();
+    }
+    List<String> keys = null;
+    for (String field : CONTEXT_FIELDS) {
+      JsonNode context = input.get(field);
+      if (context != null && context.isObject() && !context.isEmpty()) {
+        if (keys == null) {
+          keys = new ArrayList<>(context.size());
+        }
+        for (Iterator<String> names = context.fieldNames(); names.hasNext(); ) {
+          String name = names.next();
+          if (!keys.contains(name)) {
+            keys.add(name);
+          }
+        }
+      }
+    }
+    return keys == null ? List.of() : List.copyOf(keys);
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node == null ? null : node.get(field);
+    return value != null && value.isTextual() ? value.textValue() : null;
+  }
+
+  private static String newEventId() {
+    return RequestIds.next();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.shunt.backend.audit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.Json;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Renders an {@link AuditEvent} as a CloudTrail record ({@code eventVersion} 1.11): the field set
+ * and spelling of CloudTrail's record contents, with {@code requestParameters} and
+ * {@code responseElements} as CloudTrail keeps them (no plaintexts, secret values, parameter
+ * values or binary blobs; no response for calls that change nothing).
+ */
+public final class CloudTrailRecords {
+  static final String EVENT_VERSION = "1.11";
+
+  private CloudTrailRecords() {}
+
+  public static ObjectNode render(AuditEvent event) {
+    ObjectNode record = Json.object();
+    record.put("eventVersion", EVENT_VERSION);
+    ObjectNode identity = record.putObject("userIdentity");
+    String principal = event.identity().principalArn();
+    identity.put("type", principalType(principal))
+        .put("principalId", event.identity().accountId())
+        .put("arn", principal)
+        .put("accountId", event.identity().accountId());
+    if (event.identity().accessKeyId() != null) {
+      identity.put("accessKeyId", event.identity().accessKeyId());
+    }
+    if (event.invokedBy() != null) {
+      identity.put("invokedBy", event.invokedBy());
+    }
+    record.put("eventTime", event.time().truncatedTo(ChronoUnit.SECONDS).toString());
+    record.put("eventSource", event.service() + ".amazonaws.com");
+    record.put("eventName", event.operation());
+    record.put("awsRegion", event.identity().region());
+    record.put("sourceIPAddress", event.invokedBy() != null ? event.invokedBy() : event.sourceIp());
+    record.put("userAgent", event.invokedBy() != null ? event.invokedBy() : event.userAgent());
+    if (event.errorCode() != null) {
+      record.put("errorCode", event.errorCode());
+      if (event.errorMessage() != null) {
+        record.put("errorMessage", event.errorMessage());
+      }
+    }
+    record.set("requestParameters", event.requestParameters() == null || event.requestParameters().isEmpty()
+        ? null : event.requestParameters());
+    record.set("responseElements", event.responseElements());
+    record.put("requestID", event.requestId());
+    record.put("eventID", event.eventId());
+    record.put("readOnly", event.readOnly());
+    String recipient = event.identity().accountId();
+    if (!event.resources().isEmpty()) {
+      ArrayNode resources = record.putArray("resources");
+      for (AuditFacts.Resource resource : event.resources()) {
+        resources.addObject().put("accountId", resource.accountId()).put("type", resource.type())
+            .put("ARN", resource.arn());
+      }
+      recipient = event.resources().get(0).accountId();
+    }
+    record.put("eventType", "AwsApiCall");
+    record.put("managementEvent", true);
+    record.put("recipientAccountId", recipient);
+    record.put("eventCategory", "Management");
+    return record;
+  }
+
+  static String principalType(String arn) {
+    if (arn.endsWith(":root")) {
+      return "Root";
+    }
+    if (arn.contains(":assumed-role/")) {
+      return "AssumedRole";
+    }
+    return arn.contains(":user/") ? "IAMUser" : "Unknown";
+  }
+}
