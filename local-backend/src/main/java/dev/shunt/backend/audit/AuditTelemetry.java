@@ -94,28 +94,42 @@ public final class AuditTelemetry {
     }
   }
 
-  /** Starts the SERVER span of a request, or returns null when nothing records spans. */
-  public Span start(String name, HttpHeaders headers) {
+  /**
+   * A request's SERVER span: one of the backend's own, or, when an HTTP server instrumentation
+   * (the OpenTelemetry Java agent's, for Netty) already made one current for this request, that
+   * one, renamed and enriched rather than doubled.
+   */
+  public record ServerSpan(Span span, boolean owned) {}
+
+  /** Starts (or adopts) the SERVER span of a request, or returns null when nothing records spans. */
+  public ServerSpan start(String name, HttpHeaders headers) {
     Instruments bound = instruments();
     if (bound == null) {
       return null;
     }
+    Span current = Span.current();
+    if (current.getSpanContext().isValid()) {
+      current.updateName(name);
+      current.setAttribute(RPC_SYSTEM, "aws-api");
+      return new ServerSpan(current, false);
+    }
     Context parent = headers.contains("traceparent")
         ? W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS) : Context.root();
-    return bound.tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER).setParent(parent)
-        .setAttribute(RPC_SYSTEM, "aws-api").startSpan();
+    return new ServerSpan(bound.tracer.spanBuilder(name).setSpanKind(SpanKind.SERVER).setParent(parent)
+        .setAttribute(RPC_SYSTEM, "aws-api").startSpan(), true);
   }
 
   /**
    * Ends a request's span (null: none was started) with the event's facts, and counts it.
    * {@code event} is null when the request never got as far as knowing its caller.
    */
-  public void end(Span span, String rpcService, String operation, AuditEvent event, String errorCode,
+  public void end(ServerSpan serverSpan, String rpcService, String operation, AuditEvent event, String errorCode,
       int httpStatus, long delayMillis, long durationNanos) {
     Instruments bound = instruments;
     if (bound == null) {
       return;
     }
+    Span span = serverSpan == null ? null : serverSpan.span;
     if (span != null && span.isRecording()) {
       span.setAttribute(RPC_SERVICE, rpcService);
       span.setAttribute(RPC_METHOD, operation);
@@ -131,7 +145,9 @@ public final class AuditTelemetry {
       if (event != null) {
         setAuditAttributes(span, event);
       }
-      span.end();
+      if (serverSpan.owned) {
+        span.end();
+      }
     }
     String decision = AuditEvent.decision(errorCode);
     AttributesBuilder common = Attributes.builder().put(RPC_SYSTEM, "aws-api").put(RPC_SERVICE, rpcService)

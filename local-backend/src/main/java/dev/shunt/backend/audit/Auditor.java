@@ -7,7 +7,6 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.model.ServiceModel;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -41,7 +40,7 @@ public final class Auditor {
   }
 
   /** Starts a request's SERVER span (null when nothing records spans). */
-  public Span begin(String displayName, HttpHeaders headers) {
+  public AuditTelemetry.ServerSpan begin(String displayName, HttpHeaders headers) {
     return telemetry.start(displayName, headers);
   }
 
@@ -54,7 +53,7 @@ public final class Auditor {
    * Records a served request: its event (null when the caller was never known, e.g. a bad
    * signature: no record then, but the span and metrics still count it), span and metrics.
    */
-  public AuditEvent end(Span span, long startNanos, Served served) {
+  public AuditEvent end(AuditTelemetry.ServerSpan span, long startNanos, Served served) {
     AuditEvent event = null;
     if (served.identity != null) {
       event = event(served);

@@ -3,6 +3,7 @@ package dev.shunt.backend.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.audit.AuditEvent;
 import dev.shunt.backend.audit.AuditFacts;
+import dev.shunt.backend.audit.AuditTelemetry;
 import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.auth.Identity;
@@ -17,7 +18,6 @@ import dev.shunt.backend.time.ShuntClock;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 
 /**
@@ -69,7 +69,7 @@ public final class AwsRequestProcessor {
   Result process(FullHttpRequest request, String requestId, String sourceIp) {
     Router.Route route = router.route(request.headers().get("X-Amz-Target"));
     long startNanos = System.nanoTime();
-    Span span = auditor.begin(route.displayName(), request.headers());
+    AuditTelemetry.ServerSpan span = auditor.begin(route.displayName(), request.headers());
     String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
     Instant now = clock.now();
     Identity identity = null;
