@@ -66,6 +66,8 @@ public final class ShuntAttempts {
   private final ShuntClientStats.Operation operation;
   /** The interceptor instance that records this call (a chain holding Shunt's interceptor twice records once). */
   final Object owner;
+  /** The call's span state ({@link ShuntTracing}), or null when no span records it. */
+  volatile Object trace;
   private final ArrayList<Attempt> attempts = new ArrayList<>(2);
   // The attempt in flight (number 0: none yet).
   private int number;
@@ -123,10 +125,13 @@ public final class ShuntAttempts {
     return gaveUp;
   }
 
-  /** {@code beforeTransmission}: attempt N+1 starts; the previous one, unanswered, failed on I/O. */
-  synchronized void attemptStarted(long now) {
+  /**
+   * {@code beforeTransmission}: attempt N+1 starts; the previous one, unanswered, failed on I/O.
+   * Returns the new attempt's number (0 once the call ended).
+   */
+  synchronized int attemptStarted(long now) {
     if (ended) {
-      return;
+      return 0;
     }
     if (number > 0) {
       close(now, true, null);
@@ -137,6 +142,7 @@ public final class ShuntAttempts {
     answeredNanos = NONE;
     status = 0;
     errorCode = null;
+    return number;
   }
 
   /** {@code afterTransmission}: the attempt's HTTP status and error code. */

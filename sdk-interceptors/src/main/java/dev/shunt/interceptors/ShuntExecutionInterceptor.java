@@ -1,5 +1,6 @@
 package dev.shunt.interceptors;
 
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -18,6 +19,14 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  * three services keeps a {@link ShuntAttempts} in its execution attributes (one entry per HTTP
  * attempt, with the backoff before it), and the ended call is counted in {@link ShuntClientStats}.
  * Recording never fails a call: anything it throws is swallowed.
+ *
+ * <p>With OpenTelemetry's API on the class path and a global OpenTelemetry set (or the
+ * OpenTelemetry Java agent), each such call also gets a CLIENT span, or enriches the agent's
+ * (see {@link OtelSpans}): started at {@code beforeExecution}, its {@code traceparent} added in
+ * {@code modifyHttpRequest} (the SDK signs after that), the backend's facts read in
+ * {@code afterTransmission}, completed in {@code modifyResponse} / {@code modifyException} (the
+ * last callbacks before any interceptor ends its span) and ended in {@code afterExecution} /
+ * {@code onExecutionFailure}.
  */
 public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
   @Override
@@ -29,7 +38,12 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
           attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
       if (operation != null && attributes.getAttribute(ShuntAttempts.ATTRIBUTE) == null
           && ShuntEndpoint.available()) {
-        attributes.putAttribute(ShuntAttempts.ATTRIBUTE, new ShuntAttempts(operation, this));
+        ShuntAttempts call = new ShuntAttempts(operation, this);
+        attributes.putAttribute(ShuntAttempts.ATTRIBUTE, call);
+        ShuntTracing.Spans spans = ShuntTracing.spans();
+        if (spans != null) {
+          call.trace = spans.begin(call, attributes, System.nanoTime());
+        }
       }
     } catch (RuntimeException | LinkageError e) {
       // the call goes on unrecorded
@@ -38,7 +52,17 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
 
   @Override
   public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-    return ShuntRouting.route(context.httpRequest(), attributes);
+    SdkHttpRequest routed = ShuntRouting.route(context.httpRequest(), attributes);
+    try {
+      ShuntAttempts call = recorded(attributes);
+      Object trace = call == null ? null : call.trace;
+      if (trace != null) {
+        return ShuntTracing.spans().request(trace, context.request(), routed, attributes);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // no trace context for this call
+    }
+    return routed;
   }
 
   @Override
@@ -46,7 +70,11 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
     try {
       ShuntAttempts call = recorded(attributes);
       if (call != null) {
-        call.attemptStarted(System.nanoTime());
+        long now = System.nanoTime();
+        int number = call.attemptStarted(now);
+        if (call.trace != null) {
+          ShuntTracing.spans().attemptStarted(call.trace, number, now);
+        }
       }
     } catch (RuntimeException | LinkageError e) {
       // unrecorded
@@ -59,6 +87,9 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
       ShuntAttempts call = recorded(attributes);
       if (call != null) {
         call.answered(System.nanoTime(), context.httpResponse());
+        if (call.trace != null) {
+          ShuntTracing.spans().answered(call.trace, context.httpResponse());
+        }
       }
     } catch (RuntimeException | LinkageError e) {
       // unrecorded
@@ -66,21 +97,56 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
   }
 
   @Override
+  public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+    complete(attributes, context.response(), null);
+    return context.response();
+  }
+
+  @Override
+  public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+    Throwable failure = context.exception();
+    complete(attributes, null, failure != null ? failure : new IllegalStateException("failed"));
+    return failure;
+  }
+
+  @Override
   public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-    end(attributes, null);
+    end(attributes, context.response(), null);
   }
 
   @Override
   public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
     Throwable failure = context.exception();
-    end(attributes, failure != null ? failure : new IllegalStateException("failed"));
+    end(attributes, null, failure != null ? failure : new IllegalStateException("failed"));
   }
 
-  private void end(ExecutionAttributes attributes, Throwable failure) {
+  /**
+   * The call's outcome is known: its record ends (and is counted) and its span gets its attributes
+   * and attempt events, while every interceptor's span is still open. Idempotent.
+   */
+  private void complete(ExecutionAttributes attributes, SdkResponse response, Throwable failure) {
     try {
       ShuntAttempts call = recorded(attributes);
-      if (call != null && call.end(System.nanoTime(), failure)) {
+      if (call == null) {
+        return;
+      }
+      if (call.end(System.nanoTime(), failure)) {
         ShuntClientStats.record(call);
+      }
+      if (call.trace != null) {
+        ShuntTracing.spans().finish(call.trace, call, response, failure);
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // unrecorded
+    }
+  }
+
+  private void end(ExecutionAttributes attributes, SdkResponse response, Throwable failure) {
+    complete(attributes, response, failure);
+    try {
+      ShuntAttempts call = recorded(attributes);
+      if (call != null && call.trace != null) {
+        ShuntTracing.spans().end(call.trace, failure, System.nanoTime());
       }
     } catch (RuntimeException | LinkageError e) {
       // unrecorded
