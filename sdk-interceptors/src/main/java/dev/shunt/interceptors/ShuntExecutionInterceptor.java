@@ -46,6 +46,7 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
         }
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // the call goes on unrecorded
     }
   }
@@ -56,10 +57,12 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
     try {
       ShuntAttempts call = recorded(attributes);
       Object trace = call == null ? null : call.trace;
-      if (trace != null) {
-        return ShuntTracing.spans().request(trace, context.request(), routed, attributes);
+      ShuntTracing.Spans spans = spans(trace);
+      if (spans != null) {
+        return spans.request(trace, context.request(), routed, attributes);
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // no trace context for this call
     }
     return routed;
@@ -72,11 +75,13 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
       if (call != null) {
         long now = System.nanoTime();
         int number = call.attemptStarted(now);
-        if (call.trace != null) {
-          ShuntTracing.spans().attemptStarted(call.trace, number, now);
+        ShuntTracing.Spans spans = spans(call.trace);
+        if (spans != null) {
+          spans.attemptStarted(call.trace, number, now);
         }
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // unrecorded
     }
   }
@@ -87,11 +92,13 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
       ShuntAttempts call = recorded(attributes);
       if (call != null) {
         call.answered(System.nanoTime(), context.httpResponse());
-        if (call.trace != null) {
-          ShuntTracing.spans().answered(call.trace, context.httpResponse());
+        ShuntTracing.Spans spans = spans(call.trace);
+        if (spans != null) {
+          spans.answered(call.trace, context.httpResponse());
         }
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // unrecorded
     }
   }
@@ -133,10 +140,12 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
       if (call.end(System.nanoTime(), failure)) {
         ShuntClientStats.record(call);
       }
-      if (call.trace != null) {
-        ShuntTracing.spans().finish(call.trace, call, response, failure);
+      ShuntTracing.Spans spans = spans(call.trace);
+      if (spans != null) {
+        spans.finish(call.trace, call, response, failure);
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // unrecorded
     }
   }
@@ -145,12 +154,19 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
     complete(attributes, response, failure);
     try {
       ShuntAttempts call = recorded(attributes);
-      if (call != null && call.trace != null) {
-        ShuntTracing.spans().end(call.trace, failure, System.nanoTime());
+      ShuntTracing.Spans spans = call == null ? null : spans(call.trace);
+      if (spans != null) {
+        spans.end(call.trace, failure, System.nanoTime());
       }
     } catch (RuntimeException | LinkageError e) {
+      ShuntTracing.failed(e);
       // unrecorded
     }
+  }
+
+  /** The span work for a call that has a trace, else null. */
+  private static ShuntTracing.Spans spans(Object trace) {
+    return trace == null ? null : ShuntTracing.spans();
   }
 
   /** The call's record if this interceptor keeps it. */

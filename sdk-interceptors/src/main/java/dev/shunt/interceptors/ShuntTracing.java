@@ -38,14 +38,27 @@ final class ShuntTracing {
     void end(Object trace, Throwable failure, long nowNanos);
   }
 
-  private static final Spans SPANS = load();
+  /** -1 until known, then 1 when the OpenTelemetry agent runs here, else 0. Declared before {@link #SPANS}. */
   private static volatile int otelAgent = -1;
+  private static final Spans SPANS = load();
+  /** Set once the API failed to link (an incomplete or too old OpenTelemetry): no spans from then on. */
+  private static volatile boolean broken;
 
   private ShuntTracing() {}
 
-  /** The span work, or null when OpenTelemetry's API is not on this class's class path. */
+  /** The span work, or null when OpenTelemetry's API is not on this class's class path (or failed to link). */
   static Spans spans() {
-    return SPANS;
+    return broken ? null : SPANS;
+  }
+
+  /**
+   * What a span callback threw: a {@link LinkageError} (missing or incompatible OpenTelemetry classes)
+   * turns spans off for good, so that no call pays for it again; anything else is the call's alone.
+   */
+  static void failed(Throwable error) {
+    if (error instanceof LinkageError) {
+      broken = true;
+    }
   }
 
   private static Spans load() {
