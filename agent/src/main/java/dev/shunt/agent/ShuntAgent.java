@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.jar.JarFile;
@@ -22,8 +23,9 @@ import java.util.stream.Stream;
  * ({@code java -jar shunt-agent.jar attach PID [options]}). This is the only class of Shunt's
  * that the application's class loader sees: it unpacks the agent core (Byte Buddy, the backend
  * and their libraries) into a class loader of its own, and appends only the interceptors, which
- * the SDK must see, to the system class path. Whatever fails, the application runs on as if the
- * agent were absent, after one line on stderr.
+ * the SDK must see, to the system class path (and OpenTelemetry's API, for the OpenTelemetry agent
+ * to bridge, when that agent runs too and the application has none: see {@code OtelApi}).
+ * Whatever fails, the application runs on as if the agent were absent, after one line on stderr.
  */
 public final class ShuntAgent {
   private static boolean started;
@@ -73,7 +75,9 @@ public final class ShuntAgent {
       URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
           ClassLoader.getPlatformClassLoader());
       Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
-      agentCore.getMethod("start", Map.class, Instrumentation.class).invoke(null, options, instrumentation);
+      agentCore.getMethod("start", Map.class, Instrumentation.class, List.class).invoke(null, options, instrumentation,
+          List.of(dir.resolve("opentelemetry-api.jar"), dir.resolve("opentelemetry-context.jar"),
+              dir.resolve("opentelemetry-common.jar")));
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
           ? e.getCause() : e;
@@ -115,7 +119,8 @@ public final class ShuntAgent {
   private static Path unpack() throws IOException {
     Path dir = Files.createTempDirectory("shunt-agent-");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir), "shunt-agent-cleanup"));
-    for (String name : new String[] {"agent-core.jar", "sdk-interceptors.jar"}) {
+    for (String name : new String[] {"agent-core.jar", "sdk-interceptors.jar", "opentelemetry-api.jar",
+        "opentelemetry-context.jar", "opentelemetry-common.jar"}) {
       try (InputStream in = ShuntAgent.class.getResourceAsStream("/shunt/" + name)) {
         if (in == null) {
           throw new IOException("shunt/" + name + " is missing from the agent jar");

@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.shunt.backend.ShuntBackend;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,15 @@ public final class AgentCore {
    * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
    */
   public static void start(Map<String, String> options, Instrumentation instrumentation) {
+    start(options, instrumentation, List.of());
+  }
+
+  /**
+   * {@link #start(Map, Instrumentation)}, with OpenTelemetry's API jars to offer the application
+   * when the OpenTelemetry agent runs beside this one (see {@link OtelApi}).
+   */
+  public static void start(Map<String, String> options, Instrumentation instrumentation, List<Path> otelApiJars) {
+    OtelApi.prepare(instrumentation, otelApiJars);
     // The interceptors read their settings as shunt.* properties, wherever they were given.
     for (String name : INTERCEPTOR_OPTIONS) {
       String value = options.get(name);
@@ -112,7 +122,7 @@ public final class AgentCore {
         .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
         .with(new FailureReporter())
         .type(named("software.amazon.awssdk.core.client.builder.SdkDefaultClientBuilder"))
-        .transform((builder, type, loader, module, domain) -> builder
+        .transform((builder, type, loader, module, domain) -> OtelApi.sdkLoaded(loader, builder)
             .visit(Advice.to(BuilderAdvice.Build.class).on(named("build").and(takesArguments(0))))
             .visit(Advice.to(BuilderAdvice.Endpoint.class).on(named("endpointOverride").and(takesArguments(1)))))
         .type(named("software.amazon.awssdk.awscore.client.builder.AwsDefaultClientBuilder"))
