@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,9 @@ import software.amazon.awssdk.regions.Region;
  * backend's {@code x-shunt-*} answer headers, else what the client knows itself) and one
  * {@code attempt} event per HTTP attempt; its W3C {@code traceparent} goes to the backend. When
  * another instrumentation (the OpenTelemetry Java agent) already made a span current for this call,
- * that span is enriched instead, and none is added. Nothing secret is ever recorded: no plaintext,
+ * that span is enriched instead, and none is added. For a sync client Shunt's own span is current
+ * from {@code modifyHttpRequest} to the call's end (on the calling thread), so that HTTP-level spans
+ * nest under it. Nothing secret is ever recorded: no plaintext,
  * data key, secret or parameter value, nor encryption-context value.
  *
  * <p>The global OpenTelemetry is used only once the application has set it (or under the
@@ -107,6 +110,8 @@ final class OtelSpans implements ShuntTracing.Spans {
     Span span;
     boolean own;
     boolean finished;
+    /** Shunt's own span made current (sync clients only), from the request until the call ends. */
+    Scope scope;
     long[] attemptStarts = new long[4];
     // The last answer's facts.
     String requestId;
@@ -210,6 +215,10 @@ final class OtelSpans implements ShuntTracing.Spans {
             .setAttribute(RPC_METHOD, attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME))
             .startSpan();
         call.own = true;
+        if (!async) {
+          // As OpenTelemetry's AWS SDK instrumentation does for sync clients: HTTP-level spans nest under the call's.
+          call.scope = Context.current().with(call.span).makeCurrent();
+        }
       }
       if (!call.span.getSpanContext().isValid()) {
         call.finished = true;
@@ -479,10 +488,16 @@ final class OtelSpans implements ShuntTracing.Spans {
     Call call = (Call) trace;
     Span span;
     String errorType;
+    Scope scope;
     synchronized (call) {
       span = call.own ? call.span : null;
       errorType = call.errorType;
+      scope = call.scope;
+      call.scope = null;
       call.own = false;
+    }
+    if (scope != null) {
+      scope.close();
     }
     if (span == null) {
       return;

@@ -154,7 +154,7 @@ public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
     complete(attributes, response, failure);
     try {
       ShuntAttempts call = recorded(attributes);
-      ShuntTracing.Spans spans = call == null ? null : spans(call.trace);
+      ShuntTracing.Spans spans = call == null || call.trace == null ? null : ShuntTracing.spansToEnd();
       if (spans != null) {
         spans.end(call.trace, failure, System.nanoTime());
       }

@@ -51,6 +51,11 @@ final class ShuntTracing {
     return broken ? null : SPANS;
   }
 
+  /** The span work for ending a call that has a trace, even once broken: a span made current must be left. */
+  static Spans spansToEnd() {
+    return SPANS;
+  }
+
   /**
    * What a span callback threw: a {@link LinkageError} (missing or incompatible OpenTelemetry classes)
    * turns spans off for good, so that no call pays for it again; anything else is the call's alone.

@@ -482,6 +482,27 @@ class ClientSpansTest {
   }
 
   @Test
+  void aSyncCallsSpanIsCurrentWhileItsRequestsAreSentAndNoLongerAfter() {
+    List<String> currentWhileSending = new CopyOnWriteArrayList<>();
+    ExecutionInterceptor observer = new ExecutionInterceptor() {
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        currentWhileSending.add(Span.current().getSpanContext().getSpanId());
+      }
+    };
+    Span parent = GlobalOpenTelemetry.getTracer("app").spanBuilder("work").startSpan();
+    try (Scope ignored = parent.makeCurrent()) {
+      SCRIPT.addAll(List.of("throttle", "ok"));
+      kms(observer).generateRandom(r -> r.numberOfBytes(3));
+      assertThat(Span.current()).as("the application's span again").isEqualTo(parent);
+    } finally {
+      parent.end();
+    }
+    SpanData span = shuntSpans().get(0);
+    assertThat(currentWhileSending).containsExactly(span.getSpanId(), span.getSpanId());
+  }
+
+  @Test
   void anUnsampledCallRecordsNothingButPropagatesItsContext() {
     sdk.close();
     GlobalOpenTelemetry.resetForTest();
