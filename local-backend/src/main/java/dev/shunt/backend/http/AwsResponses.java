@@ -69,13 +69,37 @@ public final class AwsResponses {
       headers.set(ENCRYPTION_ALGORITHM, event.encryptionAlgorithm());
     }
     if (!event.encryptionContextKeys().isEmpty()) {
-      headers.set(CONTEXT_KEYS, String.join(",", event.encryptionContextKeys()));
+      StringBuilder keys = new StringBuilder();
+      for (String key : event.encryptionContextKeys()) {
+        if (keys.length() > 0) {
+          keys.append(',');
+        }
+        percentEncode(key, keys);
+      }
+      headers.set(CONTEXT_KEYS, keys.toString());
     }
     if (event.secretArn() != null) {
       headers.set(SECRET_ARN, event.secretArn());
     }
     if (event.parameterName() != null) {
       headers.set(PARAMETER_NAME, event.parameterName());
+    }
+  }
+
+  /**
+   * Appends {@code text} with every byte but RFC 3986's unreserved ones as {@code %XX} (UTF-8):
+   * a header value is ASCII, and an encryption context key may hold a comma or any character.
+   */
+  static void percentEncode(String text, StringBuilder out) {
+    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xFF);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+          || c == '.' || c == '~') {
+        out.append(c);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      }
     }
   }
 

@@ -173,12 +173,13 @@ class AuditIT {
     String keyArn = shunt.kms().createKey(r -> { }).keyMetadata().arn();
     shunt.kms().createAlias(r -> r.aliasName("alias/orders").targetKeyId(keyArn));
     HttpResponse<String> encrypted = shunt.post("/", "TrentService.Encrypt", "{\"KeyId\": \"alias/orders\", "
-        + "\"Plaintext\": \"eA==\", \"EncryptionContext\": {\"tenant\": \"acme\", \"order\": \"7\"}}");
+        + "\"Plaintext\": \"eA==\", \"EncryptionContext\": {\"tenant\": \"acme\", \"order\": \"7\", "
+        + "\"a,b \u00e9\": \"x\"}}");
     assertThat(encrypted.statusCode()).as(encrypted.body()).isEqualTo(200);
     assertThat(encrypted.headers().firstValue("x-shunt-key-arn")).hasValue(keyArn);
     assertThat(encrypted.headers().firstValue("x-shunt-key-spec")).hasValue("SYMMETRIC_DEFAULT");
     assertThat(encrypted.headers().firstValue("x-shunt-encryption-algorithm")).hasValue("SYMMETRIC_DEFAULT");
-    assertThat(encrypted.headers().firstValue("x-shunt-encryption-context-keys")).hasValue("tenant,order");
+    assertThat(encrypted.headers().firstValue("x-shunt-encryption-context-keys")).hasValue("tenant,order,a%2Cb%20%C3%A9");
     assertThat(encrypted.headers().firstValue("x-shunt-principal-arn")).hasValue("arn:aws:iam::000000000000:root");
     assertThat(encrypted.headers().firstValue("x-shunt-decision")).hasValue("allowed");
     shunt.ssm().putParameter(r -> r.name("/orders/size").value("10").type(ParameterType.STRING));
