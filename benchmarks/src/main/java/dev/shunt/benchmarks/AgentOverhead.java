@@ -1,7 +1,6 @@
 package dev.shunt.benchmarks;
 
 import dev.shunt.backend.ShuntBackend;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,33 +18,42 @@ public final class AgentOverhead {
   private AgentOverhead() {}
 
   public static void main(String[] args) throws Exception {
-    Path agent = Path.of(args[0]).toAbsolutePath();
-    int runs = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    System.out.println(section(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 10, 5_000, 20_000));
+  }
+
+  /** Measures, and returns the Markdown table: {@code runs} start-ups each way, {@code calls} timed calls. */
+  public static String section(Path agentJar, int runs, int warmupCalls, int calls) throws Exception {
+    Path agent = agentJar.toAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String self = new File(AgentOverhead.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    String self = SelfJar.path();
+    String loop = "dev.shunt.benchmarks.SdkCallLoop";
+    String counts = Integer.toString(warmupCalls);
+    String timed = Integer.toString(calls);
 
     double plain = medianMillis(runs, java, "-cp", self, "dev.shunt.benchmarks.Hello");
     double withAgent = medianMillis(runs, java, "-javaagent:" + agent, "-cp", self, "dev.shunt.benchmarks.Hello");
 
-    String inProcess = run(java, "-javaagent:" + agent, "-cp", self, "dev.shunt.benchmarks.SdkCallLoop", "-");
+    String inProcess = run(java, "-javaagent:" + agent, "-cp", self, loop, "-", counts, timed);
     String standalone;
     try (ShuntBackend backend = ShuntBackend.builder().port(0).start()) {
-      standalone = run(java, "-cp", self, "dev.shunt.benchmarks.SdkCallLoop", backend.uri().toString());
+      standalone = run(java, "-cp", self, loop, backend.uri().toString(), counts, timed);
     }
     String canned;
     try (CannedServer server = new CannedServer(0, 2, "{\"Plaintext\":\"AAAAAAAAAAA=\"}")) {
-      canned = run(java, "-cp", self, "dev.shunt.benchmarks.SdkCallLoop", "http://127.0.0.1:" + server.port());
+      canned = run(java, "-cp", self, loop, "http://127.0.0.1:" + server.port(), counts, timed);
     }
-    System.out.println("| measure | value |");
-    System.out.println("|---|---|");
-    System.out.printf("| start-up, trivial main, no agent (median of %d) | %.0f ms |%n", runs, plain);
-    System.out.printf("| start-up, trivial main, with the agent (median of %d) | %.0f ms |%n", runs, withAgent);
-    System.out.printf("| **start-up added by the agent** | **%.0f ms** |%n", withAgent - plain);
-    System.out.println("| KMS GenerateRandom, agent + in-process backend | " + inProcess + " |");
-    System.out.println("| KMS GenerateRandom, Shunt in another process (no agent) | " + standalone + " |");
-    System.out.println("| KMS GenerateRandom, canned-response server (no agent) | " + canned + " |");
-    System.out.printf("| **per call added over a canned response (p50)** | **%.1f µs** |%n",
-        field(inProcess, "p50_us") - field(canned, "p50_us"));
+    StringBuilder out = new StringBuilder();
+    out.append("| measure | value |\n|---|---|\n");
+    out.append(String.format("| start-up, trivial main, no agent (median of %d) | %.0f ms |%n", runs, plain));
+    out.append(String.format("| start-up, trivial main, with the agent (median of %d) | %.0f ms |%n", runs,
+        withAgent));
+    out.append(String.format("| **start-up added by the agent** | **%.0f ms** |%n", withAgent - plain));
+    out.append("| KMS GenerateRandom, agent + in-process backend | " + inProcess + " |\n");
+    out.append("| KMS GenerateRandom, Shunt in another process (no agent) | " + standalone + " |\n");
+    out.append("| KMS GenerateRandom, canned-response server (no agent) | " + canned + " |\n");
+    out.append(String.format("| **per call added over a canned response (p50)** | **%.1f µs** |%n",
+        field(inProcess, "p50_us") - field(canned, "p50_us")));
+    return out.toString();
   }
 
   private static double field(String result, String name) {

@@ -38,14 +38,24 @@ public final class QuotaAccuracy {
     for (String arg : args.length > 0 ? args : new String[] {"200", "2000"}) {
       quotas.add(Integer.parseInt(arg));
     }
-    try (ShuntBackend backend = ShuntBackend.builder().port(0).option("quotas", "aws").start()) {
-      for (int quota : quotas) {
-        measure(backend, quota);
-      }
-    }
+    System.out.println(section(quotas));
   }
 
-  private static void measure(ShuntBackend backend, int quota) throws Exception {
+  /** Measures each quota in turn and returns the Markdown table. */
+  public static String section(List<Integer> quotas) throws Exception {
+    StringBuilder out = new StringBuilder("| quota (rps) | offered (rps) | accepted (rps) | error |\n|---|---|---|---|\n");
+    try (ShuntBackend backend = ShuntBackend.builder().port(0).option("quotas", "aws").start()) {
+      for (int quota : quotas) {
+        double[] measured = measure(backend, quota);
+        out.append(String.format(java.util.Locale.ROOT, "| %,d | %,.0f | %,.1f | %+.2f %% |%n", quota, measured[0],
+            measured[1], (measured[1] - quota) * 100.0 / quota));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Returns {offered per second, accepted per second} over the measured window. */
+  private static double[] measure(ShuntBackend backend, int quota) throws Exception {
     backend.reset();
     backend.quotas().configure(QuotaConfig.parse(
         Json.parseRequest(("{\"rates\": {\"kms:symmetric\": " + quota + "}}").getBytes(StandardCharsets.UTF_8))));
@@ -93,9 +103,7 @@ public final class QuotaAccuracy {
       accepted += acceptedPerSecond.get(second);
       offered += acceptedPerSecond.get(second) + throttledPerSecond.get(second);
     }
-    double rate = accepted / (SECONDS - 1.0);
-    System.out.printf("RESULT quota=%d offered_per_s=%.0f accepted_per_s=%.1f error_pct=%+.2f%n", quota,
-        offered / (SECONDS - 1.0), rate, (rate - quota) * 100.0 / quota);
+    return new double[] {offered / (SECONDS - 1.0), accepted / (SECONDS - 1.0)};
   }
 
   private static KmsClient client(URI endpoint) {

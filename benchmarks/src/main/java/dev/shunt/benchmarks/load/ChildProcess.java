@@ -1,0 +1,68 @@
+package dev.shunt.benchmarks.load;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A server in a JVM of its own (a backend or the canned server), found by the URL it prints when listening. */
+public final class ChildProcess implements AutoCloseable {
+  private final Process process;
+  private final URI uri;
+
+  private ChildProcess(Process process, URI uri) {
+    this.process = process;
+    this.uri = uri;
+  }
+
+  /** Starts {@code java ARGS...} and waits for a line {@code ... listening on URL}. */
+  public static ChildProcess startJava(List<String> args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(args);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    List<String> seen = new ArrayList<>();
+    String line;
+    while ((line = out.readLine()) != null) {
+      seen.add(line);
+      int at = line.indexOf("listening on ");
+      if (at >= 0) {
+        URI uri = URI.create(line.substring(at + "listening on ".length()).trim());
+        Thread drain = new Thread(() -> {
+          try {
+            while (out.readLine() != null) {
+              // keep the pipe from filling
+            }
+          } catch (Exception e) {
+            // the process ended
+          }
+        }, "child-output");
+        drain.setDaemon(true);
+        drain.start();
+        return new ChildProcess(process, uri);
+      }
+    }
+    throw new IllegalStateException("The server did not start: " + String.join("\n", seen));
+  }
+
+  public URI uri() {
+    return uri;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}

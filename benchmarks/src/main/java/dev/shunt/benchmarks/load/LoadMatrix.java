@@ -1,0 +1,168 @@
+package dev.shunt.benchmarks.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shunt.benchmarks.CannedServer;
+import dev.shunt.benchmarks.SelfJar;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Shunt's throughput against this machine's ceiling: the canned server (same Netty stack, fixed
+ * answer, no work) and the standalone backend, each in a JVM of its own, loaded closed-loop by
+ * {@link LoadClient} over keep-alive connections; KMS Encrypt, Decrypt, GenerateDataKey, Secrets
+ * Manager GetSecretValue and SSM GetParameter, with {@code --auth trust} and {@code --auth
+ * sigv4}, quotas off. Then Decrypt (trust) open-loop at 80 % of its peak, for latency under
+ * load. Prints a Markdown section and {@code RESULT} lines.
+ *
+ * <p>{@code LoadMatrix [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH]}
+ */
+public final class LoadMatrix {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One operation to load: its target and body, given the state set up for it. */
+  private record Scenario(String name, String target, String body) {}
+
+  private LoadMatrix() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = options(args);
+    long seconds = Long.parseLong(options.getOrDefault("seconds", "10"));
+    long warmup = Long.parseLong(options.getOrDefault("warmup", "5"));
+    int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
+    String jar = options.getOrDefault("backend-jar", "local-backend/target/shunt-backend.jar");
+    System.out.println(run(Path.of(jar), seconds * 1000, warmup * 1000, connections));
+  }
+
+  /** Runs the whole matrix and returns its Markdown section. */
+  public static String run(Path backendJar, long measureMillis, long warmupMillis, int connections) throws Exception {
+    StringBuilder out = new StringBuilder();
+    String self = SelfJar.path();
+    LoadClient.Result ceiling;
+    try (ChildProcess canned = ChildProcess.startJava(List.of("-cp", self, CannedServer.class.getName(), "0",
+        "{\"KeyId\":\"arn:aws:kms:us-east-1:000000000000:key/0b5e0e8e-0000-4000-8000-000000000000\","
+            + "\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
+            + "\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}"))) {
+      AwsRequests requests = new AwsRequests(canned.uri(), false);
+      ceiling = load(canned.uri(), requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + "A".repeat(200)
+          + "\"}"), connections, warmupMillis, measureMillis);
+      result("ceiling", "canned", ceiling);
+    }
+    Map<String, Map<String, LoadClient.Result>> byAuth = new LinkedHashMap<>();
+    LoadClient.Result openLoop = null;
+    double openLoopRate = 0;
+    for (String auth : List.of("trust", "sigv4")) {
+      List<String> command = new ArrayList<>(List.of("-jar", backendJar.toString(), "serve", "--port", "0",
+          "--quotas", "off", "--auth", auth));
+      if (auth.equals("sigv4")) {
+        command.addAll(List.of("--credentials", AwsRequests.ACCESS_KEY + ":" + AwsRequests.SECRET_KEY));
+      }
+      try (ChildProcess backend = ChildProcess.startJava(command)) {
+        AwsRequests requests = new AwsRequests(backend.uri(), auth.equals("sigv4"));
+        Map<String, LoadClient.Result> results = new LinkedHashMap<>();
+        for (Scenario scenario : scenarios(requests)) {
+          LoadClient.Result result = load(backend.uri(), requests.raw(scenario.target, scenario.body), connections,
+              warmupMillis, measureMillis);
+          result(scenario.name + "." + auth, "shunt", result);
+          results.put(scenario.name, result);
+        }
+        byAuth.put(auth, results);
+        if (auth.equals("trust")) {
+          Scenario decrypt = scenarios(requests).stream().filter(s -> s.name.equals("KMS Decrypt")).findFirst()
+              .orElseThrow();
+          openLoopRate = results.get("KMS Decrypt").perSecond() * 0.8;
+          try (LoadClient client = new LoadClient(address(backend.uri()), requests.raw(decrypt.target, decrypt.body))) {
+            openLoop = client.openLoop(connections, openLoopRate, warmupMillis, measureMillis);
+          }
+          result("KMS Decrypt.trust.open-loop-80pct", "shunt", openLoop);
+        }
+      }
+    }
+    out.append(String.format(Locale.ROOT, "Closed loop, %d keep-alive connections from one client thread, %d s "
+        + "warm-up then %d s measured; every server in its own JVM with default flags; quotas off. Ceiling: the "
+        + "canned server (same Netty stack, fixed Decrypt-shaped answer, no work): **%,.0f req/s** (p99 %,.0f µs)."
+        + "%n%n", connections, warmupMillis / 1000, measureMillis / 1000, ceiling.perSecond(), ceiling.percentile(99)));
+    out.append("| operation | trust: req/s | of ceiling | p50 / p99 µs | sigv4: req/s | of ceiling | p50 / p99 µs |\n");
+    out.append("|---|---|---|---|---|---|---|\n");
+    for (String name : byAuth.get("trust").keySet()) {
+      LoadClient.Result trust = byAuth.get("trust").get(name);
+      LoadClient.Result sigv4 = byAuth.get("sigv4").get(name);
+      out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f %% | %,.0f / %,.0f | %,.0f | %.0f %% | %,.0f / %,.0f |%n",
+          name, trust.perSecond(), 100 * trust.perSecond() / ceiling.perSecond(), trust.percentile(50),
+          trust.percentile(99), sigv4.perSecond(), 100 * sigv4.perSecond() / ceiling.perSecond(),
+          sigv4.percentile(50), sigv4.percentile(99)));
+    }
+    long errors = byAuth.values().stream().flatMap(m -> m.values().stream()).mapToLong(LoadClient.Result::errors)
+        .sum();
+    out.append(String.format(Locale.ROOT, "%nErrors (non-200 answers) over all runs: %d.%n%n", errors));
+    out.append(String.format(Locale.ROOT, "Open loop, KMS Decrypt (trust) at 80 %% of its peak (%,.0f req/s offered, "
+        + "latency from when each request was due): %,.0f req/s served, p50 %,.0f µs, p99 %,.0f µs, p99.9 %,.0f µs, "
+        + "max %,.0f µs.%n", openLoopRate, openLoop.perSecond(), openLoop.percentile(50), openLoop.percentile(99),
+        openLoop.percentile(99.9), (double) openLoop.latencyMicros().getMaxValue()));
+    return out.toString();
+  }
+
+  /** Sets up a key, a ciphertext, a secret and a parameter, and returns the five operations to load. */
+  private static List<Scenario> scenarios(AwsRequests requests) throws Exception {
+    String keyId = field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
+    String plaintext = Base64.getEncoder().encodeToString(new byte[32]);
+    String ciphertext = field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
+        + plaintext + "\"}"), "CiphertextBlob");
+    requests.call("secretsmanager.CreateSecret", "{\"Name\":\"bench/db-" + keyId + "\","
+        + "\"SecretString\":\"{\\\"username\\\":\\\"app\\\",\\\"password\\\":\\\"0123456789abcdef\\\"}\"}");
+    requests.call("AmazonSSM.PutParameter", "{\"Name\":\"/bench/" + keyId + "\",\"Value\":\"50\",\"Type\":\"String\"}");
+    return List.of(
+        new Scenario("KMS Encrypt", "TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
+            + plaintext + "\"}"),
+        new Scenario("KMS Decrypt", "TrentService.Decrypt", "{\"CiphertextBlob\":\"" + ciphertext + "\"}"),
+        new Scenario("KMS GenerateDataKey", "TrentService.GenerateDataKey", "{\"KeyId\":\"" + keyId
+            + "\",\"KeySpec\":\"AES_256\"}"),
+        new Scenario("Secrets Manager GetSecretValue", "secretsmanager.GetSecretValue", "{\"SecretId\":\"bench/db-"
+            + keyId + "\"}"),
+        new Scenario("SSM GetParameter", "AmazonSSM.GetParameter", "{\"Name\":\"/bench/" + keyId + "\"}"));
+  }
+
+  private static LoadClient.Result load(URI uri, byte[] request, int connections, long warmupMillis,
+      long measureMillis) throws InterruptedException {
+    try (LoadClient client = new LoadClient(address(uri), request)) {
+      return client.closedLoop(connections, warmupMillis, measureMillis);
+    }
+  }
+
+  private static InetSocketAddress address(URI uri) {
+    return new InetSocketAddress(uri.getHost(), uri.getPort());
+  }
+
+  private static void result(String name, String server, LoadClient.Result result) {
+    System.err.printf(Locale.ROOT, "RESULT %s server=%s %s%n", name.replace(' ', '_'), server, result.summary());
+  }
+
+  private static String field(String json, String... path) throws Exception {
+    JsonNode node = JSON.readTree(json);
+    for (String name : path) {
+      node = node.path(name);
+    }
+    if (!node.isTextual()) {
+      throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
+    }
+    return node.asText();
+  }
+
+  static Map<String, String> options(String[] args) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("Expected --name value, got " + args[i]);
+      }
+      options.put(args[i].substring(2), args[i + 1]);
+    }
+    return options;
+  }
+}

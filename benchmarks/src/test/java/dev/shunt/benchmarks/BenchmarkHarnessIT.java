@@ -1,0 +1,31 @@
+package dev.shunt.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark harness still works: the whole standard set runs for a moment (load matrix
+ * against real servers, agent overhead, every JMH benchmark, quota accuracy) and writes a
+ * report. Its numbers mean nothing and are not asserted; that every part ran, and ran clean, is.
+ */
+class BenchmarkHarnessIT {
+  @Test
+  void theStandardSetRunsAndWritesItsReport() throws Exception {
+    String report = RunAll.report(true, Path.of(System.getProperty("shunt.root", "..")));
+    assertThat(report).contains("# Shunt benchmark results", "Machine: ", "## Targets",
+        "## Throughput against the machine's ceiling", "## Agent overhead", "## Hot path pieces (JMH)",
+        "## Quota check accuracy", "Errors (non-200 answers) over all runs: 0.");
+    for (String operation : List.of("KMS Encrypt", "KMS Decrypt", "KMS GenerateDataKey",
+        "Secrets Manager GetSecretValue", "SSM GetParameter")) {
+      Matcher row = Pattern.compile("\\| " + operation + " \\| ([\\d,]+) \\|").matcher(report);
+      assertThat(row.find()).as(operation).isTrue();
+      assertThat(Long.parseLong(row.group(1).replace(",", ""))).as(operation + " served something").isPositive();
+    }
+    assertThat(report).contains("QuotaCheckBenchmark", "AuditBenchmark");
+  }
+}
