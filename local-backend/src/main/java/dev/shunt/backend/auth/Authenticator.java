@@ -12,13 +12,16 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -41,6 +44,8 @@ public final class Authenticator {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   });
+  private static final ThreadLocal<AsciiBuffer> TEXT = ThreadLocal.withInitial(AsciiBuffer::new);
+  private static final ThreadLocal<SigningKeys> SIGNING_KEYS = ThreadLocal.withInitial(SigningKeys::new);
   private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
     try {
       return Mac.getInstance("HmacSHA256");
@@ -49,7 +54,12 @@ public final class Authenticator {
     }
   });
 
+  private static final int MAX_CACHED_IDENTITIES = 10_000;
+
   private final AuthMode mode;
+  /** By access key ("" for none), then Region: the identity a request's scope comes to. */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Identity>> identities = new ConcurrentHashMap<>();
+  private final AtomicInteger identityCount = new AtomicInteger();
   private final Credentials credentials;
   private final String defaultRegion;
   private final Clock wallClock;
@@ -95,15 +105,13 @@ public final class Authenticator {
     if (entry == null) {
       throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.");
     }
-    Instant signedAt = parseAmzDate(amzDate);
-    if (!amzDate.substring(0, 8).equals(scope.date())) {
+    long signedAt = parseAmzDate(amzDate);
+    if (scope.date().length() != 8 || !amzDate.regionMatches(0, scope.date(), 0, 8)) {
       throw invalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"
           + scope.date() + "' != '" + amzDate.substring(0, 8) + "', from '" + amzDate + "'.");
     }
     checkSkew(signedAt);
-    String expected = signatureOf(request, scope, entry, amzDate, body);
-    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-        scope.signature().getBytes(StandardCharsets.US_ASCII))) {
+    if (!AsciiBuffer.hexEquals(signatureOf(request, scope, entry, amzDate, body), scope.signature())) {
       throw invalidSignature("The request signature we calculated does not match the signature you provided. "
           + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
     }
@@ -118,8 +126,23 @@ public final class Authenticator {
   }
 
   private Identity identity(String accessKeyId, String region) {
+    ConcurrentHashMap<String, Identity> byRegion = identities.get(accessKeyId == null ? "" : accessKeyId);
+    Identity known = byRegion == null ? null : byRegion.get(region);
+    if (known != null) {
+      return known;
+    }
     String account = credentials.accountOf(accessKeyId);
-    return new Identity(account, accessKeyId, "arn:" + Identity.partitionOf(region) + ":iam::" + account + ":root", region);
+    Identity identity = new Identity(account, accessKeyId, "arn:" + Identity.partitionOf(region) + ":iam::" + account
+        + ":root", region);
+    // Remembered for the next request, up to a bound: any client may invent access keys and Regions.
+    if (identityCount.get() < MAX_CACHED_IDENTITIES) {
+      identities.computeIfAbsent(accessKeyId == null ? "" : accessKeyId, k -> new ConcurrentHashMap<>())
+          .computeIfAbsent(region, r -> {
+            identityCount.incrementAndGet();
+            return identity;
+          });
+    }
+    return identity;
   }
 
   private static void checkComplete(CredentialScope scope, String amzDate, String authorization) {
@@ -154,16 +177,43 @@ public final class Authenticator {
     return signature < 0 ? authorization : authorization.substring(0, signature) + "Signature=...";
   }
 
-  private static Instant parseAmzDate(String amzDate) {
-    try {
-      return Instant.from(AMZ_DATE.parse(amzDate));
-    } catch (DateTimeParseException e) {
-      throw new AwsException("IncompleteSignatureException",
-          "Date must be in ISO-8601 'basic format'. Got '" + amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601");
+  /** {@code yyyyMMdd'T'HHmmss'Z'} as epoch seconds, read by hand: a formatter costs more than the rest of the check. */
+  static long parseAmzDate(String amzDate) {
+    if (amzDate.length() == 16 && amzDate.charAt(8) == 'T' && amzDate.charAt(15) == 'Z') {
+      int year = digits(amzDate, 0, 4);
+      int month = digits(amzDate, 4, 6);
+      int day = digits(amzDate, 6, 8);
+      int hour = digits(amzDate, 9, 11);
+      int minute = digits(amzDate, 11, 13);
+      int second = digits(amzDate, 13, 15);
+      if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour < 24 && minute >= 0
+          && minute < 60 && second >= 0 && second < 60 && day <= YearMonth.of(year, month).lengthOfMonth()) {
+        return LocalDate.of(year, month, day).toEpochDay() * 86_400 + hour * 3_600 + minute * 60 + second;
+      }
     }
+    throw new AwsException("IncompleteSignatureException",
+        "Date must be in ISO-8601 'basic format'. Got '" + amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
 
-  private void checkSkew(Instant signedAt) {
+  /** The decimal number in {@code text[start, end)}, or -1 if a character is not a digit. */
+  private static int digits(String text, int start, int end) {
+    int value = 0;
+    for (int i = start; i < end; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  private void checkSkew(long signedAtSeconds) {
+    long nowSeconds = wallClock.millis() / 1000;
+    if (Math.abs(signedAtSeconds - nowSeconds) <= MAX_SKEW.toSeconds()) {
+      return;
+    }
+    Instant signedAt = Instant.ofEpochSecond(signedAtSeconds);
     Instant now = wallClock.instant();
     if (signedAt.isBefore(now.minus(MAX_SKEW))) {
       throw invalidSignature("Signature expired: " + AMZ_DATE.format(signedAt) + " is now earlier than "
@@ -182,38 +232,85 @@ public final class Authenticator {
    * same way, whether it signs {@code x-amz-content-sha256} (the SDK for Java v2) or not (the CLI,
    * boto3, the Go SDK, the SDK for Java v1).
    */
-  private static String signatureOf(FullHttpRequest request, CredentialScope scope, Credentials.Entry entry,
+  private static byte[] signatureOf(FullHttpRequest request, CredentialScope scope, Credentials.Entry entry,
       String amzDate, byte[] body) {
     String uri = request.uri();
     int queryAt = uri.indexOf('?');
-    StringBuilder canonical = new StringBuilder(512)
-        .append(request.method().name()).append('\n')
-        .append(canonicalPath(queryAt < 0 ? uri : uri.substring(0, queryAt))).append('\n')
+    String path = queryAt < 0 ? uri : uri.substring(0, queryAt);
+    AsciiBuffer text = TEXT.get().reset();
+    text.append(request.method().name()).append('\n')
+        .append(path.equals("/") ? "/" : canonicalPath(path)).append('\n')
         .append(queryAt < 0 ? "" : canonicalQuery(uri.substring(queryAt + 1))).append('\n');
     HttpHeaders headers = request.headers();
-    for (String name : scope.signedHeaders().split(";")) {
-      List<String> values = headers.getAll(name);
-      if (values.isEmpty()) {
+    String signedHeaders = scope.signedHeaders();
+    for (int start = 0; start <= signedHeaders.length(); ) {
+      int end = signedHeaders.indexOf(';', start);
+      if (end < 0) {
+        end = signedHeaders.length();
+      }
+      String name = signedHeaders.substring(start, end);
+      Iterator<String> values = headers.valueStringIterator(name);
+      if (!values.hasNext()) {
         throw invalidSignature("The request signature we calculated does not match the signature you provided. "
             + "Signed header '" + name + "' is missing from the request.");
       }
-      canonical.append(name).append(':');
-      for (int i = 0; i < values.size(); i++) {
-        if (i > 0) {
-          canonical.append(',');
-        }
-        appendTrimmed(canonical, values.get(i));
+      text.append(name).append(':');
+      appendTrimmed(text, values.next());
+      while (values.hasNext()) {
+        appendTrimmed(text.append(','), values.next());
       }
-      canonical.append('\n');
+      text.append('\n');
+      start = end + 1;
     }
-    canonical.append('\n').append(scope.signedHeaders()).append('\n').append(hex(sha256(body)));
-    String stringToSign = CredentialScope.ALGORITHM + "\n" + amzDate + "\n" + scope.scope() + "\n"
-        + hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-    byte[] key = hmac(("AWS4" + entry.secretAccessKey()).getBytes(StandardCharsets.UTF_8), scope.date());
-    key = hmac(key, scope.region());
-    key = hmac(key, scope.service());
-    key = hmac(key, scope.terminator());
-    return hex(hmac(key, stringToSign));
+    text.append('\n').append(signedHeaders).append('\n').appendHex(sha256(body, 0, body.length));
+    byte[] canonicalHash = sha256(text.array(), 0, text.length());
+    text.reset().append(CredentialScope.ALGORITHM).append('\n').append(amzDate).append('\n')
+        .append(scope.date()).append('/').append(scope.region()).append('/').append(scope.service()).append('/')
+        .append(scope.terminator()).append('\n').appendHex(canonicalHash);
+    Mac signer = SIGNING_KEYS.get().signer(entry, scope);
+    signer.update(text.array(), 0, text.length());
+    return signer.doFinal();
+  }
+
+  /**
+   * One thread's last SigV4 signing key, ready in a Mac: the key depends only on the secret and
+   * the scope's date, Region and service, so a client's requests all day share it (as the SDKs
+   * cache it too), and its four chained HMACs are not redone per request.
+   */
+  private static final class SigningKeys {
+    private final Mac signer;
+    private Credentials.Entry entry;
+    private String date;
+    private String region;
+    private String service;
+
+    SigningKeys() {
+      try {
+        signer = Mac.getInstance("HmacSHA256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+      }
+    }
+
+    Mac signer(Credentials.Entry forEntry, CredentialScope scope) {
+      if (forEntry != entry || !scope.date().equals(date) || !scope.region().equals(region)
+          || !scope.service().equals(service)) {
+        byte[] key = hmac(("AWS4" + forEntry.secretAccessKey()).getBytes(StandardCharsets.UTF_8), scope.date());
+        key = hmac(key, scope.region());
+        key = hmac(key, scope.service());
+        key = hmac(key, scope.terminator());
+        try {
+          signer.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (InvalidKeyException e) {
+          throw new IllegalStateException("HmacSHA256 refused a key", e);
+        }
+        entry = forEntry;
+        date = scope.date();
+        region = scope.region();
+        service = scope.service();
+      }
+      return signer;
+    }
   }
 
   /** The path with dot segments removed and every segment encoded twice, as for every service but S3. */
@@ -269,7 +366,7 @@ public final class Authenticator {
   }
 
   /** A header value with leading and trailing blanks removed and inner runs of blanks made one space. */
-  private static void appendTrimmed(StringBuilder out, String value) {
+  private static void appendTrimmed(AsciiBuffer out, String value) {
     int start = 0;
     int end = value.length();
     while (start < end && isBlank(value.charAt(start))) {
@@ -297,10 +394,11 @@ public final class Authenticator {
     return c == ' ' || c == '\t';
   }
 
-  private static byte[] sha256(byte[] data) {
+  private static byte[] sha256(byte[] data, int offset, int length) {
     MessageDigest digest = SHA256.get();
     digest.reset();
-    return digest.digest(data);
+    digest.update(data, offset, length);
+    return digest.digest();
   }
 
   private static byte[] hmac(byte[] key, String data) {
@@ -311,10 +409,6 @@ public final class Authenticator {
       throw new IllegalStateException("HmacSHA256 refused a key", e);
     }
     return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
   }
 
   private static AwsException invalidSignature(String message) {

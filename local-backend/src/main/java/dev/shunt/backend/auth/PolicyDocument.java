@@ -19,6 +19,7 @@ public final class PolicyDocument {
   /** The outcome of evaluating a policy for one request. */
   public enum Decision { ALLOW, DENY, NONE }
 
+  /** A statement; its actions are kept lower-cased (IAM matches actions without case). */
   private record Statement(boolean allow, List<String> principals, List<String> actions, boolean conditional) {}
 
   private final String text;
@@ -76,6 +77,7 @@ public final class PolicyDocument {
       }
       List<String> actions = new ArrayList<>();
       strings(action, actions);
+      actions.replaceAll(a -> a.toLowerCase(Locale.ROOT));
       statements.add(new Statement(effect.equals("Allow"), principals, actions, statement.has("Condition")));
     }
     return new PolicyDocument(text, List.copyOf(statements));
@@ -95,7 +97,7 @@ public final class PolicyDocument {
     String lowerAction = action.toLowerCase(Locale.ROOT);
     for (Statement statement : statements) {
       if (matchesPrincipal(statement.principals, accountId, principalArn)
-          && statement.actions.stream().anyMatch(a -> wildcard(a.toLowerCase(Locale.ROOT), lowerAction))) {
+          && matchesAction(statement.actions, lowerAction)) {
         if (!statement.allow) {
           return Decision.DENY;
         }
@@ -115,16 +117,32 @@ public final class PolicyDocument {
     return false;
   }
 
-  private static boolean matchesPrincipal(List<String> principals, String accountId, String principalArn) {
-    for (String principal : principals) {
-      if (principal.equals("*") || principal.equals(accountId) || principal.equals(principalArn)) {
-        return true;
-      }
-      if (principal.startsWith("arn:") && principal.endsWith(":iam::" + accountId + ":root")) {
+  private static boolean matchesAction(List<String> actions, String lowerAction) {
+    for (String action : actions) {
+      if (wildcard(action, lowerAction)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean matchesPrincipal(List<String> principals, String accountId, String principalArn) {
+    for (String principal : principals) {
+      if (principal.equals("*") || principal.equals(accountId) || principal.equals(principalArn)
+          || (principal.startsWith("arn:") && isRootOf(principal, accountId))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether an ARN ends {@code :iam::ACCOUNT:root} (the account's root, i.e. the account). */
+  private static boolean isRootOf(String arn, String accountId) {
+    int root = arn.length() - ":root".length();
+    int account = root - accountId.length();
+    int iam = account - ":iam::".length();
+    return iam >= 0 && arn.endsWith(":root") && arn.regionMatches(account, accountId, 0, accountId.length())
+        && arn.regionMatches(iam, ":iam::", 0, ":iam::".length());
   }
 
   private static void strings(JsonNode node, List<String> into) {

@@ -120,6 +120,15 @@ public final class Json {
     return true;
   }
 
+  /** Writes a tree to a stream as UTF-8 JSON (to a response buffer, without an intermediate array). */
+  public static void write(JsonNode node, java.io.OutputStream out) {
+    try {
+      MAPPER.writeValue(out, node);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("JSON tree could not be written", e);
+    }
+  }
+
   public static byte[] write(JsonNode node) {
     try {
       return MAPPER.writeValueAsBytes(node);

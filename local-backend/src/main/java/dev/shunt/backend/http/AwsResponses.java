@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.audit.AuditEvent;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.Json;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -37,8 +39,17 @@ public final class AwsResponses {
   private AwsResponses() {}
 
   static FullHttpResponse success(ByteBufAllocator alloc, JsonNode body, String requestId) {
-    byte[] bytes = body == null ? EMPTY_OBJECT : Json.write(body);
-    return build(alloc, HttpResponseStatus.OK, bytes, requestId, AMZ_JSON);
+    if (body == null) {
+      return build(alloc, HttpResponseStatus.OK, EMPTY_OBJECT, requestId, AMZ_JSON);
+    }
+    ByteBuf content = alloc.buffer(256);
+    try {
+      Json.write(body, new ByteBufOutputStream(content));
+    } catch (RuntimeException e) {
+      content.release();
+      throw e;
+    }
+    return build(HttpResponseStatus.OK, content, requestId, AMZ_JSON);
   }
 
   static FullHttpResponse error(ByteBufAllocator alloc, AwsException error, String requestId) {
@@ -115,11 +126,16 @@ public final class AwsResponses {
 
   private static FullHttpResponse build(ByteBufAllocator alloc, HttpResponseStatus status, byte[] bytes,
       String requestId, AsciiString contentType) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-        bytes.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(bytes.length).writeBytes(bytes));
+    return build(status, bytes.length == 0 ? Unpooled.EMPTY_BUFFER : alloc.buffer(bytes.length).writeBytes(bytes),
+        requestId, contentType);
+  }
+
+  private static FullHttpResponse build(HttpResponseStatus status, ByteBuf content, String requestId,
+      AsciiString contentType) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
     HttpHeaders headers = response.headers();
     headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
     headers.set(REQUEST_ID, requestId);
     headers.set(HttpHeaderNames.DATE, HttpDates.now());
     return response;

@@ -168,9 +168,10 @@ public final class KmsBackend {
       throw KmsErrors.incorrectKey();
     }
     if (requested == null) {
+      // Named by the ciphertext alone: resolve() has not seen it yet.
       ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
+      authorize(ctx, key, action, viaService);
     }
-    authorize(ctx, key, action, viaService);
     requireEnabled(key);
     checkAlgorithm(key, algorithm);
     KeyMaterial material = key.material(header.materialId());

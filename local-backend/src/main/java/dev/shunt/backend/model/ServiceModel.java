@@ -27,6 +27,8 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class ServiceModel {
   private final String serviceId;
+  private final String displayName;
+  private final String sdkName;
   private final String targetPrefix;
   private final String signingName;
   private final Map<String, ShapeValidator.StructureShape> inputs;
@@ -37,6 +39,9 @@ public final class ServiceModel {
   private ServiceModel(JsonNode root) {
     JsonNode metadata = root.path("metadata");
     this.serviceId = metadata.path("serviceId").asText();
+    this.displayName = serviceId.replace(" ", "");
+    this.sdkName = displayName.equals(displayName.toUpperCase(java.util.Locale.ROOT))
+        ? displayName.charAt(0) + displayName.substring(1).toLowerCase(java.util.Locale.ROOT) : displayName;
     this.targetPrefix = metadata.path("targetPrefix").asText();
     this.signingName = metadata.has("signingName") ? metadata.path("signingName").asText()
         : metadata.path("endpointPrefix").asText();
@@ -79,7 +84,7 @@ public final class ServiceModel {
 
   /** The service id without spaces, as span names spell it: {@code KMS}, {@code SecretsManager}, {@code SSM}. */
   public String displayName() {
-    return serviceId.replace(" ", "");
+    return displayName;
   }
 
   /**
@@ -87,9 +92,7 @@ public final class ServiceModel {
    * {@code Ssm}), which OpenTelemetry's AWS SDK instrumentation reports as {@code rpc.service}.
    */
   public String sdkName() {
-    String name = displayName();
-    return name.equals(name.toUpperCase(java.util.Locale.ROOT))
-        ? name.charAt(0) + name.substring(1).toLowerCase(java.util.Locale.ROOT) : name;
+    return sdkName;
   }
 
   /** The {@code X-Amz-Target} prefix, e.g. {@code TrentService}. */
