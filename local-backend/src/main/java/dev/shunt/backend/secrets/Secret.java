@@ -38,8 +38,8 @@ final class Secret {
   String kmsKeyId;
   String type;
   final Map<String, String> tags = new LinkedHashMap<>();
-  /** Versions in creation order. */
-  final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>();
+  /** Versions in creation order (sized for the usual one or two, not the default 16). */
+  final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>(2);
   /** Set only through {@link #changed}, which keeps the Region's index by it in step. */
   Instant lastChangedDate;
   /** Set only through {@link #accessed}, which keeps the Region's index by it in step. */

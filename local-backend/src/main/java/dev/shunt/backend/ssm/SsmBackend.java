@@ -176,7 +176,7 @@ public final class SsmBackend {
       ParameterVersion next = new ParameterVersion(version, effectiveType, sealed == null ? value : null, sealed,
           effectiveKey, description != null ? description : creating ? null : latest.description, pattern, tier,
           effectivePolicies, dataType != null ? dataType : creating ? "text" : latest.dataType, ctx.now(),
-          ctx.identity().principalArn());
+          region.user(ctx.identity().principalArn()));
       parameter.versions.put(version, next);
       parameter.lastVersion = version;
       if (creating) {
