@@ -3,6 +3,7 @@ package dev.shunt.backend.kms;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
 import dev.shunt.backend.state.RegionalStore;
@@ -26,6 +27,7 @@ public final class KmsBackend {
   static final int MAX_ALIASES_PER_KEY = 50;
   static final int MAX_TAGS_PER_KEY = 50;
   static final int MAX_ON_DEMAND_ROTATIONS = 25;
+  private static final String LIST_KEYS = "kms.ListKeys";
 
   /** The result of Encrypt. */
   public record Encrypted(byte[] ciphertext, KmsKey key) {}
@@ -52,13 +54,15 @@ public final class KmsBackend {
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
-    if (region.keys.size() >= MAX_KEYS_PER_REGION) {
-      throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
-          + ") exceeded");
-    }
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
         : PolicyDocument.parse(policyText);
     checkTags(tags);
+    // AWS counts customer managed keys in every state, not AWS managed ones: a counter, not keys.size().
+    if (region.customerKeys.incrementAndGet() > MAX_KEYS_PER_REGION) {
+      region.customerKeys.decrementAndGet();
+      throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
+          + ") exceeded");
+    }
     KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
         description == null ? "" : description, null, policy);
     key.tag(tags, MAX_TAGS_PER_KEY);
@@ -71,12 +75,21 @@ public final class KmsBackend {
     return resolve(ctx, keyId, true, true, "DescribeKey", null);
   }
 
+  /**
+   * ListKeys: keys in key-id order, a page at a time. The marker holds the last key id returned,
+   * so the next page is a seek in the sorted map (O(log n + page)), and a walk stays consistent
+   * while keys come and go: none is returned twice; one created or deleted meanwhile may or may not be.
+   */
   Page<KmsKey> listKeys(RequestContext ctx, int limit, String marker) {
-    if (marker != null && !KeyReference.isKeyId(marker)) {
-      throw KmsErrors.invalidMarker();
+    String after = null;
+    if (marker != null) {
+      after = PageTokens.open(LIST_KEYS, marker);
+      if (after == null || !KeyReference.isKeyId(after)) {
+        throw KmsErrors.invalidMarker();
+      }
     }
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
-    Iterator<KmsKey> keys = (marker == null ? region.keys : region.keys.tailMap(marker, true)).values().iterator();
+    Iterator<KmsKey> keys = (after == null ? region.keys : region.keys.tailMap(after, false)).values().iterator();
     List<KmsKey> page = new ArrayList<>(Math.min(limit, 64));
     while (keys.hasNext()) {
       KmsKey key = keys.next();
@@ -85,7 +98,7 @@ public final class KmsBackend {
         continue;
       }
       if (page.size() == limit) {
-        return new Page<>(page, key.keyId);
+        return new Page<>(page, PageTokens.seal(LIST_KEYS, page.get(page.size() - 1).keyId));
       }
       page.add(key);
     }

@@ -39,7 +39,8 @@ public final class KmsKey {
   private int rotationPeriodInDays = DEFAULT_ROTATION_DAYS;
   private int onDemandRotations;
   private PolicyDocument policy;
-  private final Map<String, String> tags = new LinkedHashMap<>();
+  /** Null until the key has a tag: most keys never do, and an empty map is 56 bytes a key. */
+  private Map<String, String> tags;
 
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
       PolicyDocument policy) {
@@ -204,21 +205,26 @@ public final class KmsKey {
   }
 
   synchronized Map<String, String> tags() {
-    return new LinkedHashMap<>(tags);
+    return tags == null ? new LinkedHashMap<>() : new LinkedHashMap<>(tags);
   }
 
   /** Adds or replaces tags; returns false (changing nothing) when the result would exceed {@code limit}. */
   synchronized boolean tag(Map<String, String> added, int limit) {
-    Map<String, String> merged = new LinkedHashMap<>(tags);
+    if (added.isEmpty()) {
+      return true;
+    }
+    Map<String, String> merged = tags();
     merged.putAll(added);
     if (merged.size() > limit) {
       return false;
     }
-    tags.putAll(added);
+    tags = merged;
     return true;
   }
 
   synchronized void untag(List<String> keys) {
-    keys.forEach(tags::remove);
+    if (tags != null) {
+      keys.forEach(tags::remove);
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.shunt.backend.kms;
 
 import java.time.Instant;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The keys and aliases of one account in one Region, each in a sorted concurrent map so that a
@@ -12,6 +13,8 @@ final class KmsRegion {
   final String region;
   final ConcurrentSkipListMap<String, KmsKey> keys = new ConcurrentSkipListMap<>();
   final ConcurrentSkipListMap<String, KmsAlias> aliases = new ConcurrentSkipListMap<>();
+  /** Customer managed keys in {@link #keys}, in every state (AWS's quota counts them; AWS managed keys not). */
+  final AtomicInteger customerKeys = new AtomicInteger();
 
   KmsRegion(String accountId, String region) {
     this.accountId = accountId;
@@ -31,6 +34,9 @@ final class KmsRegion {
   /** Removes a key for good, with its aliases. */
   void delete(KmsKey key) {
     if (keys.remove(key.keyId, key)) {
+      if (!key.awsManaged()) {
+        customerKeys.decrementAndGet();
+      }
       aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
     }
   }

@@ -1,20 +1,22 @@
 package dev.shunt.backend.secrets;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import dev.shunt.backend.core.PageTokens;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.function.Function;
 
 /**
- * NextToken paging for Secrets Manager listings. Creation-ordered listings resume after the
- * last secret returned (a skip-list seek, no rescan); small in-memory lists resume at an offset.
- * Tokens are opaque base64; a token Shunt did not make is {@code InvalidNextTokenException}.
+ * NextToken paging for Secrets Manager listings. ListSecrets resumes after the last secret
+ * returned, a seek in the index of its sort order (no rescan, no sort); small in-memory lists
+ * resume at an offset. Tokens are {@link PageTokens}: opaque, and one Shunt did not make for that
+ * listing is {@code InvalidNextTokenException}.
  */
 final class Paging {
+  private static final String VERSIONS = "secretsmanager.ListSecretVersionIds";
+  private static final String SECRETS = "secretsmanager.ListSecrets.";
+
   private Paging() {}
 
   static <T> SecretsBackend.Page<T> page(List<T> all, int maxResults, String nextToken) {
@@ -24,25 +26,32 @@ final class Paging {
     }
     int to = Math.min(all.size(), from + maxResults);
     return new SecretsBackend.Page<>(List.copyOf(all.subList(from, to)),
-        to < all.size() ? encode("o:" + to) : null);
+        to < all.size() ? PageTokens.seal(VERSIONS, Integer.toString(to)) : null);
   }
 
-  static SecretsBackend.Page<SecretView> pageByOrder(SecretsRegion region, Instant now, boolean descending,
+  /**
+   * A page of secrets in {@code sort}'s order (reversed when {@code descending}), starting after
+   * the token's position; {@code visible} maps a secret to what the page shows, or to null to skip it.
+   */
+  @SuppressWarnings("unchecked")
+  static SecretsBackend.Page<SecretView> pageBy(SecretsRegion region, SecretsRegion.SortBy sort, boolean descending,
       int maxResults, String nextToken, Function<Secret, SecretView> visible) {
-    NavigableMap<SecretsRegion.OrderKey, Secret> order = descending ? region.byCreation.descendingMap()
-        : region.byCreation;
+    NavigableMap<Object, Secret> order = (NavigableMap<Object, Secret>) region.index(sort);
+    if (descending) {
+      order = order.descendingMap();
+    }
     if (nextToken != null) {
-      order = order.tailMap(orderKey(nextToken), false);
+      order = order.tailMap(position(sort, nextToken), false);
     }
     List<SecretView> page = new ArrayList<>(Math.min(maxResults, 64));
-    SecretsRegion.OrderKey last = null;
-    for (Map.Entry<SecretsRegion.OrderKey, Secret> entry : order.entrySet()) {
+    Object last = null;
+    for (Map.Entry<Object, Secret> entry : order.entrySet()) {
       SecretView view = visible.apply(entry.getValue());
       if (view == null) {
         continue;
       }
       if (page.size() == maxResults) {
-        return new SecretsBackend.Page<>(page, encode("k:" + last.createdMillis() + ":" + last.arn()));
+        return new SecretsBackend.Page<>(page, PageTokens.seal(SECRETS + sort.wire, format(last)));
       }
       page.add(view);
       last = entry.getKey();
@@ -50,43 +59,36 @@ final class Paging {
     return new SecretsBackend.Page<>(page, null);
   }
 
-  private static int offset(String token) {
-    String decoded = decode(token);
-    if (!decoded.startsWith("o:")) {
+  private static String format(Object key) {
+    return key instanceof SecretsRegion.OrderKey order ? order.millis() + ":" + order.arn() : (String) key;
+  }
+
+  /** The index key a token holds for {@code sort}: a name, or an {@link SecretsRegion.OrderKey}. */
+  private static Object position(SecretsRegion.SortBy sort, String token) {
+    String position = PageTokens.open(SECRETS + sort.wire, token);
+    if (position == null) {
       throw SecretsErrors.invalidNextToken();
     }
+    if (sort == SecretsRegion.SortBy.NAME) {
+      return position;
+    }
+    int colon = position.indexOf(':');
     try {
-      int offset = Integer.parseInt(decoded.substring(2));
+      return new SecretsRegion.OrderKey(Long.parseLong(position.substring(0, colon)), position.substring(colon + 1));
+    } catch (RuntimeException e) {
+      throw SecretsErrors.invalidNextToken();
+    }
+  }
+
+  private static int offset(String token) {
+    String position = PageTokens.open(VERSIONS, token);
+    try {
+      int offset = position == null ? -1 : Integer.parseInt(position);
       if (offset < 0) {
         throw SecretsErrors.invalidNextToken();
       }
       return offset;
     } catch (NumberFormatException e) {
-      throw SecretsErrors.invalidNextToken();
-    }
-  }
-
-  private static SecretsRegion.OrderKey orderKey(String token) {
-    String decoded = decode(token);
-    int colon = decoded.indexOf(':', 2);
-    if (!decoded.startsWith("k:") || colon < 0) {
-      throw SecretsErrors.invalidNextToken();
-    }
-    try {
-      return new SecretsRegion.OrderKey(Long.parseLong(decoded.substring(2, colon)), decoded.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw SecretsErrors.invalidNextToken();
-    }
-  }
-
-  private static String encode(String token) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decode(String token) {
-    try {
-      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
       throw SecretsErrors.invalidNextToken();
     }
   }

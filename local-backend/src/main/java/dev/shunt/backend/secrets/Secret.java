@@ -38,10 +38,14 @@ final class Secret {
   String kmsKeyId;
   String type;
   final Map<String, String> tags = new LinkedHashMap<>();
-  /** Versions in creation order. */
-  final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>();
+  /** Versions in creation order (sized for the usual one or two, not the default 16). */
+  final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>(2);
+  /** Set only through {@link #changed}, which keeps the Region's index by it in step. */
   Instant lastChangedDate;
+  /** Set only through {@link #accessed}, which keeps the Region's index by it in step. */
   Instant lastAccessedDate;
+  /** The Region state whose indexes hold this secret, while they do. */
+  SecretsRegion home;
   /** When DeleteSecret was called; null unless the secret is scheduled for deletion. */
   Instant deletedDate;
   /** When a scheduled deletion takes effect. */
@@ -68,6 +72,34 @@ final class Secret {
     this.createdDate = createdDate;
     this.lastChangedDate = createdDate;
     this.primaryRegion = region;
+  }
+
+  /** Sets LastChangedDate (under this secret's monitor), moving the secret in its Region's index by it. */
+  void changed(Instant date) {
+    if (!date.equals(lastChangedDate)) {
+      SecretsRegion indexed = home;
+      if (indexed != null) {
+        indexed.unindexDates(this);
+      }
+      lastChangedDate = date;
+      if (indexed != null) {
+        indexed.indexDates(this);
+      }
+    }
+  }
+
+  /** Sets LastAccessedDate (a day; under this secret's monitor), moving the secret in its Region's index by it. */
+  void accessed(Instant day) {
+    if (!day.equals(lastAccessedDate)) {
+      SecretsRegion indexed = home;
+      if (indexed != null) {
+        indexed.unindexDates(this);
+      }
+      lastAccessedDate = day;
+      if (indexed != null) {
+        indexed.indexDates(this);
+      }
+    }
   }
 
   boolean isReplica() {

@@ -1,8 +1,6 @@
 package dev.shunt.backend.secrets;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,19 +104,5 @@ record SecretFilter(String key, List<String> values) {
       words.add(word.toString().toLowerCase(Locale.ROOT));
     }
     return words;
-  }
-
-  /** ListSecrets' SortBy orders other than creation (which pages from the index). */
-  static Comparator<SecretView> comparator(String sortBy, boolean descending) {
-    Comparator<SecretView> order = switch (sortBy) {
-      case "name" -> Comparator.comparing(SecretView::name);
-      case "last-accessed-date" -> Comparator.comparing(SecretView::lastAccessedDate,
-          Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
-      case "last-changed-date" -> Comparator.comparing(SecretView::lastChangedDate,
-          Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
-      default -> Comparator.comparing(SecretView::createdDate);
-    };
-    order = order.thenComparing(SecretView::arn);
-    return descending ? order.reversed() : order;
   }
 }

@@ -19,7 +19,8 @@ final class SecretVersion {
   volatile SecretCipher.Sealed value;
   /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
   final byte[] valueDigest;
-  final Set<String> stages = new LinkedHashSet<>();
+  /** Sized for the usual one or two labels, not the default 16. */
+  final Set<String> stages = new LinkedHashSet<>(2);
   Instant lastAccessedDate;
 
   SecretVersion(String versionId, Instant createdDate, SecretCipher.Sealed value, byte[] valueDigest) {

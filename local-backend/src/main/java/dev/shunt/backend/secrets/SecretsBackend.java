@@ -212,7 +212,7 @@ public final class SecretsBackend {
       stages = List.copyOf(version.stages);
       Instant today = ctx.now().truncatedTo(ChronoUnit.DAYS);
       version.lastAccessedDate = today;
-      secret.lastAccessedDate = today;
+      secret.accessed(today);
     }
     SecretCipher.Sealed sealed = version.value;
     byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, sealed);
@@ -272,7 +272,7 @@ public final class SecretsBackend {
       if (type != null) {
         secret.type = type;
       }
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     if (keyChanged) {
       reencrypt(ctx, secret);
@@ -350,7 +350,7 @@ public final class SecretsBackend {
       if (first) {
         attach(secret, version, CURRENT);
       }
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
       trimVersions(secret, ctx.now());
     }
     return new Result(secret, version);
@@ -437,7 +437,7 @@ public final class SecretsBackend {
       } else {
         throw SecretsErrors.invalidParameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.");
       }
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -543,7 +543,7 @@ public final class SecretsBackend {
         throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
       }
       secret.tags.putAll(tags);
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
   }
@@ -553,7 +553,7 @@ public final class SecretsBackend {
     requireWritable(secret);
     synchronized (secret) {
       keys.forEach(secret.tags::remove);
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
   }
@@ -573,7 +573,7 @@ public final class SecretsBackend {
     requireWritable(secret);
     synchronized (secret) {
       secret.resourcePolicy = policy;
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -584,7 +584,7 @@ public final class SecretsBackend {
     requireWritable(secret);
     synchronized (secret) {
       secret.resourcePolicy = null;
-      secret.lastChangedDate = ctx.now();
+      secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -603,23 +603,27 @@ public final class SecretsBackend {
 
   // ---- listing ----------------------------------------------------------------------------
 
-  /** ListSecrets in creation order (or {@code sortBy}), filtered, one page at a time. */
+  /**
+   * ListSecrets in creation order (or {@code sortBy}), filtered, one page at a time: a seek in the
+   * sort's index to the token's position, then as many entries as the page takes (plus those the
+   * filters skip). A secret whose deletion fell due is purged as the walk meets it.
+   */
   Page<SecretView> listSecrets(RequestContext ctx, boolean includePlannedDeletion, List<SecretFilter> filters,
       String sortBy, boolean descending, int maxResults, String nextToken) {
     SecretsRegion region = regions.get(ctx.accountId(), ctx.region());
-    if (sortBy == null || sortBy.equals("created-date")) {
-      return Paging.pageByOrder(region, ctx.now(), descending, maxResults, nextToken,
-          secret -> visible(secret, includePlannedDeletion, filters, ctx.now()));
+    SecretsRegion.SortBy sort = sortBy == null ? SecretsRegion.SortBy.CREATED : SecretsRegion.SortBy.of(sortBy);
+    if (sort == null) {
+      throw SecretsErrors.invalidParameter("Invalid sort by: " + sortBy);
     }
-    List<SecretView> all = new ArrayList<>();
-    for (Secret secret : region.byCreation.values()) {
-      SecretView view = visible(secret, includePlannedDeletion, filters, ctx.now());
-      if (view != null) {
-        all.add(view);
+    Instant now = ctx.now();
+    return Paging.pageBy(region, sort, descending, maxResults, nextToken, secret -> {
+      if (deletionDue(secret, now)) {
+        region.remove(secret);
+        rotations.forget(secret);
+        return null;
       }
-    }
-    all.sort(SecretFilter.comparator(sortBy, descending));
-    return Paging.page(all, maxResults, nextToken);
+      return visible(secret, includePlannedDeletion, filters, now);
+    });
   }
 
   private static SecretView visible(Secret secret, boolean includePlannedDeletion, List<SecretFilter> filters,
@@ -736,7 +740,7 @@ public final class SecretsBackend {
         copy.tags.clear();
         copy.tags.putAll(primary.tags);
         copy.resourcePolicy = primary.resourcePolicy;
-        copy.lastChangedDate = primary.lastChangedDate;
+        copy.changed(primary.lastChangedDate);
         copy.deletedDate = primary.deletedDate;
       }
     }

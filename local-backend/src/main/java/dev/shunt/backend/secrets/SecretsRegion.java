@@ -1,25 +1,59 @@
 package dev.shunt.backend.secrets;
 
+import java.time.Instant;
 import java.util.Comparator;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The secrets of one account in one Region: by name (the identity), by full ARN, and in
- * creation order (ListSecrets' default order, so a page starts at its token without a scan).
+ * The secrets of one account in one Region: by name (the identity) and by full ARN for lookups,
+ * and in each order ListSecrets sorts by (creation, the default; name; last changed; last
+ * accessed), each a sorted concurrent map, so that a page starts at its token with a seek and
+ * never a scan or a sort of the whole Region.
+ *
+ * <p>Index updates for a secret happen under that secret's monitor: {@link #add}, {@link #remove}
+ * and the date setters on {@link Secret}, which move it in the date indexes.
  */
 final class SecretsRegion {
-  /** The position of a secret in creation order. */
-  record OrderKey(long createdMillis, String arn) {}
+  /** The position of a secret in a date order: the date (epoch millis; MIN_VALUE for none) and the ARN. */
+  record OrderKey(long millis, String arn) {
+    static OrderKey of(Instant date, String arn) {
+      return new OrderKey(date == null ? Long.MIN_VALUE : date.toEpochMilli(), arn);
+    }
+  }
 
   static final Comparator<OrderKey> ORDER =
-      Comparator.comparingLong(OrderKey::createdMillis).thenComparing(OrderKey::arn);
+      Comparator.comparingLong(OrderKey::millis).thenComparing(OrderKey::arn);
+
+  /** ListSecrets' SortBy values, and the index each reads. */
+  enum SortBy {
+    CREATED("created-date"), NAME("name"), LAST_CHANGED("last-changed-date"), LAST_ACCESSED("last-accessed-date");
+
+    final String wire;
+
+    SortBy(String wire) {
+      this.wire = wire;
+    }
+
+    static SortBy of(String wire) {
+      for (SortBy sort : values()) {
+        if (sort.wire.equals(wire)) {
+          return sort;
+        }
+      }
+      return null;
+    }
+  }
 
   final String accountId;
   final String region;
   final ConcurrentHashMap<String, Secret> byName = new ConcurrentHashMap<>();
   final ConcurrentHashMap<String, Secret> byArn = new ConcurrentHashMap<>();
   final ConcurrentSkipListMap<OrderKey, Secret> byCreation = new ConcurrentSkipListMap<>(ORDER);
+  final ConcurrentSkipListMap<String, Secret> byNameOrder = new ConcurrentSkipListMap<>();
+  final ConcurrentSkipListMap<OrderKey, Secret> byLastChanged = new ConcurrentSkipListMap<>(ORDER);
+  final ConcurrentSkipListMap<OrderKey, Secret> byLastAccessed = new ConcurrentSkipListMap<>(ORDER);
 
   SecretsRegion(String accountId, String region) {
     this.accountId = accountId;
@@ -27,24 +61,56 @@ final class SecretsRegion {
   }
 
   static OrderKey orderOf(Secret secret) {
-    return new OrderKey(secret.createdDate.toEpochMilli(), secret.arn);
+    return OrderKey.of(secret.createdDate, secret.arn);
   }
 
   /** Adds a secret unless its name is taken; returns the secret holding the name. */
   Secret add(Secret secret) {
-    Secret existing = byName.putIfAbsent(secret.name, secret);
-    if (existing != null) {
-      return existing;
+    synchronized (secret) {
+      Secret existing = byName.putIfAbsent(secret.name, secret);
+      if (existing != null) {
+        return existing;
+      }
+      byArn.put(secret.arn, secret);
+      byCreation.put(orderOf(secret), secret);
+      byNameOrder.put(secret.name, secret);
+      secret.home = this;
+      indexDates(secret);
+      return secret;
     }
-    byArn.put(secret.arn, secret);
-    byCreation.put(orderOf(secret), secret);
-    return secret;
   }
 
   void remove(Secret secret) {
-    if (byName.remove(secret.name, secret)) {
-      byArn.remove(secret.arn, secret);
-      byCreation.remove(orderOf(secret), secret);
+    synchronized (secret) {
+      if (byName.remove(secret.name, secret)) {
+        byArn.remove(secret.arn, secret);
+        byCreation.remove(orderOf(secret), secret);
+        byNameOrder.remove(secret.name, secret);
+        unindexDates(secret);
+        secret.home = null;
+      }
     }
+  }
+
+  /** The index a sort reads, in ascending order; its keys are Strings (names) or {@link OrderKey}s. */
+  NavigableMap<?, Secret> index(SortBy sort) {
+    return switch (sort) {
+      case CREATED -> byCreation;
+      case NAME -> byNameOrder;
+      case LAST_CHANGED -> byLastChanged;
+      case LAST_ACCESSED -> byLastAccessed;
+    };
+  }
+
+  /** Puts a secret into the date indexes by its current dates; under its monitor. */
+  void indexDates(Secret secret) {
+    byLastChanged.put(OrderKey.of(secret.lastChangedDate, secret.arn), secret);
+    byLastAccessed.put(OrderKey.of(secret.lastAccessedDate, secret.arn), secret);
+  }
+
+  /** Takes a secret out of the date indexes, before its dates change; under its monitor. */
+  void unindexDates(Secret secret) {
+    byLastChanged.remove(OrderKey.of(secret.lastChangedDate, secret.arn), secret);
+    byLastAccessed.remove(OrderKey.of(secret.lastAccessedDate, secret.arn), secret);
   }
 }

@@ -1,5 +1,7 @@
 package dev.shunt.backend.ssm;
 
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.secrets.SecretReferences;
@@ -7,7 +9,6 @@ import dev.shunt.backend.state.RegionalStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +36,9 @@ public final class SsmBackend {
   static final String ADVANCED = "Advanced";
   static final String INTELLIGENT = "Intelligent-Tiering";
   static final String SECURE_STRING = "SecureString";
+  private static final String BY_PATH = "ssm.GetParametersByPath";
+  private static final String DESCRIBE = "ssm.DescribeParameters";
+  private static final String HISTORY = "ssm.GetParameterHistory";
   private static final Set<String> DATA_TYPES = Set.of("text", "aws:ec2:image", "aws:ssm:integration");
 
   /** A parameter as a read returns it: the version read, its value (plaintext or ciphertext form). */
@@ -139,37 +143,40 @@ public final class SsmBackend {
       throw SsmErrors.validation("A parameter type is required when you create a parameter.");
     }
     try {
-      String effectiveType = creating ? type : latest.type;
+      String effectiveType = creating ? canonicalType(type) : latest.type;
       if (keyId != null && !effectiveType.equals(SECURE_STRING)) {
         throw SsmErrors.validation("KeyId is only supported for SecureString parameters.");
       }
       List<ParameterPolicies.Policy> effectivePolicies = policies != null ? policies
           : creating ? List.of() : latest.policies;
-      String tier = tier(ctx, region, requestedTier, creating ? null : latest.tier, valueBytes,
+      TierChoice choice = tier(ctx, region, requestedTier, creating ? null : latest.tier, valueBytes,
           !effectivePolicies.isEmpty());
       String pattern = allowedPattern != null ? allowedPattern : creating ? null : latest.allowedPattern;
       if (pattern != null && !pattern.isEmpty()) {
         checkPattern(pattern, value);
       }
-      if (creating || !latest.tier.equals(tier)) {
-        reserve(region, tier, creating ? null : latest.tier);
-      }
-      if (!creating && parameter.versions.size() >= MAX_VERSIONS) {
+      boolean full = !creating && parameter.versions.size() >= MAX_VERSIONS;
+      if (full) {
         ParameterVersion oldest = parameter.versions.firstEntry().getValue();
         if (!oldest.labels.isEmpty()) {
           throw SsmErrors.maxVersions(parameter.name, oldest.version);
         }
-        parameter.versions.pollFirstEntry();
       }
       String effectiveKey = effectiveType.equals(SECURE_STRING)
           ? (keyId != null ? keyId : creating || latest.keyId == null ? SecureStrings.DEFAULT_KEY : latest.keyId)
           : null;
       SecureStrings.Sealed sealed = effectiveKey == null ? null : secure.seal(ctx, effectiveKey, parameter.arn, value);
+      // Counting into a tier is the last step that can fail, so a failed write never leaves a count behind.
+      String tier = creating || !latest.tier.equals(choice.tier())
+          ? reserve(region, choice, creating ? null : latest.tier) : choice.tier();
+      if (full) {
+        parameter.versions.pollFirstEntry();
+      }
       long version = parameter.lastVersion + 1;
       ParameterVersion next = new ParameterVersion(version, effectiveType, sealed == null ? value : null, sealed,
           effectiveKey, description != null ? description : creating ? null : latest.description, pattern, tier,
           effectivePolicies, dataType != null ? dataType : creating ? "text" : latest.dataType, ctx.now(),
-          ctx.identity().principalArn());
+          region.user(ctx.identity().principalArn()));
       parameter.versions.put(version, next);
       parameter.lastVersion = version;
       if (creating) {
@@ -193,18 +200,27 @@ public final class SsmBackend {
   }
 
   /**
+   * The tier a write asks for; {@code intelligent} when Intelligent-Tiering chose Standard, which
+   * becomes Advanced if the account's Standard parameters are at their limit.
+   */
+  private record TierChoice(String tier, boolean intelligent) {}
+
+  /**
    * The tier a write gets: the one asked for, else the parameter's own (an overwrite) or the
    * account's default (a new parameter); Intelligent-Tiering picks Standard when the value and
-   * policies allow it. Advanced never goes back to Standard.
+   * policies allow it (and the Standard limit, see {@link #reserve}). Advanced never goes back to Standard.
    */
-  private String tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
+  private TierChoice tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
       boolean hasPolicies) {
     String fallback = setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
     String tier = requested != null ? requested
         : current != null && !fallback.equals(INTELLIGENT) ? current : fallback;
-    if (tier.equals(INTELLIGENT)) {
+    boolean intelligent = tier.equals(INTELLIGENT);
+    if (intelligent) {
       tier = ADVANCED.equals(current) || valueBytes > STANDARD_VALUE_BYTES || hasPolicies ? ADVANCED : STANDARD;
     }
+    // The constants, not the request's strings: one copy, however many parameters.
+    tier = tier.equals(ADVANCED) ? ADVANCED : STANDARD;
     if (ADVANCED.equals(current) && tier.equals(STANDARD)) {
       throw SsmErrors.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
           + "from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the "
@@ -223,21 +239,55 @@ public final class SsmBackend {
       throw SsmErrors.validation("Parameter policies are supported only for advanced-parameter tier parameters. "
           + "Set Tier to Advanced or Intelligent-Tiering.");
     }
-    return tier;
+    return new TierChoice(tier, intelligent && tier.equals(STANDARD));
   }
 
-  /** Counts a parameter into its tier (moving it out of the old one), within the account's limits. */
-  private static void reserve(SsmRegion region, String tier, String previousTier) {
-    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
-    if (region.counter(tier).incrementAndGet() > limit) {
-      region.counter(tier).decrementAndGet();
-      throw SsmErrors.limitExceeded("You have exceeded the number of " + tier.toLowerCase(java.util.Locale.ROOT)
-          + " parameters for this AWS account (" + limit + "). Delete parameters that are no longer necessary and "
-          + "try again.");
+  /**
+   * Counts a parameter into its tier (moving it out of the old one), within the account's limits
+   * (10,000 Standard, 100,000 Advanced per Region), and returns the tier it got: Intelligent-Tiering
+   * goes to Advanced when Standard is full, as AWS does.
+   */
+  private static String reserve(SsmRegion region, TierChoice choice, String previousTier) {
+    String tier = choice.tier();
+    if (!tryReserve(region, tier)) {
+      if (!choice.intelligent()) {
+        throw tierFull(tier);
+      }
+      tier = ADVANCED;
+      if (!tryReserve(region, tier)) {
+        throw tierFull(tier);
+      }
     }
     if (previousTier != null) {
       region.counter(previousTier).decrementAndGet();
     }
+    return tier;
+  }
+
+  private static boolean tryReserve(SsmRegion region, String tier) {
+    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
+    if (region.counter(tier).incrementAndGet() > limit) {
+      region.counter(tier).decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  private static AwsException tierFull(String tier) {
+    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
+    return SsmErrors.limitExceeded("You have exceeded the number of " + tier.toLowerCase(java.util.Locale.ROOT)
+        + " parameters for this AWS account (" + limit + "). Delete parameters that are no longer necessary and "
+        + "try again.");
+  }
+
+  /** The type's constant (one copy however many parameters), or the text as given if it is none of them. */
+  private static String canonicalType(String type) {
+    return switch (type) {
+      case "String" -> "String";
+      case "StringList" -> "StringList";
+      case SECURE_STRING -> SECURE_STRING;
+      default -> type;
+    };
   }
 
   private static String checkDataType(String dataType, String name, String value) {
@@ -384,7 +434,7 @@ public final class SsmBackend {
     String prefix = path.endsWith("/") ? path : path + "/";
     NavigableMap<String, Parameter> range = region.parameters.subMap(prefix, true, upperBound(prefix), false);
     if (nextToken != null) {
-      range = range.tailMap(decodeToken(nextToken), false);
+      range = after(range, BY_PATH, nextToken);
     }
     List<View> page = new ArrayList<>();
     String last = null;
@@ -404,7 +454,7 @@ public final class SsmBackend {
         continue;
       }
       if (page.size() == maxResults) {
-        return new Page<>(page, encodeToken(last));
+        return new Page<>(page, PageTokens.seal(BY_PATH, last));
       }
       page.add(view(ctx, parameter, latest, null, withDecryption));
       last = name;
@@ -444,7 +494,7 @@ public final class SsmBackend {
       }
     }
     if (nextToken != null) {
-      range = range.tailMap(decodeToken(nextToken), false);
+      range = after(range, DESCRIBE, nextToken);
     }
     List<Metadata> page = new ArrayList<>();
     String last = null;
@@ -454,7 +504,7 @@ public final class SsmBackend {
         continue;
       }
       if (page.size() == maxResults) {
-        return new Page<>(page, encodeToken(last));
+        return new Page<>(page, PageTokens.seal(DESCRIBE, last));
       }
       page.add(new Metadata(entry.getValue().name, entry.getValue().arn, latest));
       last = entry.getKey();
@@ -475,8 +525,9 @@ public final class SsmBackend {
     }
     int from = 0;
     if (nextToken != null) {
+      String position = PageTokens.open(HISTORY, nextToken);
       try {
-        from = Integer.parseInt(decodeToken(nextToken));
+        from = position == null ? -1 : Integer.parseInt(position);
       } catch (NumberFormatException e) {
         throw SsmErrors.invalidNextToken();
       }
@@ -492,7 +543,7 @@ public final class SsmBackend {
           : withDecryption ? secure.open(ctx, parameter.arn, version.sealed) : version.sealed.ciphertextForm();
       page.add(new History(version, labels.get(i), value));
     }
-    return new Page<>(page, to < versions.size() ? encodeToken(Integer.toString(to)) : null);
+    return new Page<>(page, to < versions.size() ? PageTokens.seal(HISTORY, Integer.toString(to)) : null);
   }
 
   // ---- labels -----------------------------------------------------------------------------
@@ -744,13 +795,18 @@ public final class SsmBackend {
     return prefix.substring(0, prefix.length() - 1) + '0';
   }
 
-  private static String encodeToken(String position) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeToken(String token) {
+  /**
+   * The part of {@code range} after the name a token holds; a token this listing did not make, or
+   * one whose name lies outside the range (another path's), is {@code InvalidNextToken}.
+   */
+  private static NavigableMap<String, Parameter> after(NavigableMap<String, Parameter> range, String kind,
+      String token) {
+    String last = PageTokens.open(kind, token);
+    if (last == null) {
+      throw SsmErrors.invalidNextToken();
+    }
     try {
-      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      return range.tailMap(last, false);
     } catch (IllegalArgumentException e) {
       throw SsmErrors.invalidNextToken();
     }

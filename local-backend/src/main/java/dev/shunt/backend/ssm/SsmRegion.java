@@ -22,6 +22,22 @@ final class SsmRegion {
     this.region = region;
   }
 
+  private volatile String lastUser;
+
+  /**
+   * The principal ARN as stored in a version's LastModifiedUser: the instance kept from the last
+   * write when it is the same principal (the usual case), so a hundred thousand parameters written
+   * by one principal hold one copy of it, not one each.
+   */
+  String user(String principalArn) {
+    String known = lastUser;
+    if (principalArn.equals(known)) {
+      return known;
+    }
+    lastUser = principalArn;
+    return principalArn;
+  }
+
   AtomicInteger counter(String tier) {
     return "Advanced".equals(tier) ? advancedCount : standardCount;
   }

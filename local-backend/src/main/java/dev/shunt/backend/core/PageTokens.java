@@ -1,0 +1,75 @@
+package dev.shunt.backend.core;
+
+import dev.shunt.backend.crypto.Randomness;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Opaque paging tokens (KMS's {@code Marker}, Secrets Manager's and SSM's {@code NextToken}): a
+ * listing's kind and a position in it (typically the last item a page returned), sealed with an
+ * HMAC under a key that lives only in this process. So resuming is a seek, never a rescan, and a
+ * token Shunt did not make for that listing (garbage, edited, truncated, another listing's) is
+ * recognised, for the service to refuse with its own error.
+ */
+public final class PageTokens {
+  private static final int TAG_BYTES = 12;
+  private static final byte SEPARATOR = '\n';
+  private static final SecretKeySpec KEY = new SecretKeySpec(Randomness.bytes(32), "HmacSHA256");
+  private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(KEY);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+    }
+  });
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private PageTokens() {}
+
+  /**
+   * The token of {@code position} in a listing of {@code kind} (a short name with no newline,
+   * such as {@code kms.keys}).
+   */
+  public static String seal(String kind, String position) {
+    byte[] payload = (kind + (char) SEPARATOR + position).getBytes(StandardCharsets.UTF_8);
+    byte[] tag = tag(payload, payload.length);
+    return ENCODER.encodeToString(ByteBuffer.allocate(payload.length + TAG_BYTES).put(payload).put(tag, 0, TAG_BYTES)
+        .array());
+  }
+
+  /** The position a token holds, or null when it is not a token this process made for {@code kind}. */
+  public static String open(String kind, String token) {
+    byte[] bytes;
+    try {
+      bytes = DECODER.decode(token);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int payload = bytes.length - TAG_BYTES;
+    byte[] prefix = (kind + (char) SEPARATOR).getBytes(StandardCharsets.UTF_8);
+    if (payload < prefix.length) {
+      return null;
+    }
+    byte[] expected = tag(bytes, payload);
+    if (!MessageDigest.isEqual(Arrays.copyOf(expected, TAG_BYTES), Arrays.copyOfRange(bytes, payload, bytes.length))
+        || !Arrays.equals(prefix, 0, prefix.length, bytes, 0, prefix.length)) {
+      return null;
+    }
+    return new String(bytes, prefix.length, payload - prefix.length, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] tag(byte[] bytes, int length) {
+    Mac mac = MAC.get();
+    mac.update(bytes, 0, length);
+    return mac.doFinal();
+  }
+}
