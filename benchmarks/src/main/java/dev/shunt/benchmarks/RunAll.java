@@ -63,6 +63,8 @@ public final class RunAll {
         smoke ? 200 : 5_000, smoke ? 500 : 20_000);
     String jmh = jmh(smoke);
     String quota = QuotaAccuracy.section(smoke ? List.of(20) : List.of(20, 200, 2000));
+    String scale = ScaleBenchmark.section("--jar", root.resolve("local-backend/target/shunt-backend.jar").toString(),
+        "--n", smoke ? "200" : "100000", "--small", smoke ? "50" : "1000", "--pages", smoke ? "50" : "20000");
 
     md.append("\n## Targets\n\n").append(targets(load, agent)).append("\n");
     md.append("## Throughput against the machine's ceiling\n\n").append(load).append("\n");
@@ -73,6 +75,10 @@ public final class RunAll {
     md.append("## Quota check accuracy\n\n`dev.shunt.benchmarks.QuotaAccuracy`: an in-process backend, KMS's "
         + "symmetric quota set to the rate, six SDK client threads offering three times it for 6 s; accepted "
         + "over seconds 1 to 6. `QuotaIT` asserts ±5 % at 20 rps.\n\n").append(quota).append("\n");
+    md.append("## Memory and scale\n\n`dev.shunt.benchmarks.ScaleBenchmark`: the standalone backend's resident set "
+        + "size as N KMS keys, N secrets and N (Advanced) parameters are created, and list page latency by position "
+        + "in a walk through all of them (flat means no page costs more the deeper it is).\n\n").append(scale)
+        .append("\n");
     Path analysis = root.resolve("benchmarks/analysis.md");
     if (Files.exists(analysis)) {
       md.append(Files.readString(analysis));

@@ -93,6 +93,11 @@ public final class ScaleBenchmark {
       Map<String, Double> loadPerSecond, Map<Listing, Map<String, Histogram>> pages) {}
 
   public static void main(String[] args) throws Exception {
+    System.out.println(section(args));
+  }
+
+  /** Runs with these arguments (as {@link #main}) and returns the Markdown tables. */
+  public static String section(String... args) throws Exception {
     Options options = parse(args);
     if (!Files.isRegularFile(options.jar())) {
       throw new IllegalArgumentException(options.jar() + " is missing: build it with "
@@ -103,7 +108,7 @@ public final class ScaleBenchmark {
       runs.add(run(options, options.small()));
     }
     runs.add(run(options, options.n()));
-    printTables(options, runs);
+    return tables(options, runs);
   }
 
   private static Options parse(String[] args) {
@@ -285,36 +290,41 @@ public final class ScaleBenchmark {
 
   // ---- output -----------------------------------------------------------------------------
 
-  private static void printTables(Options options, List<Run> runs) {
-    System.out.println();
-    System.out.println("Backend: `java " + (options.xmx() == null ? "" : "-Xmx" + options.xmx() + " ")
+  private static String tables(Options options, List<Run> runs) {
+    StringBuilder out = new StringBuilder();
+    line(out, "Backend: `java " + (options.xmx() == null ? "" : "-Xmx" + options.xmx() + " ")
         + "-jar shunt-backend.jar serve --port 0 --quotas off`; loads over " + options.connections()
         + " keep-alive HTTP/1.1 connections.");
-    System.out.println();
-    System.out.println("| N | max heap | idle | + N keys | + N secrets | + N parameters | after full GC "
+    out.append('\n');
+    line(out, "| N | max heap | idle | + N keys | + N secrets | + N parameters | after full GC "
         + "| heap used after GC | load rate (keys / secrets / parameters per s) |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    line(out, "|---|---|---|---|---|---|---|---|---|");
     for (Run run : runs) {
-      System.out.printf(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %,.0f / %,.0f / %,.0f |%n", run.n(),
+      out.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %,.0f / %,.0f / %,.0f |%n", run.n(),
           run.maxHeap(), mb(run.rssKb().get("idle")), mb(run.rssKb().get("keys")), mb(run.rssKb().get("secrets")),
           mb(run.rssKb().get("parameters")), mb(run.rssKb().get("after_gc")), mb(run.heapKb().get("after_gc")),
           run.loadPerSecond().get("keys"), run.loadPerSecond().get("secrets"),
-          run.loadPerSecond().get("parameters"));
+          run.loadPerSecond().get("parameters")));
     }
-    System.out.println();
-    System.out.println("Page latency, p50 / p99 in µs (client-side round trip over one keep-alive connection):");
-    System.out.println();
-    System.out.println("| operation (page size) | N | first page | pages in first 1 % | middle pages "
+    out.append('\n');
+    line(out, "Page latency, p50 / p99 in µs (client-side round trip over one keep-alive connection):");
+    out.append('\n');
+    line(out, "| operation (page size) | N | first page | pages in first 1 % | middle pages "
         + "| pages in last 1 % |");
-    System.out.println("|---|---|---|---|---|---|");
+    line(out, "|---|---|---|---|---|---|");
     for (Listing listing : Listing.values()) {
       for (Run run : runs) {
         Map<String, Histogram> b = run.pages().get(listing);
-        System.out.printf(Locale.ROOT, "| %s (%s) | %,d | %s | %s | %s | %s |%n", listing.operation,
+        out.append(String.format(Locale.ROOT, "| %s (%s) | %,d | %s | %s | %s | %s |%n", listing.operation,
             listing == Listing.GET_PARAMETERS_BY_PATH ? "10, recursive" : "100", run.n(), pct(b.get("first_page")),
-            pct(b.get("first_1pct")), pct(b.get("middle")), pct(b.get("last_1pct")));
+            pct(b.get("first_1pct")), pct(b.get("middle")), pct(b.get("last_1pct"))));
       }
     }
+    return out.toString();
+  }
+
+  private static void line(StringBuilder out, String text) {
+    out.append(text).append('\n');
   }
 
   private static String mb(Long kb) {

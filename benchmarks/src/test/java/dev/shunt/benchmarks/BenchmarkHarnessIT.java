@@ -19,7 +19,9 @@ class BenchmarkHarnessIT {
     String report = RunAll.report(true, Path.of(System.getProperty("shunt.root", "..")));
     assertThat(report).contains("# Shunt benchmark results", "Machine: ", "## Targets",
         "## Throughput against the machine's ceiling", "## Agent overhead", "## Hot path pieces (JMH)",
-        "## Quota check accuracy", "Errors (non-200 answers) over all runs: 0.");
+        "## Quota check accuracy", "## Memory and scale", "Errors (non-200 answers) over all runs: 0.");
+    assertThat(report).contains("| ListKeys (100) | 200 |", "| ListSecrets (100) | 200 |",
+        "| GetParametersByPath (10, recursive) | 200 |");
     for (String operation : List.of("KMS Encrypt", "KMS Decrypt", "KMS GenerateDataKey",
         "Secrets Manager GetSecretValue", "SSM GetParameter")) {
       Matcher row = Pattern.compile("\\| " + operation + " \\| ([\\d,]+) \\|").matcher(report);
