@@ -63,8 +63,8 @@ public final class ShuntAgent {
     }
     started = true;
     try {
-      Map<String, String> options = options(arguments);
-      if ("false".equalsIgnoreCase(options.getOrDefault("enabled", "true"))) {
+      Map<String, String> options = arguments(arguments);
+      if ("false".equalsIgnoreCase(setting(options, "enabled"))) {
         return;
       }
       Path dir = unpack();
@@ -86,22 +86,12 @@ public final class ShuntAgent {
   }
 
   /**
-   * Options by their one name: agent arguments ({@code quotas=aws,auth=trust}) win over system
-   * properties ({@code -Dshunt.quotas}), which win over the environment ({@code SHUNT_QUOTAS}).
+   * The agent arguments ({@code quotas=aws,auth=trust}). System properties ({@code -Dshunt.quotas})
+   * and the environment ({@code SHUNT_QUOTAS}) are read where each option is used, so that an
+   * unknown name there (another tool's {@code SHUNT_} variable) is ignored rather than fatal.
    */
-  static Map<String, String> options(String arguments) {
+  static Map<String, String> arguments(String arguments) {
     Map<String, String> options = new LinkedHashMap<>();
-    System.getenv().forEach((key, value) -> {
-      if (key.startsWith("SHUNT_")) {
-        options.put(key.substring(6).toLowerCase(Locale.ROOT).replace('_', '-'), value);
-      }
-    });
-    System.getProperties().forEach((key, value) -> {
-      String name = key.toString();
-      if (name.startsWith("shunt.")) {
-        options.put(name.substring(6), value.toString());
-      }
-    });
     if (arguments != null && !arguments.isBlank()) {
       for (String pair : arguments.split(",")) {
         int eq = pair.indexOf('=');
@@ -113,6 +103,18 @@ public final class ShuntAgent {
       }
     }
     return options;
+  }
+
+  /** An option by its one name: agent argument, then system property, then environment. */
+  private static String setting(Map<String, String> arguments, String name) {
+    String value = arguments.get(name);
+    if (value == null) {
+      value = System.getProperty("shunt." + name);
+    }
+    if (value == null) {
+      value = System.getenv("SHUNT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+    return value;
   }
 
   /** Copies the nested jars to a temporary directory that is removed when the JVM exits. */

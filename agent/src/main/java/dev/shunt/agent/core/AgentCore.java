@@ -10,6 +10,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -44,36 +45,40 @@ public final class AgentCore {
    * the background: the application's main begins without waiting for it, and the first KMS,
    * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
    */
-  public static void start(Map<String, String> options, Instrumentation instrumentation) {
-    start(options, instrumentation, List.of());
+  public static void start(Map<String, String> arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation, List.of());
   }
 
   /**
    * {@link #start(Map, Instrumentation)}, with OpenTelemetry's API jars to offer the application
    * when the OpenTelemetry agent runs beside this one (see {@link OtelApi}).
    */
-  public static void start(Map<String, String> options, Instrumentation instrumentation, List<Path> otelApiJars) {
+  public static void start(Map<String, String> arguments, Instrumentation instrumentation, List<Path> otelApiJars) {
     OtelApi.prepare(instrumentation, otelApiJars);
-    // The interceptors read their settings as shunt.* properties, wherever they were given.
+    // The interceptors read shunt.* properties and SHUNT_* variables; agent arguments win over both.
     for (String name : INTERCEPTOR_OPTIONS) {
-      String value = options.get(name);
+      String value = arguments.get(name);
       if (value != null) {
         System.setProperty("shunt." + name, value);
       }
     }
-    String endpoint = options.get("endpoint");
+    String endpoint = setting(arguments, "endpoint");
     if (endpoint != null && !endpoint.isBlank()) {
       ready(endpoint);
       install(instrumentation);
       return;
     }
+    // Only arguments are explicit (an unknown name there is an error); the backend reads its
+    // shunt.* properties and SHUNT_* variables itself and ignores names it does not know.
     Map<String, String> backendOptions = new LinkedHashMap<>();
-    options.forEach((name, value) -> {
+    arguments.forEach((name, value) -> {
       if (!AGENT_OPTIONS.contains(name)) {
         backendOptions.put(name, value);
       }
     });
-    backendOptions.putIfAbsent("port", "0");
+    if (setting(arguments, "port") == null) {
+      backendOptions.put("port", "0");
+    }
     System.setProperty(STATE, "starting");
     Thread starter = new Thread(() -> {
       try {
@@ -88,6 +93,18 @@ public final class AgentCore {
     starter.setDaemon(true);
     starter.start();
     install(instrumentation);
+  }
+
+  /** An option by its one name: agent argument, then system property, then environment. */
+  private static String setting(Map<String, String> arguments, String name) {
+    String value = arguments.get(name);
+    if (value == null) {
+      value = System.getProperty("shunt." + name);
+    }
+    if (value == null) {
+      value = System.getenv("SHUNT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+    return value;
   }
 
   private static void ready(String endpoint) {

@@ -49,6 +49,18 @@ class AgentSettingsIT {
   }
 
   @Test
+  void anUnknownNameInTheEnvironmentIsIgnoredButAnUnknownAgentArgumentIsAnError() throws Exception {
+    // Another tool's SHUNT_ variable (CI sets SHUNT_REQUIRE_JAVA25) must not turn the agent off.
+    JavaProcess.Result unrelated = run(probe().env("SHUNT_REQUIRE_JAVA25", "1").args("-Dshunt.not-an-option=x"));
+    assertThat(unrelated.stderr()).as(unrelated.describe()).doesNotContain("agent disabled");
+    assertThat(unrelated.stdout()).anyMatch(line -> line.startsWith("PROBE kms-apache ok "));
+    JavaProcess.Result typo = run(new JavaProcess(JavaProcess.JAVA_17)
+        .args("-javaagent:" + JavaProcess.AGENT.toAbsolutePath() + "=quota=off"));
+    assertThat(typo.stderr()).as(typo.describe())
+        .contains("[shunt] agent disabled").contains("Unknown option --quota");
+  }
+
+  @Test
   void anEndpointOptionUsesARunningBackendInsteadOfStartingOne() throws Exception {
     try (dev.shunt.backend.ShuntBackend backend = dev.shunt.backend.ShuntBackend.builder().port(0).start()) {
       JavaProcess.Result result = run(new JavaProcess(JavaProcess.JAVA_17)
