@@ -60,7 +60,7 @@ public final class RunAll {
     String load = LoadMatrix.run(root.resolve("local-backend/target/shunt-backend.jar"), smoke ? 1_000 : 15_000,
         smoke ? 500 : 10_000, 32);
     String agent = AgentOverhead.section(root.resolve("agent/target/shunt-agent.jar"), smoke ? 1 : 10,
-        smoke ? 200 : 5_000, smoke ? 500 : 20_000);
+        smoke ? 200 : 50_000, smoke ? 500 : 30_000);
     String jmh = jmh(smoke);
     String quota = QuotaAccuracy.section(smoke ? List.of(20) : List.of(20, 200, 2000));
     String scale = ScaleBenchmark.section("--jar", root.resolve("local-backend/target/shunt-backend.jar").toString(),
