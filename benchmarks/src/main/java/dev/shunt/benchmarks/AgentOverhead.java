@@ -52,12 +52,17 @@ public final class AgentOverhead {
     out.append(String.format("| start-up, trivial main, with the agent (median of %d) | %.0f ms |%n", runs,
         withAgent));
     out.append(String.format("| **start-up added by the agent** | **%.0f ms** |%n", withAgent - plain));
-    out.append("| KMS GenerateRandom, agent + in-process backend | " + inProcess + " |\n");
-    out.append("| KMS GenerateRandom, Shunt in another process (no agent) | " + standalone + " |\n");
-    out.append("| KMS GenerateRandom, canned-response server (no agent) | " + canned + " |\n");
+    out.append("| KMS GenerateRandom, agent + in-process backend | " + describe(inProcess) + " |\n");
+    out.append("| KMS GenerateRandom, Shunt in another process (no agent) | " + describe(standalone) + " |\n");
+    out.append("| KMS GenerateRandom, canned-response server (no agent) | " + describe(canned) + " |\n");
     out.append(String.format("| **per call added over a canned response (p50)** | **%.1f µs** |%n",
         field(inProcess, "p50_us") - field(canned, "p50_us")));
     return out.toString();
+  }
+
+  private static String describe(String result) {
+    return String.format("mean %.1f µs, p50 %.1f µs, p99 %.1f µs (%,.0f calls/s)", field(result, "mean_us"),
+        field(result, "p50_us"), field(result, "p99_us"), field(result, "calls_per_s"));
   }
 
   private static double field(String result, String name) {

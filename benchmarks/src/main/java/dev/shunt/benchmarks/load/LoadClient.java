@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -34,11 +36,17 @@ import org.HdrHistogram.Histogram;
  * shows in the percentiles instead of hiding (no coordinated omission).
  */
 public final class LoadClient implements AutoCloseable {
-  /** What a run measured: answers per second over the measured window, errors, latency in microseconds. */
-  public record Result(double perSecond, long answers, long errors, Histogram latencyMicros) {
+  /**
+   * What a run measured: answers per second over the measured window, errors, latency in
+   * microseconds, and the CPU time the server and this client spent per answer in that window.
+   */
+  public record Result(double perSecond, long answers, long errors, Histogram latencyMicros,
+      double serverCpuMicrosPerAnswer, double clientCpuMicrosPerAnswer) {
     public String summary() {
-      return String.format("%.0f req/s, p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs, %d errors", perSecond,
-          percentile(50), percentile(99), percentile(99.9), (double) latencyMicros.getMaxValue(), errors);
+      return String.format("%.0f req/s, p50 %.0f µs, p99 %.0f µs, p99.9 %.0f µs, max %.0f µs, %d errors, "
+          + "server CPU %.1f µs/req, client CPU %.1f µs/req", perSecond, percentile(50), percentile(99),
+          percentile(99.9), (double) latencyMicros.getMaxValue(), errors, serverCpuMicrosPerAnswer,
+          clientCpuMicrosPerAnswer);
     }
 
     public double percentile(double p) {
@@ -46,13 +54,19 @@ public final class LoadClient implements AutoCloseable {
     }
   }
 
+  private static final com.sun.management.OperatingSystemMXBean CLIENT_CPU =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final InetSocketAddress address;
   private final byte[] request;
+  private final LongSupplier serverCpuNanos;
 
-  public LoadClient(InetSocketAddress address, byte[] request) {
+  /** A client of the server at {@code address}, whose total CPU time {@code serverCpuNanos} reads. */
+  public LoadClient(InetSocketAddress address, byte[] request, LongSupplier serverCpuNanos) {
     this.address = address;
     this.request = request;
+    this.serverCpuNanos = serverCpuNanos;
   }
 
   /** Closed loop on {@code connections} connections: warm up, then measure. */
@@ -88,6 +102,11 @@ public final class LoadClient implements AutoCloseable {
     run.measureFrom = start + TimeUnit.MILLISECONDS.toNanos(warmupMillis);
     run.measureUntil = run.measureFrom + TimeUnit.MILLISECONDS.toNanos(measureMillis);
     CountDownLatch done = new CountDownLatch(1);
+    long[] cpuAtMeasureStart = new long[2];
+    group.next().schedule(() -> {
+      cpuAtMeasureStart[0] = serverCpuNanos.getAsLong();
+      cpuAtMeasureStart[1] = CLIENT_CPU.getProcessCpuTime();
+    }, warmupMillis, TimeUnit.MILLISECONDS);
     group.next().execute(() -> {
       if (rate > 0) {
         scheduleOpenLoop(run, connections, rate, start, done);
@@ -97,12 +116,17 @@ public final class LoadClient implements AutoCloseable {
       }
     });
     done.await();
+    long serverCpu = serverCpuNanos.getAsLong();
+    long clientCpu = CLIENT_CPU.getProcessCpuTime();
     run.stopped = true;
     for (Connection connection : connections) {
       connection.channel.close().sync();
     }
     double seconds = measureMillis / 1000.0;
-    return new Result(run.answers / seconds, run.answers, run.errors, run.histogram);
+    // The schedule ran on the same single thread before done fired, so its values are visible here.
+    double answers = Math.max(1, run.answers);
+    return new Result(run.answers / seconds, run.answers, run.errors, run.histogram,
+        (serverCpu - cpuAtMeasureStart[0]) / 1000.0 / answers, (clientCpu - cpuAtMeasureStart[1]) / 1000.0 / answers);
   }
 
   /** Every millisecond, sends the requests that fell due, round-robin over the connections. */

@@ -51,7 +51,7 @@ public final class LoadMatrix {
             + "\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
             + "\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}"))) {
       AwsRequests requests = new AwsRequests(canned.uri(), false);
-      ceiling = load(canned.uri(), requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + "A".repeat(200)
+      ceiling = load(canned, requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + "A".repeat(200)
           + "\"}"), connections, warmupMillis, measureMillis);
       result("ceiling", "canned", ceiling);
     }
@@ -68,7 +68,7 @@ public final class LoadMatrix {
         AwsRequests requests = new AwsRequests(backend.uri(), auth.equals("sigv4"));
         Map<String, LoadClient.Result> results = new LinkedHashMap<>();
         for (Scenario scenario : scenarios(requests)) {
-          LoadClient.Result result = load(backend.uri(), requests.raw(scenario.target, scenario.body), connections,
+          LoadClient.Result result = load(backend, requests.raw(scenario.target, scenario.body), connections,
               warmupMillis, measureMillis);
           result(scenario.name + "." + auth, "shunt", result);
           results.put(scenario.name, result);
@@ -78,7 +78,8 @@ public final class LoadMatrix {
           Scenario decrypt = scenarios(requests).stream().filter(s -> s.name.equals("KMS Decrypt")).findFirst()
               .orElseThrow();
           openLoopRate = results.get("KMS Decrypt").perSecond() * 0.8;
-          try (LoadClient client = new LoadClient(address(backend.uri()), requests.raw(decrypt.target, decrypt.body))) {
+          try (LoadClient client = new LoadClient(address(backend.uri()), requests.raw(decrypt.target, decrypt.body),
+              backend::cpuNanos)) {
             openLoop = client.openLoop(connections, openLoopRate, warmupMillis, measureMillis);
           }
           result("KMS Decrypt.trust.open-loop-80pct", "shunt", openLoop);
@@ -87,17 +88,22 @@ public final class LoadMatrix {
     }
     out.append(String.format(Locale.ROOT, "Closed loop, %d keep-alive connections from one client thread, %d s "
         + "warm-up then %d s measured; every server in its own JVM with default flags; quotas off. Ceiling: the "
-        + "canned server (same Netty stack, fixed Decrypt-shaped answer, no work): **%,.0f req/s** (p99 %,.0f µs)."
-        + "%n%n", connections, warmupMillis / 1000, measureMillis / 1000, ceiling.perSecond(), ceiling.percentile(99)));
-    out.append("| operation | trust: req/s | of ceiling | p50 / p99 µs | sigv4: req/s | of ceiling | p50 / p99 µs |\n");
-    out.append("|---|---|---|---|---|---|---|\n");
+        + "canned server (same Netty stack, fixed Decrypt-shaped answer, no work): **%,.0f req/s** (p99 %,.0f µs), "
+        + "its JVM using %.1f µs of CPU per request and the load client %.1f µs. CPU columns: the server JVM's "
+        + "CPU time (all threads: event loops, GC, JIT) over the measured window, per answer.%n%n", connections,
+        warmupMillis / 1000, measureMillis / 1000, ceiling.perSecond(), ceiling.percentile(99),
+        ceiling.serverCpuMicrosPerAnswer(), ceiling.clientCpuMicrosPerAnswer()));
+    out.append("| operation | trust: req/s | of ceiling | p50 / p99 µs | CPU µs/req | sigv4: req/s | of ceiling "
+        + "| p50 / p99 µs | CPU µs/req |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|\n");
     for (String name : byAuth.get("trust").keySet()) {
       LoadClient.Result trust = byAuth.get("trust").get(name);
       LoadClient.Result sigv4 = byAuth.get("sigv4").get(name);
-      out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f %% | %,.0f / %,.0f | %,.0f | %.0f %% | %,.0f / %,.0f |%n",
-          name, trust.perSecond(), 100 * trust.perSecond() / ceiling.perSecond(), trust.percentile(50),
-          trust.percentile(99), sigv4.perSecond(), 100 * sigv4.perSecond() / ceiling.perSecond(),
-          sigv4.percentile(50), sigv4.percentile(99)));
+      out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f %% | %,.0f / %,.0f | %.1f | %,.0f | %.0f %% | "
+          + "%,.0f / %,.0f | %.1f |%n", name, trust.perSecond(), 100 * trust.perSecond() / ceiling.perSecond(),
+          trust.percentile(50), trust.percentile(99), trust.serverCpuMicrosPerAnswer(), sigv4.perSecond(),
+          100 * sigv4.perSecond() / ceiling.perSecond(), sigv4.percentile(50), sigv4.percentile(99),
+          sigv4.serverCpuMicrosPerAnswer()));
     }
     long errors = byAuth.values().stream().flatMap(m -> m.values().stream()).mapToLong(LoadClient.Result::errors)
         .sum();
@@ -129,9 +135,9 @@ public final class LoadMatrix {
         new Scenario("SSM GetParameter", "AmazonSSM.GetParameter", "{\"Name\":\"/bench/" + keyId + "\"}"));
   }
 
-  private static LoadClient.Result load(URI uri, byte[] request, int connections, long warmupMillis,
+  private static LoadClient.Result load(ChildProcess server, byte[] request, int connections, long warmupMillis,
       long measureMillis) throws InterruptedException {
-    try (LoadClient client = new LoadClient(address(uri), request)) {
+    try (LoadClient client = new LoadClient(address(server.uri()), request, server::cpuNanos)) {
       return client.closedLoop(connections, warmupMillis, measureMillis);
     }
   }
