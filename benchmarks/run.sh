@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the standard benchmark set and writes benchmarks/RESULTS.md (about 15 minutes).
+# Runs the standard benchmark set and writes benchmarks/RESULTS.md (about 12 minutes).
 # Run it on a quiet machine: anything else using the CPU makes the numbers worthless.
 set -e
 cd "$(dirname "$0")/.."
