@@ -330,6 +330,14 @@ class MainIT {
   }
 
   @Test
+  void aDefaultRegionThatIsNoRegionNameExitsWithTwoAndSaysWhy() throws Exception {
+    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--default-region", "local");
+    assertThat(shunt.awaitExit()).isEqualTo(2);
+    assertThat(shunt.stderr.toString()).contains("default-region must be a Region name such as us-east-1, not 'local'")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void anUnknownOptionExitsWithTwoAndSaysWhich() throws Exception {
     Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--nope", "x");
     assertThat(shunt.awaitExit()).isEqualTo(2);

@@ -69,6 +69,10 @@ public final class Authenticator {
    *     moving that forward must not make every signature look expired)
    */
   public Authenticator(AuthMode mode, Credentials credentials, String defaultRegion, Clock wallClock) {
+    if (!Identity.isRegionName(defaultRegion)) {
+      throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
+          + defaultRegion + "'");
+    }
     this.mode = mode;
     this.credentials = credentials;
     this.defaultRegion = defaultRegion;
@@ -101,6 +105,7 @@ public final class Authenticator {
     if (!signingName.equals(scope.service())) {
       throw invalidSignature("Credential should be scoped to correct service: '" + signingName + "'. ");
     }
+    checkRegion(scope.region());
     Credentials.Entry entry = credentials.find(scope.accessKeyId());
     if (entry == null) {
       throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.");
@@ -131,6 +136,7 @@ public final class Authenticator {
     if (known != null) {
       return known;
     }
+    checkRegion(region);
     String account = credentials.accountOf(accessKeyId);
     Identity identity = new Identity(account, accessKeyId, "arn:" + Identity.partitionOf(region) + ":iam::" + account
         + ":root", region);
@@ -409,6 +415,15 @@ public final class Authenticator {
       throw new IllegalStateException("HmacSHA256 refused a key", e);
     }
     return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A scope's Region must look like one: it names state, an ARN and a partition. */
+  private static void checkRegion(String region) {
+    if (!Identity.isRegionName(region)) {
+      String shown = region.length() > Identity.MAX_REGION_LENGTH
+          ? region.substring(0, Identity.MAX_REGION_LENGTH) + "..." : region;
+      throw invalidSignature("Credential should be scoped to a valid region, not '" + shown + "'. ");
+    }
   }
 
   private static AwsException invalidSignature(String message) {

@@ -327,7 +327,39 @@ class SigV4AuthIT {
         .startsWith(MISMATCH);
   }
 
+  @Test
+  void aScopeNamingNoRegionIsRefusedEvenWhenSignedForIt() throws Exception {
+    SignedRequest signed = sign(checking, "TrentService.CreateKey", "{}",
+        r -> r.putProperty(AwsV4HttpSigner.REGION_NAME, "nowhere"));
+    assertThat(assertError(send(checking, signed), "InvalidSignatureException").path("message").asText())
+        .isEqualTo("Credential should be scoped to a valid region, not 'nowhere'. ");
+  }
+
   // ---- trust mode --------------------------------------------------------------------------
+
+  @Test
+  void inTrustModeAScopeNamingNoRegionIsRefusedAndCreatesNoState() throws Exception {
+    String longest = "a".repeat(300);
+    for (String region : List.of("local", "US-EAST-1", "us-east-", "us--east-1", "us-east-1a", "us_east_1",
+        longest)) {
+      HttpResponse<String> response = send(trusting, unsigned(trusting, "TrentService.CreateKey", "{}")
+          .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDANY/20261125/" + region
+              + "/kms/aws4_request, SignedHeaders=host, Signature=00")
+          .build());
+      String shown = region.equals(longest) ? "a".repeat(32) + "..." : region;
+      assertThat(assertError(response, "InvalidSignatureException").path("message").asText())
+          .isEqualTo("Credential should be scoped to a valid region, not '" + shown + "'. ");
+    }
+    // Regions AWS may add later have the same shape and are served.
+    for (String region : List.of("us-gov-west-1", "eu-isoe-west-1", "xx-future-12")) {
+      HttpResponse<String> response = send(trusting, unsigned(trusting, "TrentService.CreateKey", "{}")
+          .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDANY/20261125/" + region
+              + "/kms/aws4_request, SignedHeaders=host, Signature=00")
+          .build());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertThat(JSON.readTree(response.body()).path("KeyMetadata").path("Arn").asText()).contains(":" + region + ":");
+    }
+  }
 
   @Test
   void inTrustModeAnySecretIsAcceptedButTheScopeStillPicksAccountAndRegion() {
