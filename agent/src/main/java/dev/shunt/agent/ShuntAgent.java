@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
@@ -75,8 +76,9 @@ public final class ShuntAgent {
       URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
           ClassLoader.getPlatformClassLoader());
       Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
-      agentCore.getMethod("start", Map.class, Instrumentation.class, List.class).invoke(null, options, instrumentation,
-          List.of(dir.resolve("opentelemetry-api.jar"), dir.resolve("opentelemetry-context.jar"),
+      Function<String, String> setting = name -> setting(options, name);
+      agentCore.getMethod("start", Map.class, Function.class, Instrumentation.class, List.class).invoke(null, options,
+          setting, instrumentation, List.of(dir.resolve("opentelemetry-api.jar"), dir.resolve("opentelemetry-context.jar"),
               dir.resolve("opentelemetry-common.jar")));
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null

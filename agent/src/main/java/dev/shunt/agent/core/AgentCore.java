@@ -10,9 +10,9 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
@@ -44,16 +44,14 @@ public final class AgentCore {
    * Instruments the SDK now (before the application's classes load) and starts the backend in
    * the background: the application's main begins without waiting for it, and the first KMS,
    * Secrets Manager or SSM client waits until it is up (see {@code ShuntEndpoint.available}).
+   *
+   * @param arguments the agent arguments (strict: the backend refuses a name it does not know)
+   * @param setting an option by its one name: agent argument, system property, then environment
+   * @param otelApiJars OpenTelemetry's API jars, to offer the application when the OpenTelemetry
+   *     agent runs beside this one (see {@link OtelApi})
    */
-  public static void start(Map<String, String> arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation, List.of());
-  }
-
-  /**
-   * {@link #start(Map, Instrumentation)}, with OpenTelemetry's API jars to offer the application
-   * when the OpenTelemetry agent runs beside this one (see {@link OtelApi}).
-   */
-  public static void start(Map<String, String> arguments, Instrumentation instrumentation, List<Path> otelApiJars) {
+  public static void start(Map<String, String> arguments, Function<String, String> setting,
+      Instrumentation instrumentation, List<Path> otelApiJars) {
     OtelApi.prepare(instrumentation, otelApiJars);
     // The interceptors read shunt.* properties and SHUNT_* variables; agent arguments win over both.
     for (String name : INTERCEPTOR_OPTIONS) {
@@ -62,7 +60,7 @@ public final class AgentCore {
         System.setProperty("shunt." + name, value);
       }
     }
-    String endpoint = setting(arguments, "endpoint");
+    String endpoint = setting.apply("endpoint");
     if (endpoint != null && !endpoint.isBlank()) {
       ready(endpoint);
       install(instrumentation);
@@ -76,7 +74,7 @@ public final class AgentCore {
         backendOptions.put(name, value);
       }
     });
-    if (setting(arguments, "port") == null) {
+    if (setting.apply("port") == null) {
       backendOptions.put("port", "0");
     }
     System.setProperty(STATE, "starting");
@@ -93,18 +91,6 @@ public final class AgentCore {
     starter.setDaemon(true);
     starter.start();
     install(instrumentation);
-  }
-
-  /** An option by its one name: agent argument, then system property, then environment. */
-  private static String setting(Map<String, String> arguments, String name) {
-    String value = arguments.get(name);
-    if (value == null) {
-      value = System.getProperty("shunt." + name);
-    }
-    if (value == null) {
-      value = System.getenv("SHUNT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-    }
-    return value;
   }
 
   private static void ready(String endpoint) {
