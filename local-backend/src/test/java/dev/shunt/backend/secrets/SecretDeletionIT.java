@@ -4,16 +4,11 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.DeleteSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.RestoreSecretResponse;
@@ -21,28 +16,9 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /** DeleteSecret's recovery window, what a secret scheduled for deletion refuses, RestoreSecret, forced deletion. */
-class SecretDeletionIT {
+class SecretDeletionIT extends SecretsManagerTest {
   private static final String MARKED =
       "You can't perform this operation on the secret because it was marked for deletion.";
-  private static BackendFixture shunt;
-  private static SecretsManagerClient sm;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    sm = shunt.secrets();
-  }
-
-  @AfterAll
-  static void stop() {
-    sm.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
 
   private static List<String> listedNames(boolean includePlannedDeletion) {
     return sm.listSecretsPaginator(r -> r.includePlannedDeletion(includePlannedDeletion)).stream()

@@ -5,7 +5,6 @@ import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.shunt.backend.BackendFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -38,30 +34,11 @@ import software.amazon.awssdk.services.secretsmanager.model.SortOrderType;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /** ListSecrets (filters, order, paging), BatchGetSecretValue, TagResource/UntagResource and GetRandomPassword. */
-class SecretListingIT {
+class SecretListingIT extends SecretsManagerTest {
   private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
   private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   private static final String DIGITS = "0123456789";
   private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-  private static BackendFixture shunt;
-  private static SecretsManagerClient sm;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    sm = shunt.secrets();
-  }
-
-  @AfterAll
-  static void stop() {
-    sm.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
 
   private static Tag tag(String key, String value) {
     return Tag.builder().key(key).value(value).build();

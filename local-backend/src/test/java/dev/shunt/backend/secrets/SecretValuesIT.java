@@ -4,7 +4,6 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +16,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
@@ -40,29 +38,18 @@ import software.amazon.awssdk.services.secretsmanager.model.UpdateSecretResponse
  * UpdateSecretVersionStage, ListSecretVersionIds and DescribeSecret, with their staging labels,
  * idempotency tokens, KMS encryption, size and name rules, Regions and accounts.
  */
-class SecretValuesIT {
+class SecretValuesIT extends SecretsManagerTest {
   private static final String ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:000000000000:secret:";
-  private static BackendFixture shunt;
-  private static SecretsManagerClient sm;
   private static KmsClient kms;
 
   @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    sm = shunt.secrets();
+  static void startKms() {
     kms = shunt.kms();
   }
 
   @AfterAll
-  static void stop() {
-    sm.close();
+  static void stopKms() {
     kms.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
   }
 
   private static String put(String name, String value) {

@@ -5,42 +5,18 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
-import dev.shunt.backend.BackendFixture;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * AWS's own caching client ({@code aws-secretsmanager-caching-java}) on an unchanged SDK client
  * pointed at Shunt: it reads through DescribeSecret and GetSecretValue by version, caches, and
  * sees a new AWSCURRENT version once its entry is refreshed.
  */
-class SecretsCachingClientIT {
-  private static BackendFixture shunt;
-  private static SecretsManagerClient sm;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    sm = shunt.secrets();
-  }
-
-  @AfterAll
-  static void stop() {
-    sm.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
+class SecretsCachingClientIT extends SecretsManagerTest {
 
   /** A cache on its own SDK client (closing the cache closes the client). */
   private static SecretCache cache(long ttlMillis) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shunt.backend.BackendFixture;
 import dev.shunt.backend.model.ServiceModel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkField;
@@ -40,27 +37,13 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * UnknownOperationException or UnsupportedOperationException (an AWS error from the operation
  * itself, such as InvalidRequestException, is fine).
  */
-class SecretsOperationCoverageIT {
+class SecretsOperationCoverageIT extends SecretsManagerTest {
   /** Errors that mean the call never reached an operation's handler. */
   private static final Set<String> NOT_HANDLED = Set.of("UnknownOperationException", "UnsupportedOperationException",
       "ValidationException", "SerializationException", "InternalFailure");
   private static final String POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
       + "\"Principal\":{\"AWS\":\"arn:aws:iam::000000000000:root\"},\"Action\":\"secretsmanager:GetSecretValue\","
       + "\"Resource\":\"*\"}]}";
-  private static BackendFixture shunt;
-  private static SecretsManagerClient sm;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    sm = shunt.secrets();
-  }
-
-  @AfterAll
-  static void stop() {
-    sm.close();
-    shunt.close();
-  }
 
   /** The client's operations: its methods taking a concrete request and returning a response. */
   private static List<Method> operations() {
