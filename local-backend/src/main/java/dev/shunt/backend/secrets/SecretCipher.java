@@ -28,10 +28,20 @@ final class SecretCipher {
   record Sealed(String kmsKeyArn, byte[] wrappedKey, byte[] sealed, boolean binary) {}
 
   private final KmsBackend kms;
-  private final byte[] digestKey = Randomness.bytes(32);
+  private final ThreadLocal<Mac> digests;
 
   SecretCipher(KmsBackend kms) {
     this.kms = kms;
+    SecretKeySpec digestKey = new SecretKeySpec(Randomness.bytes(32), "HmacSHA256");
+    this.digests = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(digestKey);
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is not available", e);
+      }
+    });
   }
 
   Sealed seal(RequestContext ctx, String kmsKeyId, String secretArn, String versionId, byte[] plaintext,
@@ -71,14 +81,9 @@ final class SecretCipher {
 
   /** HMAC-SHA256 of a value under a key that lives only in this process. */
   byte[] digest(byte[] plaintext, boolean binary) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(digestKey, "HmacSHA256"));
-      mac.update((byte) (binary ? 1 : 0));
-      return mac.doFinal(plaintext);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
+    Mac mac = digests.get();
+    mac.update((byte) (binary ? 1 : 0));
+    return mac.doFinal(plaintext);
   }
 
   static boolean sameDigest(byte[] a, byte[] b) {

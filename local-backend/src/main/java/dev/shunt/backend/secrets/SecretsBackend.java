@@ -329,7 +329,7 @@ public final class SecretsBackend {
         throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
       }
     }
-    SecretVersion version = newVersion(ctx, secret, versionId, value);
+    SecretVersion version = newVersion(ctx, secret, versionId, value, digest);
     synchronized (secret) {
       SecretVersion existing = secret.versions.get(versionId);
       if (existing != null && existing.hasValue()) {
@@ -357,12 +357,17 @@ public final class SecretsBackend {
   }
 
   private SecretVersion newVersion(RequestContext ctx, Secret secret, String versionId, SecretValue value) {
+    return newVersion(ctx, secret, versionId, value, cipher.digest(value.bytes(), value.binary()));
+  }
+
+  private SecretVersion newVersion(RequestContext ctx, Secret secret, String versionId, SecretValue value,
+      byte[] digest) {
     String kmsKeyId;
     synchronized (secret) {
       kmsKeyId = secret.kmsKeyId;
     }
     SecretCipher.Sealed sealed = cipher.seal(ctx, kmsKeyId, secret.arn, versionId, value.bytes(), value.binary());
-    return new SecretVersion(versionId, ctx.now(), sealed, cipher.digest(value.bytes(), value.binary()));
+    return new SecretVersion(versionId, ctx.now(), sealed, digest);
   }
 
   /** Moves a label onto a version; moving AWSCURRENT leaves AWSPREVIOUS on the version that had it. */
