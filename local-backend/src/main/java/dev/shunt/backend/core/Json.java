@@ -141,4 +141,11 @@ public final class Json {
   public static double epochSeconds(Instant instant) {
     return instant.toEpochMilli() / 1000.0;
   }
+
+  /** Puts a timestamp member, or nothing when there is no such time (AWS omits it). */
+  public static void putDate(ObjectNode node, String field, Instant instant) {
+    if (instant != null) {
+      node.put(field, epochSeconds(instant));
+    }
+  }
 }

@@ -15,7 +15,6 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.OperationHandler;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.model.ServiceModel;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +145,7 @@ public final class KmsService implements AwsService {
     KmsKey key = kms.scheduleKeyDeletion(ctx, string(in, "KeyId"), integer(in, "PendingWindowInDays"));
     ObjectNode out = Json.object();
     out.put("KeyId", key.arn);
-    date(out, "DeletionDate", key.deletionDate());
+    Json.putDate(out, "DeletionDate", key.deletionDate());
     out.put("KeyState", key.state().name());
     out.put("PendingWindowInDays", key.pendingWindowInDays());
     return out;
@@ -288,8 +287,8 @@ public final class KmsService implements AwsService {
       ObjectNode entry = aliases.addObject().put("AliasName", alias.name()).put("AliasArn", alias.arn());
       if (alias.targetKeyId() != null) {
         entry.put("TargetKeyId", alias.targetKeyId());
-        date(entry, "CreationDate", alias.createdAt());
-        date(entry, "LastUpdatedDate", alias.updatedAt());
+        Json.putDate(entry, "CreationDate", alias.createdAt());
+        Json.putDate(entry, "LastUpdatedDate", alias.updatedAt());
       }
     }
     return paged(out, page);
@@ -315,7 +314,7 @@ public final class KmsService implements AwsService {
     out.put("KeyId", key.arn);
     if (enabled) {
       out.put("RotationPeriodInDays", key.rotationPeriodInDays());
-      date(out, "NextRotationDate", key.nextRotationDate());
+      Json.putDate(out, "NextRotationDate", key.nextRotationDate());
     }
     return out;
   }
@@ -337,7 +336,7 @@ public final class KmsService implements AwsService {
       ObjectNode entry = entries.addObject().put("KeyId", key.keyId).put("KeyMaterialId", material.idHex())
           .put("KeyMaterialState", material.idHex().equals(current) ? "CURRENT" : "NON_CURRENT");
       if (material.rotationType() != null) {
-        date(entry, "RotationDate", material.createdAt());
+        Json.putDate(entry, "RotationDate", material.createdAt());
         entry.put("RotationType", material.rotationType());
       }
     }
@@ -391,13 +390,13 @@ public final class KmsService implements AwsService {
     metadata.put("AWSAccountId", key.accountId);
     metadata.put("KeyId", key.keyId);
     metadata.put("Arn", key.arn);
-    date(metadata, "CreationDate", key.creationDate);
+    Json.putDate(metadata, "CreationDate", key.creationDate);
     metadata.put("Enabled", key.state() == KeyState.Enabled);
     metadata.put("Description", key.description());
     metadata.put("KeyUsage", key.keyUsage);
     metadata.put("KeyState", key.state().name());
     if (key.state() == KeyState.PendingDeletion) {
-      date(metadata, "DeletionDate", key.deletionDate());
+      Json.putDate(metadata, "DeletionDate", key.deletionDate());
     }
     metadata.put("Origin", key.origin);
     metadata.put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER");
@@ -435,11 +434,6 @@ public final class KmsService implements AwsService {
     return out;
   }
 
-  private static void date(ObjectNode node, String field, Instant instant) {
-    if (instant != null) {
-      node.put(field, Json.epochSeconds(instant));
-    }
-  }
 
   private static void rejectRecipient(ObjectNode in) {
     if (in.has("Recipient") && !in.get("Recipient").isNull()) {

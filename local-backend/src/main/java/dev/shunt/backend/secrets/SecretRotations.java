@@ -3,6 +3,7 @@ package dev.shunt.backend.secrets;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.secrets.rotation.HttpCallbackRotator;
 import dev.shunt.backend.secrets.rotation.PasswordRotator;
 import dev.shunt.backend.secrets.rotation.RotationRequest;
@@ -193,7 +194,7 @@ public final class SecretRotations implements AutoCloseable {
   private RequestContext context(Secret secret) {
     String principal = "arn:" + Identity.partitionOf(secret.region) + ":iam::" + secret.accountId
         + ":role/shunt-secret-rotation";
-    return new RequestContext(UUID.randomUUID().toString(),
+    return new RequestContext(RequestIds.next(),
         new Identity(secret.accountId, null, principal, secret.region), clock.now(), "127.0.0.1", "shunt-rotation");
   }
 

@@ -16,7 +16,6 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.OperationHandler;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.model.ServiceModel;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,7 +104,7 @@ public final class SecretsService implements AwsService {
       out.put("SecretString", new SecretValue(value.plaintext(), false).string());
     }
     stages(out.putArray("VersionStages"), value.stages());
-    date(out, "CreatedDate", value.version().createdDate);
+    Json.putDate(out, "CreatedDate", value.version().createdDate);
     return out;
   }
 
@@ -213,8 +212,8 @@ public final class SecretsService implements AwsService {
     for (SecretsBackend.VersionView version : page.items()) {
       ObjectNode entry = versions.addObject().put("VersionId", version.versionId());
       stages(entry.putArray("VersionStages"), version.stages());
-      date(entry, "LastAccessedDate", version.lastAccessedDate());
-      date(entry, "CreatedDate", version.createdDate());
+      Json.putDate(entry, "LastAccessedDate", version.lastAccessedDate());
+      Json.putDate(entry, "CreatedDate", version.createdDate());
       ArrayNode keys = entry.putArray("KmsKeyIds");
       if (version.kmsKeyArn() != null) {
         keys.add(version.kmsKeyArn());
@@ -233,7 +232,7 @@ public final class SecretsService implements AwsService {
         flag(in, "ForceDeleteWithoutRecovery"));
     ObjectNode out = named(secret);
     synchronized (secret) {
-      date(out, "DeletionDate", secret.deletionDate);
+      Json.putDate(out, "DeletionDate", secret.deletionDate);
     }
     return out;
   }
@@ -377,18 +376,18 @@ public final class SecretsService implements AwsService {
         node.put("ScheduleExpression", rules.scheduleExpression());
       }
     }
-    date(out, "LastRotatedDate", view.lastRotatedDate());
-    date(out, "LastChangedDate", view.lastChangedDate());
-    date(out, "LastAccessedDate", view.lastAccessedDate());
-    date(out, "DeletedDate", view.deletedDate());
+    Json.putDate(out, "LastRotatedDate", view.lastRotatedDate());
+    Json.putDate(out, "LastChangedDate", view.lastChangedDate());
+    Json.putDate(out, "LastAccessedDate", view.lastAccessedDate());
+    Json.putDate(out, "DeletedDate", view.deletedDate());
     if (view.rotationEnabled()) {
-      date(out, "NextRotationDate", view.nextRotationDate());
+      Json.putDate(out, "NextRotationDate", view.nextRotationDate());
     }
     if (!view.tags().isEmpty()) {
       ArrayNode tags = out.putArray("Tags");
       view.tags().forEach((key, value) -> tags.addObject().put("Key", key).put("Value", value));
     }
-    date(out, "CreatedDate", view.createdDate());
+    Json.putDate(out, "CreatedDate", view.createdDate());
     out.put("PrimaryRegion", view.primaryRegion());
     return out;
   }
@@ -448,11 +447,5 @@ public final class SecretsService implements AwsService {
 
   private static void stages(ArrayNode into, List<String> stages) {
     stages.forEach(into::add);
-  }
-
-  private static void date(ObjectNode node, String field, Instant instant) {
-    if (instant != null) {
-      node.put(field, Json.epochSeconds(instant));
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.shunt.backend.ssm;
 
 import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.core.CommonErrors;
 
 /**
  * Parameter names as SSM reads them: plain ({@code name}) or hierarchical ({@code /a/b/c}, at
@@ -65,7 +66,7 @@ final class ParameterNames {
       throw SsmErrors.invalidName();
     }
     if (name.contains("/") && !name.startsWith("/")) {
-      throw SsmErrors.validation("Parameter name must be a fully qualified name.");
+      throw CommonErrors.validation("Parameter name must be a fully qualified name.");
     }
     int levels = 0;
     boolean segmentEmpty = true;

@@ -92,7 +92,7 @@ final class SecureStrings {
   /** KMS's error as SSM reports it: InvalidKeyId naming the KMS error (AccessDenied stays AccessDenied). */
   private static AwsException kmsFailure(AwsException e) {
     if (e.code().equals("AccessDeniedException")) {
-      return new AwsException("AccessDeniedException", e.getMessage());
+      return e;
     }
     return SsmErrors.invalidKeyId((e.getMessage() == null ? e.code() : e.getMessage())
         + " (Service: AWSKMS; Status Code: " + e.httpStatus() + "; Error Code: " + e.code() + ")");

@@ -1,6 +1,7 @@
 package dev.shunt.backend.ssm;
 
 import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.kms.KmsBackend;
@@ -84,11 +85,11 @@ public final class SsmBackend {
     String name = ParameterNames.unwrapArn(nameText);
     ParameterNames.checkWritable(name);
     if (value.isEmpty()) {
-      throw SsmErrors.validation("1 validation error detected: Value at 'value' failed to satisfy constraint: "
+      throw CommonErrors.validation("1 validation error detected: Value at 'value' failed to satisfy constraint: "
           + "Member must have length greater than or equal to 1");
     }
     if (keyId != null && type != null && !type.equals(SECURE_STRING)) {
-      throw SsmErrors.validation("KeyId is only supported for SecureString parameters.");
+      throw CommonErrors.validation("KeyId is only supported for SecureString parameters.");
     }
     String dataType = dataTypeText == null ? null : checkDataType(dataTypeText, name, value);
     List<ParameterPolicies.Policy> policies = policiesText == null ? null
@@ -131,7 +132,7 @@ public final class SsmBackend {
         throw SsmErrors.alreadyExists();
       }
       if (!tags.isEmpty()) {
-        throw SsmErrors.validation("Invalid request: tags and overwrite can't be used together. To create a "
+        throw CommonErrors.validation("Invalid request: tags and overwrite can't be used together. To create a "
             + "parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please "
             + "use AddTagsToResource or RemoveTagsFromResource.");
       }
@@ -140,12 +141,12 @@ public final class SsmBackend {
       }
     } else if (type == null) {
       abandon(region, parameter);
-      throw SsmErrors.validation("A parameter type is required when you create a parameter.");
+      throw CommonErrors.validation("A parameter type is required when you create a parameter.");
     }
     try {
       String effectiveType = creating ? canonicalType(type) : latest.type;
       if (keyId != null && !effectiveType.equals(SECURE_STRING)) {
-        throw SsmErrors.validation("KeyId is only supported for SecureString parameters.");
+        throw CommonErrors.validation("KeyId is only supported for SecureString parameters.");
       }
       List<ParameterPolicies.Policy> effectivePolicies = policies != null ? policies
           : creating ? List.of() : latest.policies;
@@ -222,21 +223,21 @@ public final class SsmBackend {
     // The constants, not the request's strings: one copy, however many parameters.
     tier = tier.equals(ADVANCED) ? ADVANCED : STANDARD;
     if (ADVANCED.equals(current) && tier.equals(STANDARD)) {
-      throw SsmErrors.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
+      throw CommonErrors.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
           + "from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the "
           + "advanced parameter and recreate it as a standard parameter.");
     }
     if (tier.equals(STANDARD) && valueBytes > STANDARD_VALUE_BYTES) {
-      throw SsmErrors.validation("Standard tier parameters support a maximum parameter value of 4096 characters. "
+      throw CommonErrors.validation("Standard tier parameters support a maximum parameter value of 4096 characters. "
           + "To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more "
           + "information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/"
           + "parameter-store-advanced-parameters.html");
     }
     if (tier.equals(ADVANCED) && valueBytes > ADVANCED_VALUE_BYTES) {
-      throw SsmErrors.validation("Advanced tier parameters support a maximum parameter value of 8192 characters.");
+      throw CommonErrors.validation("Advanced tier parameters support a maximum parameter value of 8192 characters.");
     }
     if (tier.equals(STANDARD) && hasPolicies) {
-      throw SsmErrors.validation("Parameter policies are supported only for advanced-parameter tier parameters. "
+      throw CommonErrors.validation("Parameter policies are supported only for advanced-parameter tier parameters. "
           + "Set Tier to Advanced or Intelligent-Tiering.");
     }
     return new TierChoice(tier, intelligent && tier.equals(STANDARD));
@@ -292,16 +293,16 @@ public final class SsmBackend {
 
   private static String checkDataType(String dataType, String name, String value) {
     if (!DATA_TYPES.contains(dataType)) {
-      throw SsmErrors.validation("The following data type is not supported: " + dataType
+      throw CommonErrors.validation("The following data type is not supported: " + dataType
           + " (Data type names are all lowercase.)");
     }
     if (dataType.equals("aws:ec2:image") && !isImageId(value)) {
-      throw SsmErrors.validation("Parameter value, " + value + ", is not in the correct format for data type "
+      throw CommonErrors.validation("Parameter value, " + value + ", is not in the correct format for data type "
           + "aws:ec2:image: use an AMI ID such as ami-12345678 or ami-1234567890abcdef0.");
     }
     if (dataType.equals("aws:ssm:integration")
         && !name.startsWith("/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/")) {
-      throw SsmErrors.validation("Parameters of data type aws:ssm:integration must be named "
+      throw CommonErrors.validation("Parameters of data type aws:ssm:integration must be named "
           + "/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/NAME.");
     }
     return dataType;
@@ -378,7 +379,7 @@ public final class SsmBackend {
 
   private View secretReference(RequestContext ctx, String nameText, boolean withDecryption) {
     if (!withDecryption) {
-      throw SsmErrors.validation("WithDecryption flag must be True for retrieving a Secret Manager secret.");
+      throw CommonErrors.validation("WithDecryption flag must be True for retrieving a Secret Manager secret.");
     }
     String reference = nameText.substring(ParameterNames.SECRETS_REFERENCE.length());
     int colon = reference.lastIndexOf(':');
@@ -423,7 +424,7 @@ public final class SsmBackend {
   Page<View> getParametersByPath(RequestContext ctx, String path, boolean recursive,
       List<ParameterFilters.Filter> filters, boolean withDecryption, int maxResults, String nextToken) {
     if (!path.startsWith("/")) {
-      throw SsmErrors.validation("The parameter doesn't meet the parameter name requirements. The parameter name "
+      throw CommonErrors.validation("The parameter doesn't meet the parameter name requirements. The parameter name "
           + "must begin with a forward slash \"/\".");
     }
     if (!path.equals("/")) {
@@ -481,7 +482,7 @@ public final class SsmBackend {
   Page<Metadata> describeParameters(RequestContext ctx, List<ParameterFilters.Filter> legacy,
       List<ParameterFilters.Filter> filters, int maxResults, String nextToken) {
     if (!legacy.isEmpty() && !filters.isEmpty()) {
-      throw SsmErrors.validation("You can use either Filters or ParameterFilters in a single request.");
+      throw CommonErrors.validation("You can use either Filters or ParameterFilters in a single request.");
     }
     List<ParameterFilters.Filter> checked = legacy.isEmpty() ? ParameterFilters.parse(filters, false)
         : ParameterFilters.parseLegacy(legacy);
@@ -705,7 +706,7 @@ public final class SsmBackend {
 
   private static void checkTagKey(String key) {
     if (key.startsWith("aws:")) {
-      throw SsmErrors.validation("Tag keys beginning with aws: are reserved for AWS use.");
+      throw CommonErrors.validation("Tag keys beginning with aws: are reserved for AWS use.");
     }
   }
 
@@ -724,7 +725,7 @@ public final class SsmBackend {
     String id = ServiceSettings.normalize(settingId);
     ServiceSettings.Definition definition = ServiceSettings.DEFINITIONS.get(id);
     if (!definition.allowed().contains(value)) {
-      throw SsmErrors.validation("The value " + value + " is not valid for the setting " + id + ". Valid values: "
+      throw CommonErrors.validation("The value " + value + " is not valid for the setting " + id + ". Valid values: "
           + definition.allowed() + ".");
     }
     regions.get(ctx.accountId(), ctx.region()).settings.put(id,

@@ -1,6 +1,7 @@
 package dev.shunt.backend.ssm;
 
 import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.CommonErrors;
 
 /** SSM Parameter Store's errors, with the messages SSM gives (several of which are empty, as in AWS). */
 final class SsmErrors {
@@ -24,12 +25,8 @@ final class SsmErrors {
         "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
   }
 
-  static AwsException validation(String message) {
-    return new AwsException("ValidationException", message);
-  }
-
   static AwsException invalidName() {
-    return validation(INVALID_NAME);
+    return CommonErrors.validation(INVALID_NAME);
   }
 
   static AwsException hierarchyTooDeep() {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.AwsService;
+import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Inputs;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.OperationHandler;
@@ -181,7 +182,7 @@ public final class SsmService implements AwsService {
   private ObjectNode unlabelParameterVersion(RequestContext ctx, ObjectNode in) {
     Long version = longValue(in, "ParameterVersion");
     if (version == null) {
-      throw SsmErrors.validation("1 validation error detected: Value null at 'parameterVersion' failed to satisfy "
+      throw CommonErrors.validation("1 validation error detected: Value null at 'parameterVersion' failed to satisfy "
           + "constraint: Member must not be null");
     }
     SsmBackend.Unlabelled unlabelled = ssm.unlabel(ctx, string(in, "Name"), version, Inputs.strings(in, "Labels"));
@@ -238,7 +239,7 @@ public final class SsmService implements AwsService {
     if (view.sourceResult() != null) {
       out.put("SourceResult", view.sourceResult());
     }
-    date(out, "LastModifiedDate", version.lastModifiedDate);
+    Json.putDate(out, "LastModifiedDate", version.lastModifiedDate);
     out.put("ARN", view.arn());
     out.put("DataType", version.dataType);
     return out;
@@ -249,7 +250,7 @@ public final class SsmService implements AwsService {
     if (version.keyId != null) {
       entry.put("KeyId", version.keyId);
     }
-    date(entry, "LastModifiedDate", version.lastModifiedDate);
+    Json.putDate(entry, "LastModifiedDate", version.lastModifiedDate);
     entry.put("LastModifiedUser", version.lastModifiedUser);
     if (version.description != null) {
       entry.put("Description", version.description);
@@ -270,7 +271,7 @@ public final class SsmService implements AwsService {
 
   private static ObjectNode setting(SsmBackend.SettingView view) {
     ObjectNode setting = Json.object().put("SettingId", view.id()).put("SettingValue", view.setting().value());
-    date(setting, "LastModifiedDate", view.setting().lastModified());
+    Json.putDate(setting, "LastModifiedDate", view.setting().lastModified());
     if (view.setting().lastModifiedUser() != null) {
       setting.put("LastModifiedUser", view.setting().lastModifiedUser());
     }
@@ -287,11 +288,5 @@ public final class SsmService implements AwsService {
           Inputs.strings(filter, "Values")));
     }
     return filters;
-  }
-
-  private static void date(ObjectNode node, String field, Instant instant) {
-    if (instant != null) {
-      node.put(field, Json.epochSeconds(instant));
-    }
   }
 }
