@@ -1,6 +1,7 @@
 package dev.shunt.backend.auth;
 
 import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.UriEncoding;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -35,7 +36,6 @@ public final class Authenticator {
   private static final Duration MAX_SKEW = Duration.ofMinutes(15);
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-  private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
   // One of each per event-loop thread: getInstance looks providers up, which the hot path should not.
   private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
@@ -331,7 +331,7 @@ public final class Authenticator {
       return "/";
     }
     StringBuilder encoded = new StringBuilder(path.length() + 8);
-    uriEncode(encoded, path, false);
+    UriEncoding.append(encoded, path, true);
     if (rawPath.endsWith("/") && encoded.charAt(encoded.length() - 1) != '/') {
       encoded.append('/');
     }
@@ -347,28 +347,16 @@ public final class Authenticator {
       }
       int eq = parameter.indexOf('=');
       StringBuilder encoded = new StringBuilder(parameter.length() + 8);
-      uriEncode(encoded, QueryStringDecoder.decodeComponent(eq < 0 ? parameter : parameter.substring(0, eq)), true);
+      UriEncoding.append(encoded, QueryStringDecoder.decodeComponent(eq < 0 ? parameter : parameter.substring(0, eq)),
+          false);
       encoded.append('=');
       if (eq >= 0) {
-        uriEncode(encoded, QueryStringDecoder.decodeComponent(parameter.substring(eq + 1)), true);
+        UriEncoding.append(encoded, QueryStringDecoder.decodeComponent(parameter.substring(eq + 1)), false);
       }
       parameters.add(encoded.toString());
     }
     Collections.sort(parameters);
     return String.join("&", parameters);
-  }
-
-  /** SigV4's URI encoding: unreserved characters kept, everything else {@code %XX} of its UTF-8 bytes. */
-  private static void uriEncode(StringBuilder out, String text, boolean encodeSlash) {
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xFF);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encodeSlash)) {
-        out.append(c);
-      } else {
-        out.append('%').append(HEX_UPPER[c >> 4]).append(HEX_UPPER[c & 0xF]);
-      }
-    }
   }
 
   /** A header value with leading and trailing blanks removed and inner runs of blanks made one space. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.audit.AuditEvent;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.Json;
+import dev.shunt.backend.core.UriEncoding;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -85,7 +86,7 @@ public final class AwsResponses {
         if (keys.length() > 0) {
           keys.append(',');
         }
-        percentEncode(key, keys);
+        UriEncoding.append(keys, key, false);
       }
       headers.set(CONTEXT_KEYS, keys.toString());
     }
@@ -94,23 +95,6 @@ public final class AwsResponses {
     }
     if (event.parameterName() != null) {
       headers.set(PARAMETER_NAME, event.parameterName());
-    }
-  }
-
-  /**
-   * Appends {@code text} with every byte but RFC 3986's unreserved ones as {@code %XX} (UTF-8):
-   * a header value is ASCII, and an encryption context key may hold a comma or any character.
-   */
-  static void percentEncode(String text, StringBuilder out) {
-    for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xFF);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-          || c == '.' || c == '~') {
-        out.append(c);
-      } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
-      }
     }
   }
 
