@@ -157,12 +157,7 @@ public final class ShuntBackend implements AutoCloseable {
   /** Fault rules from the {@code faults} file, else the config file's {@code faults:} list. */
   private static JsonNode faultRules(String path, JsonNode file) {
     if (path != null && !path.isBlank()) {
-      try {
-        return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-            .readTree(java.nio.file.Files.readString(java.nio.file.Path.of(path)));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("Cannot read the faults file " + path + ": " + e.getMessage(), e);
-      }
+      return ShuntOptions.readYaml(path, "the faults file");
     }
     return file == null ? null : file.get("faults");
   }
@@ -184,7 +179,7 @@ public final class ShuntBackend implements AutoCloseable {
 
   private static AuditLog auditLog(ShuntOptions options) {
     int recent = options.getInt(Option.AUDIT_RECENT);
-    long maxBytes = Long.parseLong(options.get(Option.AUDIT_LOG_MAX_BYTES));
+    long maxBytes = options.getLong(Option.AUDIT_LOG_MAX_BYTES);
     int files = options.getInt(Option.AUDIT_LOG_FILES);
     if (recent < 1 || recent > 100_000) {
       throw new IllegalArgumentException("audit-recent must be between 1 and 100000");

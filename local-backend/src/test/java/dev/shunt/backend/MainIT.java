@@ -338,6 +338,14 @@ class MainIT {
   }
 
   @Test
+  void aSizeThatIsNoNumberExitsWithTwoAndSaysWhich() throws Exception {
+    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--audit-log-max-bytes", "lots");
+    assertThat(shunt.awaitExit()).isEqualTo(2);
+    assertThat(shunt.stderr.toString()).contains("audit-log-max-bytes must be a whole number, not 'lots'")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void anUnknownOptionExitsWithTwoAndSaysWhich() throws Exception {
     Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--nope", "x");
     assertThat(shunt.awaitExit()).isEqualTo(2);

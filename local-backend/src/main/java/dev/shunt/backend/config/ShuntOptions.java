@@ -151,14 +151,19 @@ public final class ShuntOptions {
     if (path == null) {
       return null;
     }
+    JsonNode tree = readYaml(path, "config file");
+    if (tree != null && !tree.isObject()) {
+      throw new IllegalArgumentException("Config file " + path + " must be a YAML mapping");
+    }
+    return tree;
+  }
+
+  /** A YAML (or JSON) file's tree; {@code what} names the file in the error ("the quota file") when it cannot be read. */
+  public static JsonNode readYaml(String path, String what) {
     try {
-      JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(path)));
-      if (tree != null && !tree.isObject()) {
-        throw new IllegalArgumentException("Config file " + path + " must be a YAML mapping");
-      }
-      return tree;
+      return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(path)));
     } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read config file " + path + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException("Cannot read " + what + " " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -170,6 +175,15 @@ public final class ShuntOptions {
     String value = get(option);
     try {
       return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option.key + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  public long getLong(Option option) {
+    String value = get(option);
+    try {
+      return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(option.key + " must be a whole number, not '" + value + "'");
     }

@@ -1,14 +1,10 @@
 package dev.shunt.backend.quota;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shunt.backend.auth.Credentials;
+import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.core.Json;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -52,11 +48,7 @@ public record QuotaConfig(boolean enabled, double scale, Map<String, Double> rat
     } else if (quotas.equalsIgnoreCase("off")) {
       config = off();
     } else {
-      try {
-        config = parse(new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(quotas))));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("Cannot read the quota file " + quotas + ": " + e.getMessage(), e);
-      }
+      config = parse(ShuntOptions.readYaml(quotas, "the quota file"));
     }
     if (scale != null && !scale.isBlank()) {
       config = new QuotaConfig(config.enabled, number("quota-scale", scale), config.rates, config.accounts);
