@@ -67,6 +67,25 @@ public final class PageTokens {
     return new String(bytes, prefix.length, payload - prefix.length, StandardCharsets.UTF_8);
   }
 
+  /** The token of the {@code offset}-th item of a listing of {@code kind} that pages by position. */
+  public static String sealOffset(String kind, int offset) {
+    return seal(kind, Integer.toString(offset));
+  }
+
+  /**
+   * The offset a {@link #sealOffset} token holds, or -1 when it is not such a token for
+   * {@code kind} or lies beyond a listing of {@code size} items.
+   */
+  public static int openOffset(String kind, String token, int size) {
+    String position = open(kind, token);
+    try {
+      int offset = position == null ? -1 : Integer.parseInt(position);
+      return offset >= 0 && offset <= size ? offset : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private static byte[] tag(byte[] bytes, int length) {
     Mac mac = MAC.get();
     mac.update(bytes, 0, length);

@@ -28,6 +28,8 @@ public final class KmsBackend {
   static final int MAX_TAGS_PER_KEY = 50;
   static final int MAX_ON_DEMAND_ROTATIONS = 25;
   private static final String LIST_KEYS = "kms.ListKeys";
+  private static final String LIST_KEY_ROTATIONS = "kms.ListKeyRotations";
+  private static final String LIST_RESOURCE_TAGS = "kms.ListResourceTags";
 
   /** The result of Encrypt. */
   public record Encrypted(byte[] ciphertext, KmsKey key) {}
@@ -261,7 +263,7 @@ public final class KmsBackend {
     KmsKey key = resolve(ctx, keyId, false, false, "ListKeyRotations", null);
     List<KeyMaterial> materials = key.materials();
     List<KeyMaterial> shown = includeInitial ? materials : materials.subList(1, materials.size());
-    return new Rotations(key, page(shown, limit, marker));
+    return new Rotations(key, page(LIST_KEY_ROTATIONS, shown, limit, marker));
   }
 
   // ---- aliases ----------------------------------------------------------------------------
@@ -384,7 +386,7 @@ public final class KmsBackend {
 
   Page<Map.Entry<String, String>> listResourceTags(RequestContext ctx, String keyId, int limit, String marker) {
     KmsKey key = resolve(ctx, keyId, false, false, "ListResourceTags", null);
-    return page(new ArrayList<>(key.tags().entrySet()), limit, marker);
+    return page(LIST_RESOURCE_TAGS, new ArrayList<>(key.tags().entrySet()), limit, marker);
   }
 
   String keyPolicy(RequestContext ctx, String keyId, String policyName) {
@@ -536,20 +538,13 @@ public final class KmsBackend {
     }
   }
 
-  /** Pages a small in-memory list; the marker is the index of the next item. */
-  private static <T> Page<T> page(List<T> all, int limit, String marker) {
-    int from = 0;
-    if (marker != null) {
-      try {
-        from = Integer.parseInt(marker);
-      } catch (NumberFormatException e) {
-        throw KmsErrors.invalidMarker();
-      }
-      if (from < 0 || from > all.size()) {
-        throw KmsErrors.invalidMarker();
-      }
+  /** Pages a small in-memory list; the marker holds the index of the next item. */
+  private static <T> Page<T> page(String kind, List<T> all, int limit, String marker) {
+    int from = marker == null ? 0 : PageTokens.openOffset(kind, marker, all.size());
+    if (from < 0) {
+      throw KmsErrors.invalidMarker();
     }
     int to = Math.min(all.size(), from + limit);
-    return new Page<>(List.copyOf(all.subList(from, to)), to < all.size() ? Integer.toString(to) : null);
+    return new Page<>(List.copyOf(all.subList(from, to)), to < all.size() ? PageTokens.sealOffset(kind, to) : null);
   }
 }

@@ -20,13 +20,13 @@ final class Paging {
   private Paging() {}
 
   static <T> SecretsBackend.Page<T> page(List<T> all, int maxResults, String nextToken) {
-    int from = nextToken == null ? 0 : offset(nextToken);
-    if (from > all.size()) {
+    int from = nextToken == null ? 0 : PageTokens.openOffset(VERSIONS, nextToken, all.size());
+    if (from < 0) {
       throw SecretsErrors.invalidNextToken();
     }
     int to = Math.min(all.size(), from + maxResults);
     return new SecretsBackend.Page<>(List.copyOf(all.subList(from, to)),
-        to < all.size() ? PageTokens.seal(VERSIONS, Integer.toString(to)) : null);
+        to < all.size() ? PageTokens.sealOffset(VERSIONS, to) : null);
   }
 
   /**
@@ -76,19 +76,6 @@ final class Paging {
     try {
       return new SecretsRegion.OrderKey(Long.parseLong(position.substring(0, colon)), position.substring(colon + 1));
     } catch (RuntimeException e) {
-      throw SecretsErrors.invalidNextToken();
-    }
-  }
-
-  private static int offset(String token) {
-    String position = PageTokens.open(VERSIONS, token);
-    try {
-      int offset = position == null ? -1 : Integer.parseInt(position);
-      if (offset < 0) {
-        throw SecretsErrors.invalidNextToken();
-      }
-      return offset;
-    } catch (NumberFormatException e) {
       throw SecretsErrors.invalidNextToken();
     }
   }

@@ -524,17 +524,9 @@ public final class SsmBackend {
       versions = new ArrayList<>(parameter.versions.values());
       versions.forEach(v -> labels.add(List.copyOf(v.labels)));
     }
-    int from = 0;
-    if (nextToken != null) {
-      String position = PageTokens.open(HISTORY, nextToken);
-      try {
-        from = position == null ? -1 : Integer.parseInt(position);
-      } catch (NumberFormatException e) {
-        throw SsmErrors.invalidNextToken();
-      }
-      if (from < 0 || from > versions.size()) {
-        throw SsmErrors.invalidNextToken();
-      }
+    int from = nextToken == null ? 0 : PageTokens.openOffset(HISTORY, nextToken, versions.size());
+    if (from < 0) {
+      throw SsmErrors.invalidNextToken();
     }
     int to = Math.min(versions.size(), from + maxResults);
     List<History> page = new ArrayList<>(to - from);
@@ -544,7 +536,7 @@ public final class SsmBackend {
           : withDecryption ? secure.open(ctx, parameter.arn, version.sealed) : version.sealed.ciphertextForm();
       page.add(new History(version, labels.get(i), value));
     }
-    return new Page<>(page, to < versions.size() ? PageTokens.seal(HISTORY, Integer.toString(to)) : null);
+    return new Page<>(page, to < versions.size() ? PageTokens.sealOffset(HISTORY, to) : null);
   }
 
   // ---- labels -----------------------------------------------------------------------------

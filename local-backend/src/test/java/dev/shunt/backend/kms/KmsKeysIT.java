@@ -212,6 +212,25 @@ class KmsKeysIT {
     assertThat(kms.listResourceTags(r -> r.keyId(id)).tags()).hasSize(1);
   }
 
+  @Test
+  void tagsArePagedWithOpaqueMarkers() {
+    String id = kms.createKey(r -> r.tags(tag("a", "1"), tag("b", "2"), tag("c", "3"))).keyMetadata().keyId();
+    var first = kms.listResourceTags(r -> r.keyId(id).limit(2));
+    assertThat(first.tags()).hasSize(2);
+    assertThat(first.truncated()).isTrue();
+    var second = kms.listResourceTags(r -> r.keyId(id).limit(2).marker(first.nextMarker()));
+    assertThat(second.truncated()).isFalse();
+    List<Tag> all = new ArrayList<>(first.tags());
+    all.addAll(second.tags());
+    assertThat(all).containsExactlyInAnyOrder(tag("a", "1"), tag("b", "2"), tag("c", "3"));
+    // A marker Shunt did not hand out, or one of another listing, is refused.
+    expectError("InvalidMarkerException", () -> kms.listResourceTags(r -> r.keyId(id).marker("2")));
+    kms.createKey(r -> { });
+    String keysMarker = kms.listKeys(r -> r.limit(1)).nextMarker();
+    assertThat(keysMarker).isNotNull();
+    expectError("InvalidMarkerException", () -> kms.listResourceTags(r -> r.keyId(id).marker(keysMarker)));
+  }
+
   private static Tag tag(String key, String value) {
     return Tag.builder().tagKey(key).tagValue(value).build();
   }
