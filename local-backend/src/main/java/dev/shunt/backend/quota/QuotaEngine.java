@@ -3,11 +3,11 @@ package dev.shunt.backend.quota;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.Json;
+import dev.shunt.backend.state.RegionalStore;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +31,7 @@ public final class QuotaEngine {
 
   private volatile QuotaConfig config;
   private final HighThroughput highThroughput;
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Scope>> scopes = new ConcurrentHashMap<>();
+  private final RegionalStore<Scope> scopes = new RegionalStore<>(Scope::new);
 
   public QuotaEngine(QuotaConfig config, HighThroughput highThroughput) {
     this.config = config;
@@ -40,10 +40,17 @@ public final class QuotaEngine {
 
   /** The buckets and counters of one account in one Region. */
   private static final class Scope {
+    final String accountId;
+    final String region;
     final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
     /** By service, then operation: KMS and Secrets Manager both have a TagResource. */
     final ConcurrentHashMap<String, ConcurrentHashMap<String, Counters>> counters = new ConcurrentHashMap<>();
     final ConcurrentHashMap<String, String> unlimited = new ConcurrentHashMap<>();
+
+    Scope(String accountId, String region) {
+      this.accountId = accountId;
+      this.region = region;
+    }
   }
 
   /** What happened to one operation's requests. */
@@ -65,10 +72,10 @@ public final class QuotaEngine {
   /** Replaces the configuration; every bucket starts again full. */
   public void configure(QuotaConfig config) {
     this.config = config;
-    scopes.values().forEach(regions -> regions.values().forEach(scope -> {
+    for (Scope scope : scopes.all()) {
       scope.buckets.clear();
       scope.unlimited.clear();
-    }));
+    }
   }
 
   public void reset() {
@@ -81,7 +88,7 @@ public final class QuotaEngine {
    */
   public boolean acquire(String accountId, String region, String service, String operation,
       com.fasterxml.jackson.databind.node.ObjectNode input) {
-    Scope scope = scope(accountId, region);
+    Scope scope = scopes.get(accountId, region);
     Counters counters = counters(scope, service, operation);
     QuotaConfig current = config;
     if (!current.enabled()) {
@@ -102,7 +109,7 @@ public final class QuotaEngine {
       for (int i = 0; i < extra.size() && accepted; i++) {
         AwsQuotaTable.Charge charge = extra.get(i);
         String chargeRegion = charge.region() == null ? region : charge.region();
-        accepted = take(scope(accountId, chargeRegion), accountId, chargeRegion, charge.group(), charge.cost(),
+        accepted = take(scopes.get(accountId, chargeRegion), accountId, chargeRegion, charge.group(), charge.cost(),
             current);
       }
     }
@@ -117,7 +124,7 @@ public final class QuotaEngine {
 
   /** Counts a request that fault injection answered with an error. */
   public void faulted(String accountId, String region, String service, String operation) {
-    counters(scope(accountId, region), service, operation).faulted.increment();
+    counters(scopes.get(accountId, region), service, operation).faulted.increment();
   }
 
   private boolean take(Scope scope, String accountId, String region, String group, int cost, QuotaConfig current) {
@@ -160,15 +167,6 @@ public final class QuotaEngine {
     return bucket;
   }
 
-  private Scope scope(String accountId, String region) {
-    ConcurrentHashMap<String, Scope> regions = scopes.get(accountId);
-    if (regions == null) {
-      regions = scopes.computeIfAbsent(accountId, a -> new ConcurrentHashMap<>());
-    }
-    Scope scope = regions.get(region);
-    return scope != null ? scope : regions.computeIfAbsent(region, r -> new Scope());
-  }
-
   private static Counters counters(Scope scope, String service, String operation) {
     ConcurrentHashMap<String, Counters> byOperation = scope.counters.get(service);
     if (byOperation == null) {
@@ -183,25 +181,23 @@ public final class QuotaEngine {
     QuotaConfig current = config;
     ObjectNode report = current.toJson();
     ArrayNode usage = report.putArray("usage");
-    for (Map.Entry<String, ConcurrentHashMap<String, Scope>> account : scopes.entrySet()) {
-      for (Map.Entry<String, Scope> region : account.getValue().entrySet()) {
-        region.getValue().counters.forEach((service, operations) -> operations.forEach((operation, counters) -> {
-          ObjectNode entry = usage.addObject().put("account", account.getKey()).put("region", region.getKey())
-              .put("service", service).put("operation", operation);
-          GroupChoice choice = counters.choice;
-          String group = choice == null ? null : choice.config == current ? choice.group
-              : current.groupFor(account.getKey(), service, operation, choice.highThroughput);
-          if (group != null && current.enabled()) {
-            entry.put("group", group);
-            double quota = current.rate(account.getKey(), region.getKey(), group);
-            if (!Double.isInfinite(quota)) {
-              entry.put("quota", quota);
-            }
+    for (Scope scope : scopes.all()) {
+      scope.counters.forEach((service, operations) -> operations.forEach((operation, counters) -> {
+        ObjectNode entry = usage.addObject().put("account", scope.accountId).put("region", scope.region)
+            .put("service", service).put("operation", operation);
+        GroupChoice choice = counters.choice;
+        String group = choice == null ? null : choice.config == current ? choice.group
+            : current.groupFor(scope.accountId, service, operation, choice.highThroughput);
+        if (group != null && current.enabled()) {
+          entry.put("group", group);
+          double quota = current.rate(scope.accountId, scope.region, group);
+          if (!Double.isInfinite(quota)) {
+            entry.put("quota", quota);
           }
-          entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
-              .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
-        }));
-      }
+        }
+        entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
+            .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
+      }));
     }
     return report;
   }
