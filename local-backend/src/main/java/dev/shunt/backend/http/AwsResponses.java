@@ -27,6 +27,8 @@ public final class AwsResponses {
   static final AsciiString AMZ_JSON = AsciiString.cached("application/x-amz-json-1.1");
   static final AsciiString REQUEST_ID = AsciiString.cached("x-amzn-RequestId");
   static final AsciiString ERROR_TYPE = AsciiString.cached("x-amzn-ErrorType");
+  private static final AsciiString APPLICATION_JSON = AsciiString.cached("application/json");
+  private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain");
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
   private static final AsciiString PRINCIPAL = AsciiString.cached("x-shunt-principal-arn");
   private static final AsciiString DECISION = AsciiString.cached("x-shunt-decision");
@@ -43,14 +45,7 @@ public final class AwsResponses {
     if (body == null) {
       return build(alloc, HttpResponseStatus.OK, EMPTY_OBJECT, requestId, AMZ_JSON);
     }
-    ByteBuf content = alloc.buffer(256);
-    try {
-      Json.write(body, new ByteBufOutputStream(content));
-    } catch (RuntimeException e) {
-      content.release();
-      throw e;
-    }
-    return build(HttpResponseStatus.OK, content, requestId, AMZ_JSON);
+    return written(alloc, HttpResponseStatus.OK, body, requestId, AMZ_JSON);
   }
 
   static FullHttpResponse error(ByteBufAllocator alloc, AwsException error, String requestId) {
@@ -59,10 +54,23 @@ public final class AwsResponses {
     if (error.getMessage() != null) {
       body.put("message", error.getMessage());
     }
-    FullHttpResponse response = build(alloc, HttpResponseStatus.valueOf(error.httpStatus()), Json.write(body),
-        requestId, AMZ_JSON);
+    FullHttpResponse response = written(alloc, HttpResponseStatus.valueOf(error.httpStatus()), body, requestId,
+        AMZ_JSON);
     response.headers().set(ERROR_TYPE, error.code());
     return response;
+  }
+
+  /** A JSON body written straight into the response buffer. */
+  private static FullHttpResponse written(ByteBufAllocator alloc, HttpResponseStatus status, JsonNode body,
+      String requestId, AsciiString contentType) {
+    ByteBuf content = alloc.buffer(256);
+    try {
+      Json.write(body, new ByteBufOutputStream(content));
+    } catch (RuntimeException e) {
+      content.release();
+      throw e;
+    }
+    return build(status, content, requestId, contentType);
   }
 
   /**
@@ -101,11 +109,11 @@ public final class AwsResponses {
   /** A bare status with a short text body, as a failing load balancer sends (fault injection). */
   static FullHttpResponse bare(ByteBufAllocator alloc, HttpResponseStatus status, String requestId) {
     return build(alloc, status, status.reasonPhrase().getBytes(java.nio.charset.StandardCharsets.US_ASCII), requestId,
-        AsciiString.cached("text/plain"));
+        TEXT_PLAIN);
   }
 
   static FullHttpResponse json(ByteBufAllocator alloc, HttpResponseStatus status, JsonNode body, String requestId) {
-    return build(alloc, status, Json.write(body), requestId, AsciiString.cached("application/json"));
+    return written(alloc, status, body, requestId, APPLICATION_JSON);
   }
 
   private static FullHttpResponse build(ByteBufAllocator alloc, HttpResponseStatus status, byte[] bytes,
