@@ -452,8 +452,11 @@ public final class SecretsBackend {
     return SecretView.of(find(ctx, secretId, "DescribeSecret"));
   }
 
+  /** A page of a secret's versions, and the secret. */
+  record Versions(Secret secret, Page<VersionView> page) {}
+
   /** ListSecretVersionIds: newest first; without {@code includeDeprecated}, only versions with labels. */
-  Page<VersionView> listVersions(RequestContext ctx, String secretId, int maxResults, String nextToken,
+  Versions listVersions(RequestContext ctx, String secretId, int maxResults, String nextToken,
       boolean includeDeprecated) {
     Secret secret = find(ctx, secretId, "ListSecretVersionIds");
     List<VersionView> views = new ArrayList<>();
@@ -465,7 +468,7 @@ public final class SecretsBackend {
         }
       }
     }
-    return Paging.page(views, maxResults, nextToken);
+    return new Versions(secret, Paging.page(views, maxResults, nextToken));
   }
 
   // ---- deletion ---------------------------------------------------------------------------
@@ -627,20 +630,12 @@ public final class SecretsBackend {
         rotations.forget(secret);
         return null;
       }
-      return visible(secret, includePlannedDeletion, filters, now);
+      SecretView view = SecretView.of(secret);
+      if (view.deletedDate() != null && !includePlannedDeletion) {
+        return null;
+      }
+      return SecretFilter.matchesAll(filters, view) ? view : null;
     });
-  }
-
-  private static SecretView visible(Secret secret, boolean includePlannedDeletion, List<SecretFilter> filters,
-      Instant now) {
-    if (deletionDue(secret, now)) {
-      return null;
-    }
-    SecretView view = SecretView.of(secret);
-    if (view.deletedDate() != null && !includePlannedDeletion) {
-      return null;
-    }
-    return SecretFilter.matchesAll(filters, view) ? view : null;
   }
 
   // ---- replication ------------------------------------------------------------------------
@@ -885,8 +880,11 @@ public final class SecretsBackend {
     return version;
   }
 
-  /** CancelRotateSecret: turns automatic rotation off; a version labelled AWSPENDING keeps its label. */
-  String cancelRotateSecret(RequestContext ctx, String secretId) {
+  /**
+   * CancelRotateSecret: turns automatic rotation off; a version labelled AWSPENDING keeps its
+   * label (and is the result's version, else null).
+   */
+  Result cancelRotateSecret(RequestContext ctx, String secretId) {
     Secret secret = find(ctx, secretId, "CancelRotateSecret");
     requireWritable(secret);
     synchronized (secret) {
@@ -894,7 +892,7 @@ public final class SecretsBackend {
       secret.nextRotationDate = null;
       SecretVersion pending = secret.versionWithStage(PENDING);
       rotations.forget(secret);
-      return pending == null ? null : pending.versionId;
+      return new Result(secret, pending);
     }
   }
 

@@ -203,10 +203,9 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode listSecretVersionIds(RequestContext ctx, ObjectNode in) {
-    String secretId = string(in, "SecretId");
-    SecretsBackend.Page<SecretsBackend.VersionView> page = secrets.listVersions(ctx, secretId, maxResults(in, 100),
+    SecretsBackend.Versions listed = secrets.listVersions(ctx, string(in, "SecretId"), maxResults(in, 100),
         string(in, "NextToken"), flag(in, "IncludeDeprecated"));
-    SecretView secret = secrets.describeSecret(ctx, secretId);
+    SecretsBackend.Page<SecretsBackend.VersionView> page = listed.page();
     ObjectNode out = Json.object();
     ArrayNode versions = out.putArray("Versions");
     for (SecretsBackend.VersionView version : page.items()) {
@@ -222,8 +221,8 @@ public final class SecretsService implements AwsService {
     if (page.nextToken() != null) {
       out.put("NextToken", page.nextToken());
     }
-    out.put("ARN", secret.arn());
-    out.put("Name", secret.name());
+    out.put("ARN", listed.secret().arn);
+    out.put("Name", listed.secret().name);
     return out;
   }
 
@@ -310,11 +309,10 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode cancelRotateSecret(RequestContext ctx, ObjectNode in) {
-    String secretId = string(in, "SecretId");
-    String pending = secrets.cancelRotateSecret(ctx, secretId);
-    ObjectNode out = named(secrets.find(ctx, secretId, "CancelRotateSecret"));
-    if (pending != null) {
-      out.put("VersionId", pending);
+    SecretsBackend.Result result = secrets.cancelRotateSecret(ctx, string(in, "SecretId"));
+    ObjectNode out = named(result.secret());
+    if (result.version() != null) {
+      out.put("VersionId", result.version().versionId);
     }
     return out;
   }
