@@ -105,6 +105,8 @@ final class OtelSpans implements ShuntTracing.Spans {
     final Context parent;
     final String name;
     final String service;
+    /** KMS, SecretsManager or SSM: the service as its operation's counters know it. */
+    final String label;
     final long startEpochNanos;
     final long startNanos;
     Span span;
@@ -129,11 +131,13 @@ final class OtelSpans implements ShuntTracing.Spans {
     String requestParameterName;
     List<String> requestContextKeys;
 
-    Call(Tracer tracer, Context parent, String name, String service, long startEpochNanos, long startNanos) {
+    Call(Tracer tracer, Context parent, String name, String service, String label, long startEpochNanos,
+        long startNanos) {
       this.tracer = tracer;
       this.parent = parent;
       this.name = name;
       this.service = service;
+      this.label = label;
       this.startEpochNanos = startEpochNanos;
       this.startNanos = startNanos;
     }
@@ -180,7 +184,7 @@ final class OtelSpans implements ShuntTracing.Spans {
     }
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     Instant now = Instant.now();
-    return new Call(tracer, Context.current(), call.operation(), service,
+    return new Call(tracer, Context.current(), call.operation(), service, call.counters().service,
         now.getEpochSecond() * 1_000_000_000L + now.getNano(), nowNanos);
   }
 
@@ -246,7 +250,7 @@ final class OtelSpans implements ShuntTracing.Spans {
     if (request == null) {
       return;
     }
-    String label = ShuntClientStats.serviceLabel(call.service == null ? "" : call.service);
+    String label = call.label;
     if ("SSM".equals(label)) {
       call.requestParameterName = request.getValueForField("Name", String.class).orElse(null);
     } else if ("KMS".equals(label)) {
@@ -395,7 +399,7 @@ final class OtelSpans implements ShuntTracing.Spans {
         call.errorType = errorCode;
         span.setAttribute(ERROR_TYPE, errorCode);
       }
-      String label = ShuntClientStats.serviceLabel(call.service == null ? "" : call.service);
+      String label = call.label;
       String keyArn = call.keyArn;
       String algorithm = call.algorithm;
       String secretArn = call.secretArn;

@@ -61,9 +61,7 @@ public final class ShuntClientBuilderHook {
   }
 
   private static Marks marks(Object builder) {
-    synchronized (MARKS) {
-      return MARKS.computeIfAbsent(builder, b -> new Marks());
-    }
+    return MARKS.computeIfAbsent(builder, b -> new Marks());
   }
 
   /** Called as {@code build()} starts. */
@@ -101,13 +99,18 @@ public final class ShuntClientBuilderHook {
 
   /**
    * Routes a request of a client built before the agent arrived (attach to a running JVM): the
-   * agent calls this after the interceptor chain's modifyHttpRequest.
+   * agent calls this after the interceptor chain's modifyHttpRequest. A call that Shunt's
+   * interceptor handles (every client built since) was routed already and is left as it is.
    */
   public static Object afterModifyHttpRequest(Object context, Object attributes) {
     try {
+      ExecutionAttributes executionAttributes = (ExecutionAttributes) attributes;
+      if (ShuntRouting.intercepted(executionAttributes)) {
+        return context;
+      }
       InterceptorContext interceptorContext = (InterceptorContext) context;
       SdkHttpRequest request = interceptorContext.httpRequest();
-      SdkHttpRequest routed = ShuntRouting.route(request, (ExecutionAttributes) attributes);
+      SdkHttpRequest routed = ShuntRouting.routeUnintercepted(request, executionAttributes);
       return routed == request ? context : interceptorContext.toBuilder().httpRequest(routed).build();
     } catch (RuntimeException | LinkageError e) {
       reportOnce("could not route a request: " + e);

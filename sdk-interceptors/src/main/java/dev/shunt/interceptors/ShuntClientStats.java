@@ -39,7 +39,10 @@ public final class ShuntClientStats {
 
   /** One operation's counters, found by the SDK's service and operation names without allocating. */
   static final class Operation {
+    /** {@code KMS.Decrypt}. */
     final String name;
+    /** KMS, SecretsManager or SSM (see {@link #serviceLabel}). */
+    final String service;
     final LongAdder calls = new LongAdder();
     final LongAdder attempts = new LongAdder();
     final LongAdder retries = new LongAdder();
@@ -47,8 +50,9 @@ public final class ShuntClientStats {
     final LongAdder giveUps = new LongAdder();
     final LongAdder successes = new LongAdder();
 
-    Operation(String name) {
-      this.name = name;
+    Operation(String service, String operationName) {
+      this.name = service + "." + operationName;
+      this.service = service;
     }
 
     OperationStats stats() {
@@ -123,7 +127,8 @@ public final class ShuntClientStats {
     if (service == null) {
       return null;
     }
-    Operation shared = BY_NAME.computeIfAbsent(service + "." + operationName, Operation::new);
+    Operation shared = BY_NAME.computeIfAbsent(service + "." + operationName,
+        name -> new Operation(service, operationName));
     BY_SDK_NAMES.computeIfAbsent(serviceName, s -> new ConcurrentHashMap<>()).putIfAbsent(operationName, shared);
     return shared;
   }
@@ -385,7 +390,7 @@ public final class ShuntClientStats {
       try {
         if (atExit) {
           String state = System.getProperty(ShuntEndpoint.AGENT_STATE);
-          if (failing || state != null && !state.equals("ready")) {
+          if (failing || state != null && !state.equals(ShuntEndpoint.READY)) {
             return;
           }
         }

@@ -1,20 +1,38 @@
 package dev.shunt.interceptors;
 
 import java.net.URI;
+import java.util.Locale;
 
 /**
  * Where Shunt is, and how far it reaches: {@code shunt.endpoint} / {@code SHUNT_ENDPOINT}
  * (default {@code http://127.0.0.1:4566}), and {@code shunt.override-endpoints} /
  * {@code SHUNT_OVERRIDE_ENDPOINTS} (default false: a client the application pointed at an
- * endpoint of its own keeps it). Read from the environment each time it is asked, since the agent
- * sets the property after it starts the embedded backend; callers cache what they need.
+ * endpoint of its own keeps it). The system properties are read each time they are asked for,
+ * since the agent sets {@code shunt.endpoint} after it starts the embedded backend; the
+ * environment, which cannot change, is read once.
  */
 public final class ShuntEndpoint {
   public static final String PROPERTY = "shunt.endpoint";
   public static final String DEFAULT = "http://127.0.0.1:4566";
-  /** Set by the agent while its backend starts ({@code starting}), then {@code ready} or {@code failed}. */
+  /** Set by the agent while its backend starts ({@link #STARTING}), then {@link #READY} or {@link #FAILED}. */
   public static final String AGENT_STATE = "shunt.agent.state";
+  /** {@link #AGENT_STATE} while the agent's backend starts. */
+  public static final String STARTING = "starting";
+  /** {@link #AGENT_STATE} once the agent's backend is up (or the agent was given a running one). */
+  public static final String READY = "ready";
+  /** {@link #AGENT_STATE} when the agent's backend could not start: no routing at all. */
+  public static final String FAILED = "failed";
+  private static final String OVERRIDE_PROPERTY = "shunt.override-endpoints";
   private static final long AGENT_WAIT_MILLIS = 60_000;
+
+  // The environment's values of the settings read on every call, read once.
+  private static final String ENDPOINT_ENV = System.getenv(variable(PROPERTY));
+  private static final String OVERRIDE_ENV = System.getenv(variable(OVERRIDE_PROPERTY));
+
+  /** The endpoint last parsed, with the {@code shunt.endpoint} property it was parsed for. */
+  private record Parsed(String property, URI uri) {}
+
+  private static volatile Parsed parsed;
 
   private ShuntEndpoint() {}
 
@@ -25,11 +43,11 @@ public final class ShuntEndpoint {
    */
   public static boolean available() {
     String state = System.getProperty(AGENT_STATE);
-    if (state == null || state.equals("ready")) {
+    if (state == null || state.equals(READY)) {
       return true;
     }
     long deadline = System.currentTimeMillis() + AGENT_WAIT_MILLIS;
-    while ("starting".equals(state) && System.currentTimeMillis() < deadline) {
+    while (STARTING.equals(state) && System.currentTimeMillis() < deadline) {
       try {
         Thread.sleep(5);
       } catch (InterruptedException e) {
@@ -38,23 +56,49 @@ public final class ShuntEndpoint {
       }
       state = System.getProperty(AGENT_STATE);
     }
-    return "ready".equals(state);
+    return READY.equals(state);
   }
 
+  /** Shunt's endpoint, parsed again only when {@code shunt.endpoint} changed. */
   public static URI uri() {
-    return URI.create(setting("endpoint", DEFAULT));
+    String property = System.getProperty(PROPERTY);
+    Parsed last = parsed;
+    if (last != null && (property == null ? last.property == null : property.equals(last.property))) {
+      return last.uri;
+    }
+    String value = value(property, ENDPOINT_ENV);
+    URI uri = URI.create(value == null ? DEFAULT : value);
+    parsed = new Parsed(property, uri);
+    return uri;
   }
 
   public static boolean overrideAppEndpoints() {
-    return Boolean.parseBoolean(setting("override-endpoints", "false"));
+    return Boolean.parseBoolean(value(System.getProperty(OVERRIDE_PROPERTY), OVERRIDE_ENV));
   }
 
   /** An option by its one name: system property {@code shunt.NAME}, then environment {@code SHUNT_NAME}. */
   static String setting(String name, String fallback) {
-    String value = System.getProperty("shunt." + name);
-    if (value == null || value.isBlank()) {
-      value = System.getenv("SHUNT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-    }
-    return value == null || value.isBlank() ? fallback : value.trim();
+    String value = option("shunt." + name);
+    return value == null ? fallback : value;
+  }
+
+  /**
+   * A setting (Shunt's or OpenTelemetry's): the system property {@code property}, else the
+   * environment variable named by it upper-cased with '.' and '-' as '_'; blank is unset, the
+   * value is trimmed; null when unset.
+   */
+  static String option(String property) {
+    return value(System.getProperty(property), System.getenv(variable(property)));
+  }
+
+  /** The environment variable of a setting: {@code shunt.override-endpoints} is {@code SHUNT_OVERRIDE_ENDPOINTS}. */
+  private static String variable(String property) {
+    return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /** A setting's value from its property's and its environment variable's: blank is unset; trimmed; null when unset. */
+  private static String value(String property, String environment) {
+    String value = property == null || property.isBlank() ? environment : property;
+    return value == null || value.isBlank() ? null : value.trim();
   }
 }

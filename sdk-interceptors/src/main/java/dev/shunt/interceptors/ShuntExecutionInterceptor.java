@@ -31,13 +31,19 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 public final class ShuntExecutionInterceptor implements ExecutionInterceptor {
   @Override
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-    ShuntRouting.beforeExecution(attributes);
+    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+    if (!ShuntRouting.isRoutedService(service)) {
+      return;
+    }
+    boolean available = ShuntEndpoint.available();
+    ShuntRouting.beforeExecution(attributes, available);
+    if (!available) {
+      return;
+    }
     try {
-      ShuntClientStats.Operation operation = ShuntClientStats.operation(
-          attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME),
+      ShuntClientStats.Operation operation = ShuntClientStats.operation(service,
           attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
-      if (operation != null && attributes.getAttribute(ShuntAttempts.ATTRIBUTE) == null
-          && ShuntEndpoint.available()) {
+      if (operation != null && attributes.getAttribute(ShuntAttempts.ATTRIBUTE) == null) {
         ShuntAttempts call = new ShuntAttempts(operation, this);
         attributes.putAttribute(ShuntAttempts.ATTRIBUTE, call);
         ShuntTracing.Spans spans = ShuntTracing.spans();

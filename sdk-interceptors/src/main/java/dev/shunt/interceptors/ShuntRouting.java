@@ -1,7 +1,6 @@
 package dev.shunt.interceptors;
 
 import java.net.URI;
-import java.util.Set;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
@@ -14,33 +13,38 @@ import software.amazon.awssdk.http.SdkHttpRequest;
  * host, so SigV4 stays valid.
  */
 public final class ShuntRouting {
-  /** The services' ids as the SDK names them ({@code SERVICE_NAME}), in the spellings SDK versions use. */
-  private static final Set<String> SERVICES = Set.of("KMS", "Kms", "Secrets Manager", "SecretsManager", "SSM", "Ssm");
-
-  private static volatile URI cachedEndpoint;
-  private static volatile String cachedFrom;
-
   private ShuntRouting() {}
-
-  public static boolean isRoutedService(ExecutionAttributes attributes) {
-    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
-    return service != null && SERVICES.contains(service);
-  }
 
   /** Marks a call whose endpoint Shunt chose (as opposed to one the application overrode). */
   private static final ExecutionAttribute<Boolean> ROUTED = new ExecutionAttribute<>("ShuntRouted");
+  /**
+   * Marks a call of the three services that Shunt's interceptor handles: the agent's routing of
+   * clients built before it attached (which lack the interceptor) then leaves the call alone.
+   */
+  private static final ExecutionAttribute<Boolean> INTERCEPTED = new ExecutionAttribute<>("ShuntIntercepted");
+
+  public static boolean isRoutedService(ExecutionAttributes attributes) {
+    return isRoutedService(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
+  }
+
+  /** Whether the SDK's service name ({@code SERVICE_NAME}, in any SDK version's spelling) is KMS, Secrets Manager or SSM. */
+  static boolean isRoutedService(String service) {
+    return service != null && ShuntClientStats.serviceLabel(service) != null;
+  }
 
   /**
-   * Before the SDK resolves the endpoint: for the three services, make Shunt's endpoint the
-   * client endpoint. SDK versions that resolve the endpoint in an interceptor (2.20 and the like,
-   * whose global interceptors run before the service's own) then resolve to Shunt; later versions
-   * re-apply it after {@link #route}.
+   * Before the SDK resolves the endpoint, for a call of the three services while Shunt is
+   * {@linkplain ShuntEndpoint#available() available} (the caller asked): the call is marked as
+   * Shunt's interceptor's, and Shunt's endpoint becomes the client endpoint, unless the
+   * application set one and overriding is not asked for. SDK versions that resolve the endpoint in
+   * an interceptor (2.20 and the like, whose global interceptors run before the service's own)
+   * then resolve to Shunt; later versions re-apply it in {@link #route}.
    */
-  public static void beforeExecution(ExecutionAttributes attributes) {
-    if (isRoutedService(attributes) && (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints())
-        && ShuntEndpoint.available()) {
+  static void beforeExecution(ExecutionAttributes attributes, boolean available) {
+    attributes.putAttribute(INTERCEPTED, Boolean.TRUE);
+    if (available && (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints())) {
       attributes.putAttribute(ROUTED, Boolean.TRUE);
-      attributes.putAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT, endpoint());
+      attributes.putAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT, ShuntEndpoint.uri());
       attributes.putAttribute(SdkExecutionAttribute.ENDPOINT_OVERRIDDEN, Boolean.TRUE);
     }
   }
@@ -50,40 +54,51 @@ public final class ShuntRouting {
         && !Boolean.TRUE.equals(attributes.getAttribute(ROUTED));
   }
 
-  /** The request as it should go: to Shunt for the three services, unchanged otherwise. */
+  /** Whether Shunt's interceptor handles this call (see {@link #beforeExecution}). */
+  static boolean intercepted(ExecutionAttributes attributes) {
+    return Boolean.TRUE.equals(attributes.getAttribute(INTERCEPTED));
+  }
+
+  /**
+   * The request as it should go, for Shunt's interceptor: to Shunt for a call that
+   * {@link #beforeExecution} routed, unchanged otherwise.
+   */
   public static SdkHttpRequest route(SdkHttpRequest request, ExecutionAttributes attributes) {
+    return Boolean.TRUE.equals(attributes.getAttribute(ROUTED)) ? toShunt(request) : request;
+  }
+
+  /**
+   * The request as it should go, for a call that Shunt's interceptor did not see (its client was
+   * built before the agent attached): to Shunt for the three services, unchanged otherwise.
+   */
+  static SdkHttpRequest routeUnintercepted(SdkHttpRequest request, ExecutionAttributes attributes) {
     if (!isRoutedService(attributes) || !ShuntEndpoint.available()) {
-      return request;
-    }
-    URI endpoint = endpoint();
-    if (sameEndpoint(request, endpoint)) {
       return request;
     }
     if (appEndpoint(attributes) && !ShuntEndpoint.overrideAppEndpoints()) {
       return request;
     }
+    return toShunt(request);
+  }
+
+  private static SdkHttpRequest toShunt(SdkHttpRequest request) {
+    URI endpoint = ShuntEndpoint.uri();
+    if (sameEndpoint(request, endpoint)) {
+      return request;
+    }
     return request.toBuilder()
         .protocol(endpoint.getScheme())
         .host(endpoint.getHost())
-        .port(endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80)
+        .port(port(endpoint))
         .build();
   }
 
   static boolean sameEndpoint(SdkHttpRequest request, URI endpoint) {
-    int port = endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
-    return endpoint.getHost().equals(request.host()) && port == request.port()
+    return endpoint.getHost().equals(request.host()) && port(endpoint) == request.port()
         && endpoint.getScheme().equals(request.protocol());
   }
 
-  /** Shunt's endpoint, parsed again only when the setting changes. */
-  static URI endpoint() {
-    String from = ShuntEndpoint.setting("endpoint", ShuntEndpoint.DEFAULT);
-    URI endpoint = cachedEndpoint;
-    if (endpoint == null || !from.equals(cachedFrom)) {
-      endpoint = URI.create(from);
-      cachedEndpoint = endpoint;
-      cachedFrom = from;
-    }
-    return endpoint;
+  private static int port(URI endpoint) {
+    return endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
   }
 }

@@ -1,6 +1,5 @@
 package dev.shunt.interceptors;
 
-import java.util.Locale;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -122,12 +121,8 @@ final class ShuntTracing {
     return value == null ? fallback : Boolean.parseBoolean(value);
   }
 
-  /** An OpenTelemetry setting: system property, then environment ({@code OTEL_...}, '.' and '-' as '_'). */
+  /** An OpenTelemetry setting: system property, then environment ({@code OTEL_...}); see {@link ShuntEndpoint#option}. */
   static String otelSetting(String property) {
-    String value = System.getProperty(property);
-    if (value == null || value.isBlank()) {
-      value = System.getenv(property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-    }
-    return value == null || value.isBlank() ? null : value.trim();
+    return ShuntEndpoint.option(property);
   }
 }

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.shunt.backend.ShuntBackend;
+import dev.shunt.interceptors.ShuntEndpoint;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ import net.bytebuddy.utility.JavaModule;
  * agent arrived). Classes already loaded are retransformed.
  */
 public final class AgentCore {
+  // ShuntEndpoint's names are compile-time constants, inlined here: this class loader cannot see
+  // the interceptors, and nothing here may load one of their classes.
   /** Options that configure the agent itself; every other option goes to the embedded backend. */
   static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region",
       "log-retries");
@@ -34,8 +37,6 @@ public final class AgentCore {
   private static final List<String> INTERCEPTOR_OPTIONS = List.of("override-endpoints", "default-region",
       "log-retries");
 
-  /** The agent's state for the hook and interceptors: starting, ready or failed. */
-  private static final String STATE = "shunt.agent.state";
   private static volatile ShuntBackend backend;
 
   private AgentCore() {}
@@ -77,14 +78,14 @@ public final class AgentCore {
     if (setting.apply("port") == null) {
       backendOptions.put("port", "0");
     }
-    System.setProperty(STATE, "starting");
+    System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.STARTING);
     Thread starter = new Thread(() -> {
       try {
         backend = ShuntBackend.builder().options(backendOptions).start();
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
         ready(backend.uri().toString());
       } catch (Throwable e) {
-        System.setProperty(STATE, "failed");
+        System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.FAILED);
         System.err.println("[shunt] agent disabled, the application runs without Shunt: " + e);
       }
     }, "shunt-backend-start");
@@ -94,8 +95,8 @@ public final class AgentCore {
   }
 
   private static void ready(String endpoint) {
-    System.setProperty("shunt.endpoint", endpoint);
-    System.setProperty(STATE, "ready");
+    System.setProperty(ShuntEndpoint.PROPERTY, endpoint);
+    System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.READY);
     System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + endpoint);
   }
 

@@ -6,7 +6,8 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 /**
  * Advice on {@code ExecutionInterceptorChain.modifyHttpRequestAndHttpContent}: after the
  * interceptors ran, route the request, so that clients built before the agent attached (which
- * lack Shunt's interceptor) reach Shunt too. Idempotent with the interceptor's own routing.
+ * lack Shunt's interceptor) reach Shunt too. A call that Shunt's interceptor handles, which routed
+ * it already, is left as it is.
  */
 final class ChainAdvice {
   private ChainAdvice() {}
