@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -23,9 +22,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,17 +36,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.kms.KmsAsyncClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
@@ -78,7 +70,7 @@ class ClientSpansTest {
   static final String PARAMETER_VALUE = "param-value-batch-size-4242";
   static final String CONTEXT_VALUE = "context-value-tenant-77";
 
-  private static HttpServer server;
+  private static StubAws aws;
   private static URI endpoint;
   /** Scripted answers, in order; when empty, each target's normal answer. */
   private static final ConcurrentLinkedQueue<String> SCRIPT = new ConcurrentLinkedQueue<>();
@@ -93,19 +85,15 @@ class ClientSpansTest {
 
   @BeforeAll
   static void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ClientSpansTest::answer);
-    server.start();
-    endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    System.setProperty("shunt.endpoint", endpoint.toString());
+    aws = StubAws.start(ClientSpansTest::answer);
+    endpoint = aws.endpoint;
     System.setProperty("shunt.log-retries", "false");
   }
 
   @AfterAll
   static void stopServer() {
-    System.clearProperty("shunt.endpoint");
     System.clearProperty("shunt.log-retries");
-    server.stop(0);
+    aws.close();
   }
 
   @BeforeEach
@@ -135,7 +123,7 @@ class ClientSpansTest {
   private static void answer(HttpExchange exchange) throws IOException {
     exchange.getRequestBody().readAllBytes();
     if (exchange.getRequestURI().getPath().startsWith("/_shunt/")) {
-      send(exchange, 200, "{}");
+      StubAws.send(exchange, 200, "{}");
       return;
     }
     TRACEPARENTS.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
@@ -147,7 +135,7 @@ class ClientSpansTest {
         exchange.getResponseHeaders().add("x-shunt-decision", "throttled");
         exchange.getResponseHeaders().add("x-shunt-principal-arn", PRINCIPAL);
       }
-      error(exchange, 400, "ThrottlingException", "Rate exceeded");
+      StubAws.throttle(exchange);
       return;
     }
     if ("deny".equals(next)) {
@@ -156,7 +144,7 @@ class ClientSpansTest {
         exchange.getResponseHeaders().add("x-shunt-principal-arn", PRINCIPAL);
         exchange.getResponseHeaders().add("x-shunt-key-arn", KEY_ARN);
       }
-      error(exchange, 400, "AccessDeniedException", "User: " + PRINCIPAL + " is not authorized");
+      StubAws.error(exchange, 400, "AccessDeniedException", "User: " + PRINCIPAL + " is not authorized");
       return;
     }
     String operation = target.substring(target.indexOf('.') + 1);
@@ -190,21 +178,7 @@ class ClientSpansTest {
           + PARAMETER_VALUE + "\",\"Version\":1,\"ARN\":\"arn:aws:ssm:us-east-1:111122223333:parameter/orders/batch-size\"}}";
       default -> "{}";
     };
-    send(exchange, 200, body);
-  }
-
-  private static void error(HttpExchange exchange, int status, String code, String message) throws IOException {
-    exchange.getResponseHeaders().add("x-amzn-ErrorType", code + ":http://internal.amazon.com/coral/");
-    send(exchange, status, "{\"__type\":\"" + code + "\",\"message\":\"" + message + "\"}");
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+    StubAws.send(exchange, 200, body);
   }
 
   private static String b64(String text) {
@@ -213,23 +187,10 @@ class ClientSpansTest {
 
   // ---- clients ---------------------------------------------------------------------------------
 
-  private static final StaticCredentialsProvider CREDENTIALS =
-      StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret"));
+  private static final StaticCredentialsProvider CREDENTIALS = StubAws.CREDENTIALS;
 
   private KmsClient kms(ExecutionInterceptor... extra) {
-    KmsClient kms = KmsClient.builder().region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(c -> {
-          c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-              .maxAttempts(3)
-              .backoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF))
-              .throttlingBackoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF))
-              .build());
-          for (ExecutionInterceptor interceptor : extra) {
-            c.addExecutionInterceptor(interceptor);
-          }
-        })
-        .build();
+    KmsClient kms = StubAws.kms(BACKOFF, extra).build();
     clients.add(kms);
     return kms;
   }
@@ -432,11 +393,7 @@ class ClientSpansTest {
     SCRIPT.addAll(List.of("throttle", "ok"));
     Tracer app = GlobalOpenTelemetry.getTracer("app");
     Span parent = app.spanBuilder("async-work").startSpan();
-    try (KmsAsyncClient async = KmsAsyncClient.builder().region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
-        .httpClient(NettyNioAsyncHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .throttlingBackoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF)).build()))
-        .build(); Scope ignored = parent.makeCurrent()) {
+    try (KmsAsyncClient async = StubAws.kmsAsync(BACKOFF).build(); Scope ignored = parent.makeCurrent()) {
       async.generateRandom(r -> r.numberOfBytes(3)).join();
     } finally {
       parent.end();

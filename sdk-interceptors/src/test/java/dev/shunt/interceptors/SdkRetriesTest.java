@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.shunt.interceptors.ShuntClientStats.OperationStats;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,13 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.kms.KmsAsyncClient;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
@@ -43,7 +32,7 @@ import software.amazon.awssdk.services.kms.model.KmsException;
  */
 class SdkRetriesTest {
   private static final Duration BACKOFF = Duration.ofMillis(50);
-  private static HttpServer server;
+  private static StubAws aws;
   private static URI endpoint;
   private static final ConcurrentLinkedQueue<String> SCRIPT = new ConcurrentLinkedQueue<>();
   private static final List<String> PUSHES = new CopyOnWriteArrayList<>();
@@ -65,19 +54,15 @@ class SdkRetriesTest {
 
   @BeforeAll
   static void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", SdkRetriesTest::answer);
-    server.start();
-    endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    System.setProperty("shunt.endpoint", endpoint.toString());
+    aws = StubAws.start(SdkRetriesTest::answer);
+    endpoint = aws.endpoint;
     JUL.addHandler(CAPTURE);
   }
 
   @AfterAll
   static void stopServer() {
     JUL.removeHandler(CAPTURE);
-    System.clearProperty("shunt.endpoint");
-    server.stop(0);
+    aws.close();
   }
 
   @BeforeEach
@@ -85,15 +70,7 @@ class SdkRetriesTest {
     ShuntClientStats.reset();
     SCRIPT.clear();
     LOGGED.clear();
-    kms = KmsClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")))
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(3)
-            .backoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF))
-            .throttlingBackoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF))
-            .build()))
-        .build();
+    kms = StubAws.kms(BACKOFF).endpointOverride(endpoint).build();
   }
 
   @AfterEach
@@ -107,16 +84,14 @@ class SdkRetriesTest {
     byte[] request = exchange.getRequestBody().readAllBytes();
     if (exchange.getRequestURI().getPath().equals("/_shunt/client-stats")) {
       PUSHES.add(new String(request, StandardCharsets.UTF_8));
-      send(exchange, 200, "{\"status\":\"recorded\"}");
+      StubAws.send(exchange, 200, "{\"status\":\"recorded\"}");
       return;
     }
     String next = SCRIPT.poll();
     if (next == null || next.equals("ok")) {
-      send(exchange, 200, "{\"Plaintext\":\"AAAA\"}");
+      StubAws.send(exchange, 200, "{\"Plaintext\":\"AAAA\"}");
     } else if (next.equals("throttle")) {
-      exchange.getResponseHeaders().add("x-amzn-ErrorType",
-          "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/");
-      send(exchange, 400, "{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}");
+      StubAws.throttle(exchange);
     } else if (next.equals("truncate")) {
       // Promises 100 bytes, sends 5 and hangs up: the SDK reads a broken body and retries.
       exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
@@ -126,15 +101,6 @@ class SdkRetriesTest {
       exchange.close();
     } else {
       throw new IllegalStateException(next);
-    }
-  }
-
-  private static void send(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
     }
   }
 
@@ -158,12 +124,7 @@ class SdkRetriesTest {
   @Test
   void anAsyncClientsAttemptsAreRecordedToo() {
     script("throttle", "ok");
-    try (KmsAsyncClient async = KmsAsyncClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")))
-        .httpClient(NettyNioAsyncHttpClient.create())
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .throttlingBackoffStrategy(BackoffStrategy.fixedDelayWithoutJitter(BACKOFF)).build()))
-        .build()) {
+    try (KmsAsyncClient async = StubAws.kmsAsync(BACKOFF).endpointOverride(endpoint).build()) {
       async.generateRandom(r -> r.numberOfBytes(3)).join();
     }
     assertThat(ShuntClientStats.recentStories()).singleElement().asString()

@@ -2,13 +2,9 @@ package dev.shunt.interceptors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -54,22 +50,13 @@ class WithoutOpenTelemetryTest {
   @Test
   void theInterceptorsWorkAndStayQuietWithoutOpenTelemetry() throws Exception {
     List<String> traceparents = new CopyOnWriteArrayList<>();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
+    StubAws aws = StubAws.start(exchange -> {
       exchange.getRequestBody().readAllBytes();
       if (exchange.getRequestHeaders().containsKey("X-Amz-Target")) {
         traceparents.add(String.valueOf(exchange.getRequestHeaders().getFirst("traceparent")));
       }
-      byte[] body = "{\"Plaintext\":\"AAAA\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      StubAws.send(exchange, 200, "{\"Plaintext\":\"AAAA\"}");
     });
-    server.start();
-    String previous = System.getProperty("shunt.endpoint");
-    System.setProperty("shunt.endpoint", "http://127.0.0.1:" + server.getAddress().getPort());
     List<URL> withoutOtel = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       if (!entry.contains("opentelemetry")) {
@@ -87,12 +74,7 @@ class WithoutOpenTelemetryTest {
               + "giveUps=0, successes=1]");
     } finally {
       System.setErr(err);
-      server.stop(0);
-      if (previous == null) {
-        System.clearProperty("shunt.endpoint");
-      } else {
-        System.setProperty("shunt.endpoint", previous);
-      }
+      aws.close();
     }
     assertThat(traceparents).containsExactly("null");
     // The SDK's own SLF4J notice (no binding on this class path) is not Shunt's; nothing else may be printed.
