@@ -1,10 +1,12 @@
 package dev.shunt.backend.crypto;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-GCM with a 96-bit IV and a 128-bit tag, on one JDK {@link Cipher} per thread (getting a
@@ -55,6 +57,38 @@ public final class AesGcm {
       return null;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM decryption failed", e);
+    }
+  }
+
+  /** The bytes {@link #sealWithDataKey} writes for a plaintext of {@code plaintextLength}. */
+  public static int sealedLength(int plaintextLength) {
+    return IV_BYTES + plaintextLength + TAG_BYTES;
+  }
+
+  /**
+   * Envelope encryption's inner half: seals {@code plaintext} under a data key into {@code out}
+   * at {@code at} as a random IV, the ciphertext and the tag ({@link #sealedLength} bytes), then
+   * wipes the data key.
+   */
+  public static void sealWithDataKey(byte[] dataKey, byte[] aad, byte[] plaintext, byte[] out, int at) {
+    try {
+      Randomness.fill(out, at, IV_BYTES);
+      encrypt(new SecretKeySpec(dataKey, "AES"), out, at, aad, aad.length, plaintext, out, at + IV_BYTES);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
+    }
+  }
+
+  /**
+   * Opens what {@link #sealWithDataKey} wrote: the {@code length} bytes at {@code at} of
+   * {@code in}; wipes the data key; null when the tag does not verify.
+   */
+  public static byte[] openWithDataKey(byte[] dataKey, byte[] aad, byte[] in, int at, int length) {
+    try {
+      return decrypt(new SecretKeySpec(dataKey, "AES"), in, at, aad, aad.length, in, at + IV_BYTES,
+          length - IV_BYTES);
+    } finally {
+      Arrays.fill(dataKey, (byte) 0);
     }
   }
 }

@@ -8,7 +8,6 @@ import dev.shunt.backend.kms.KmsBackend;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -53,12 +52,8 @@ final class SecretCipher {
     } catch (AwsException e) {
       throw e.code().equals("AccessDeniedException") ? SecretsErrors.kmsAccessDenied() : SecretsErrors.encryptionFailure();
     }
-    byte[] sealed = new byte[AesGcm.IV_BYTES + plaintext.length + AesGcm.TAG_BYTES];
-    Randomness.fill(sealed, 0, AesGcm.IV_BYTES);
-    byte[] aad = versionId.getBytes(StandardCharsets.UTF_8);
-    AesGcm.encrypt(new SecretKeySpec(dataKey.plaintext(), "AES"), sealed, 0, aad, aad.length, plaintext, sealed,
-        AesGcm.IV_BYTES);
-    Arrays.fill(dataKey.plaintext(), (byte) 0);
+    byte[] sealed = new byte[AesGcm.sealedLength(plaintext.length)];
+    AesGcm.sealWithDataKey(dataKey.plaintext(), versionId.getBytes(StandardCharsets.UTF_8), plaintext, sealed, 0);
     return new Sealed(dataKey.key().arn(), dataKey.ciphertext(), sealed, binary);
   }
 
@@ -69,10 +64,8 @@ final class SecretCipher {
     } catch (AwsException e) {
       throw e.code().equals("AccessDeniedException") ? SecretsErrors.kmsAccessDenied() : SecretsErrors.decryptionFailure();
     }
-    byte[] aad = versionId.getBytes(StandardCharsets.UTF_8);
-    byte[] plaintext = AesGcm.decrypt(new SecretKeySpec(dataKey, "AES"), value.sealed(), 0, aad, aad.length,
-        value.sealed(), AesGcm.IV_BYTES, value.sealed().length - AesGcm.IV_BYTES);
-    Arrays.fill(dataKey, (byte) 0);
+    byte[] plaintext = AesGcm.openWithDataKey(dataKey, versionId.getBytes(StandardCharsets.UTF_8), value.sealed(), 0,
+        value.sealed().length);
     if (plaintext == null) {
       throw SecretsErrors.decryptionFailure();
     }

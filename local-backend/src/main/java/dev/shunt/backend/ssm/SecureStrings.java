@@ -3,14 +3,12 @@ package dev.shunt.backend.ssm;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.AesGcm;
-import dev.shunt.backend.crypto.Randomness;
 import dev.shunt.backend.kms.KmsBackend;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SecureString encryption through the local KMS, as Parameter Store does it: a value that fits
@@ -48,16 +46,11 @@ final class SecureStrings {
       }
       KmsBackend.DataKey dataKey = kms.generateDataKey(ctx, keyId, 32, context, SERVICE, "GenerateDataKey");
       byte[] wrapped = dataKey.ciphertext();
-      ByteBuffer envelope = ByteBuffer.allocate(2 + wrapped.length + AesGcm.IV_BYTES + plaintext.length
-          + AesGcm.TAG_BYTES);
+      ByteBuffer envelope = ByteBuffer.allocate(2 + wrapped.length + AesGcm.sealedLength(plaintext.length));
       envelope.putShort((short) wrapped.length).put(wrapped);
       byte[] out = envelope.array();
-      int ivAt = 2 + wrapped.length;
-      Randomness.fill(out, ivAt, AesGcm.IV_BYTES);
-      byte[] aad = parameterArn.getBytes(StandardCharsets.UTF_8);
-      AesGcm.encrypt(new SecretKeySpec(dataKey.plaintext(), "AES"), out, ivAt, aad, aad.length, plaintext, out,
-          ivAt + AesGcm.IV_BYTES);
-      Arrays.fill(dataKey.plaintext(), (byte) 0);
+      AesGcm.sealWithDataKey(dataKey.plaintext(), parameterArn.getBytes(StandardCharsets.UTF_8), plaintext, out,
+          2 + wrapped.length);
       return new Sealed(dataKey.key().arn(), out, true);
     } catch (AwsException e) {
       throw kmsFailure(e);
@@ -75,11 +68,9 @@ final class SecureStrings {
       int wrappedLength = ByteBuffer.wrap(out).getShort() & 0xFFFF;
       byte[] wrapped = Arrays.copyOfRange(out, 2, 2 + wrappedLength);
       byte[] dataKey = kms.decrypt(ctx, wrapped, null, context, null, SERVICE).plaintext();
-      int ivAt = 2 + wrappedLength;
-      byte[] aad = parameterArn.getBytes(StandardCharsets.UTF_8);
-      byte[] plaintext = AesGcm.decrypt(new SecretKeySpec(dataKey, "AES"), out, ivAt, aad, aad.length, out,
-          ivAt + AesGcm.IV_BYTES, out.length - ivAt - AesGcm.IV_BYTES);
-      Arrays.fill(dataKey, (byte) 0);
+      int sealedAt = 2 + wrappedLength;
+      byte[] plaintext = AesGcm.openWithDataKey(dataKey, parameterArn.getBytes(StandardCharsets.UTF_8), out, sealedAt,
+          out.length - sealedAt);
       if (plaintext == null) {
         throw SsmErrors.invalidKeyId("The SecureString value could not be decrypted.");
       }
