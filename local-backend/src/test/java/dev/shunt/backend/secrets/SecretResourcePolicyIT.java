@@ -136,6 +136,18 @@ class SecretResourcePolicyIT {
   }
 
   @Test
+  void listingVersionsNeedsOnlyItsOwnAction() {
+    CreateSecretResponse created = owner.createSecret(r -> r.name("policy/versions").secretString("v"));
+    owner.putResourcePolicy(r -> r.secretId(created.arn()).resourcePolicy(allow(OTHER,
+        "secretsmanager:ListSecretVersionIds")));
+    var listed = other.listSecretVersionIds(r -> r.secretId(created.arn()));
+    assertThat(listed.arn()).isEqualTo(created.arn());
+    assertThat(listed.name()).isEqualTo("policy/versions");
+    assertThat(listed.versions()).extracting(v -> v.versionId()).containsExactly(created.versionId());
+    expectError("AccessDeniedException", () -> other.describeSecret(r -> r.secretId(created.arn())));
+  }
+
+  @Test
   void anExplicitDenyStopsEvenTheOwner() {
     CreateSecretResponse created = owner.createSecret(r -> r.name("policy/deny").secretString("v"));
     owner.putResourcePolicy(r -> r.secretId("policy/deny").resourcePolicy(statementPolicy("Deny",
