@@ -5,7 +5,6 @@ import dev.shunt.backend.audit.AuditTelemetry;
 import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
-import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.quota.QuotaConfig;
@@ -17,8 +16,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -63,9 +60,7 @@ public class DecryptRequestBenchmark {
   public void setUp() {
     KmsFixture kms = new KmsFixture();
     body = KmsFixture.decryptBody(kms.encrypt(KmsFixture.bytes(32)), null).getBytes(StandardCharsets.UTF_8);
-    Authenticator authenticator = new Authenticator(AuthMode.SIGV4, new Credentials(Map.of(KmsFixture.ACCESS_KEY,
-        new Credentials.Entry(KmsFixture.ACCESS_KEY, KmsFixture.SECRET_KEY, KmsFixture.ACCOUNT)), "000000000000"),
-        KmsFixture.REGION, Clock.systemUTC());
+    Authenticator authenticator = KmsFixture.authenticator(AuthMode.SIGV4);
     auditLog = new AuditLog(1000, null, 0, 0);
     processor = new AwsRequestProcessor(kms.router, authenticator, new ShuntClock(),
         new QuotaEngine(UNREACHED_QUOTA, (account, region) -> false), new FaultInjector(),

@@ -1,6 +1,9 @@
 package dev.shunt.benchmarks.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.AuthMode;
+import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.RequestContext;
@@ -9,9 +12,11 @@ import dev.shunt.backend.core.Router;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A KMS with one symmetric key, reached as the request processor reaches it (router, model
@@ -32,6 +37,15 @@ public final class KmsFixture {
 
   public KmsFixture() {
     keyArn = call("CreateKey", "{\"Description\":\"bench\"}").path("KeyMetadata").path("Arn").textValue();
+  }
+
+  /**
+   * An authenticator in {@code mode} that knows {@link #ACCESS_KEY} (secret {@link #SECRET_KEY}, account
+   * {@link #ACCOUNT}), with {@link #REGION} as the default Region and the system clock.
+   */
+  public static Authenticator authenticator(AuthMode mode) {
+    return new Authenticator(mode, new Credentials(Map.of(ACCESS_KEY, new Credentials.Entry(ACCESS_KEY, SECRET_KEY,
+        ACCOUNT)), "000000000000"), REGION, Clock.systemUTC());
   }
 
   public static RequestContext context() {

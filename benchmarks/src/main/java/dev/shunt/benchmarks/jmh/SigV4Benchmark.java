@@ -2,7 +2,6 @@ package dev.shunt.benchmarks.jmh;
 
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
-import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.Identity;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -11,7 +10,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,9 +58,7 @@ public class SigV4Benchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    authenticator = new Authenticator(AuthMode.parse(mode), new Credentials(Map.of(KmsFixture.ACCESS_KEY,
-        new Credentials.Entry(KmsFixture.ACCESS_KEY, KmsFixture.SECRET_KEY, KmsFixture.ACCOUNT)), "000000000000"),
-        KmsFixture.REGION, Clock.systemUTC());
+    authenticator = KmsFixture.authenticator(AuthMode.parse(mode));
     KmsFixture kms = new KmsFixture();
     body = KmsFixture.decryptBody(kms.encrypt(KmsFixture.bytes(32)), null).getBytes(StandardCharsets.UTF_8);
   }
