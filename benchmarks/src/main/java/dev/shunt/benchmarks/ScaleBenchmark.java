@@ -2,14 +2,14 @@ package dev.shunt.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shunt.benchmarks.load.AwsRequests;
+import dev.shunt.benchmarks.load.ChildProcess;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,9 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,22 +44,21 @@ public final class ScaleBenchmark {
 
   private ScaleBenchmark() {}
 
-  /** The three listings measured: the operation, its service, its request and how a page names the next. */
+  /** The three listings measured: the operation, its request and how a page names the next. */
   private enum Listing {
-    LIST_KEYS("ListKeys", "kms", "TrentService.ListKeys", "Keys", "NextMarker") {
+    LIST_KEYS("ListKeys", "TrentService.ListKeys", "Keys", "NextMarker") {
       @Override
       String body(String token) {
         return "{\"Limit\":100" + (token == null ? "" : ",\"Marker\":\"" + token + "\"") + "}";
       }
     },
-    LIST_SECRETS("ListSecrets", "secretsmanager", "secretsmanager.ListSecrets", "SecretList", "NextToken") {
+    LIST_SECRETS("ListSecrets", "secretsmanager.ListSecrets", "SecretList", "NextToken") {
       @Override
       String body(String token) {
         return "{\"MaxResults\":100" + (token == null ? "" : ",\"NextToken\":\"" + token + "\"") + "}";
       }
     },
-    GET_PARAMETERS_BY_PATH("GetParametersByPath", "ssm", "AmazonSSM.GetParametersByPath", "Parameters",
-        "NextToken") {
+    GET_PARAMETERS_BY_PATH("GetParametersByPath", "AmazonSSM.GetParametersByPath", "Parameters", "NextToken") {
       @Override
       String body(String token) {
         return "{\"Path\":\"/scale\",\"Recursive\":true,\"MaxResults\":10"
@@ -70,14 +67,12 @@ public final class ScaleBenchmark {
     };
 
     final String operation;
-    final String service;
     final String target;
     final String items;
     final String next;
 
-    Listing(String operation, String service, String target, String items, String next) {
+    Listing(String operation, String target, String items, String next) {
       this.operation = operation;
-      this.service = service;
       this.target = target;
       this.items = items;
       this.next = next;
@@ -147,12 +142,12 @@ public final class ScaleBenchmark {
       Thread.sleep(1000);
       sample(child, n, "idle", rss, heap);
 
-      rates.put("keys", load(child, options.connections(), n, "kms", "TrentService.CreateKey", i -> "{}"));
+      rates.put("keys", load(child, options.connections(), n, "TrentService.CreateKey", i -> "{}"));
       sample(child, n, "keys", rss, heap);
-      rates.put("secrets", load(child, options.connections(), n, "secretsmanager", "secretsmanager.CreateSecret",
+      rates.put("secrets", load(child, options.connections(), n, "secretsmanager.CreateSecret",
           i -> String.format(Locale.ROOT, "{\"Name\":\"scale/s%07d\",\"SecretString\":\"value-%07d\"}", i, i)));
       sample(child, n, "secrets", rss, heap);
-      rates.put("parameters", load(child, options.connections(), n, "ssm", "AmazonSSM.PutParameter",
+      rates.put("parameters", load(child, options.connections(), n, "AmazonSSM.PutParameter",
           i -> String.format(Locale.ROOT, "{\"Name\":\"/scale/g%03d/p%07d\",\"Value\":\"value-%07d\","
               + "\"Type\":\"String\",\"Tier\":\"Advanced\"}", i % 100, i, i)));
       sample(child, n, "parameters", rss, heap);
@@ -168,7 +163,7 @@ public final class ScaleBenchmark {
       Map<Listing, Map<String, Histogram>> pages = new LinkedHashMap<>();
       try (Conn conn = new Conn(child.uri())) {
         for (Listing listing : Listing.values()) {
-          pages.put(listing, measure(conn, listing, n, options.pages()));
+          pages.put(listing, measure(child, conn, listing, n, options.pages()));
         }
       }
       sample(child, n, "after_listing", rss, heap);
@@ -186,8 +181,8 @@ public final class ScaleBenchmark {
   }
 
   /** Sends N creates over {@code connections} keep-alive connections; returns creates per second. */
-  private static double load(Child child, int connections, int n, String service, String target,
-      IntFunction<String> body) throws Exception {
+  private static double load(Child child, int connections, int n, String target, IntFunction<String> body)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(connections);
     long start = System.nanoTime();
     try {
@@ -197,7 +192,7 @@ public final class ScaleBenchmark {
         done.add(pool.submit(() -> {
           try (Conn conn = new Conn(child.uri())) {
             for (int i = first; i < n; i += connections) {
-              Conn.Response response = conn.post(service, target, body.apply(i));
+              Conn.Response response = conn.post(child.request(target, body.apply(i)));
               if (response.status() != 200) {
                 throw new IllegalStateException(target + " #" + i + " answered " + response.status() + ": "
                     + response.text());
@@ -220,27 +215,28 @@ public final class ScaleBenchmark {
    * The first page on its own (as many times as a walk has pages, at least 200), then whole walks
    * until about {@code targetPages} pages are timed, each page put in the bucket of where it
    * falls in the walk: the first 1 % of its pages, the last 1 %, or the middle. Untimed walks (at
-   * least one, at least 2,000 pages) warm up first.
+   * least one, at least 2,000 pages) warm up first. Requests are put together before their timing starts.
    */
-  private static Map<String, Histogram> measure(Conn conn, Listing listing, int n, int targetPages)
+  private static Map<String, Histogram> measure(Child child, Conn conn, Listing listing, int n, int targetPages)
       throws IOException {
     Map<String, Histogram> buckets = new LinkedHashMap<>();
     for (String bucket : List.of("first_page", "first_1pct", "middle", "last_1pct")) {
       buckets.put(bucket, new Histogram(60_000_000L, 3));
     }
-    int pagesPerWalk = walk(conn, listing, n, null, 0);
+    int pagesPerWalk = walk(child, conn, listing, n, null, 0);
     for (int warm = pagesPerWalk; warm < 2_000; warm += pagesPerWalk) {
-      walk(conn, listing, n, null, 0);
+      walk(child, conn, listing, n, null, 0);
     }
+    byte[] firstPage = child.request(listing.target, listing.body(null));
     int walks = Math.max(2, (targetPages + pagesPerWalk - 1) / pagesPerWalk);
     for (int i = 0; i < Math.max(200, Math.min(pagesPerWalk, 2_000)); i++) {
       long start = System.nanoTime();
-      Conn.Response response = conn.post(listing.service, listing.target, listing.body(null));
+      Conn.Response response = conn.post(firstPage);
       buckets.get("first_page").recordValue((System.nanoTime() - start) / 1_000);
       check(listing, response);
     }
     for (int w = 0; w < walks; w++) {
-      walk(conn, listing, n, buckets, pagesPerWalk);
+      walk(child, conn, listing, n, buckets, pagesPerWalk);
     }
     for (Map.Entry<String, Histogram> bucket : buckets.entrySet()) {
       Histogram h = bucket.getValue();
@@ -256,15 +252,16 @@ public final class ScaleBenchmark {
    * by the page's index among {@code expectedPages}: the first 1 % (at least the first page), the
    * last 1 % (at least the last), the middle.
    */
-  private static int walk(Conn conn, Listing listing, int n, Map<String, Histogram> buckets, int expectedPages)
-      throws IOException {
+  private static int walk(Child child, Conn conn, Listing listing, int n, Map<String, Histogram> buckets,
+      int expectedPages) throws IOException {
     String token = null;
     long seen = 0;
     int pages = 0;
     int edge = Math.max(1, expectedPages / 100);
     do {
+      byte[] request = child.request(listing.target, listing.body(token));
       long start = System.nanoTime();
-      Conn.Response response = conn.post(listing.service, listing.target, listing.body(token));
+      Conn.Response response = conn.post(request);
       long micros = (System.nanoTime() - start) / 1_000;
       JsonNode page = check(listing, response);
       if (buckets != null) {
@@ -338,78 +335,44 @@ public final class ScaleBenchmark {
 
   // ---- the child backend ------------------------------------------------------------------
 
-  /** The backend JVM: started, read for its address, drained, measured, stopped. */
+  /** The backend JVM ({@link ChildProcess}), measured through its pid: RSS from /proc, the rest from jcmd. */
   private static final class Child implements AutoCloseable {
-    private final Process process;
-    private final URI uri;
+    private final ChildProcess process;
+    private final AwsRequests requests;
     private final Path jcmd;
-    private final Deque<String> tail = new ArrayDeque<>();
 
-    private Child(Process process, URI uri, Path jcmd) {
+    private Child(ChildProcess process, Path jcmd) {
       this.process = process;
-      this.uri = uri;
+      this.requests = new AwsRequests(process.uri(), false);
       this.jcmd = jcmd;
     }
 
-    static Child start(Options options) throws IOException {
-      Path home = Path.of(System.getProperty("java.home"));
-      List<String> command = new ArrayList<>();
-      command.add(home.resolve("bin").resolve("java").toString());
+    static Child start(Options options) throws Exception {
+      List<String> args = new ArrayList<>();
       if (options.xmx() != null) {
-        command.add("-Xmx" + options.xmx());
+        args.add("-Xmx" + options.xmx());
       }
-      command.addAll(List.of("-jar", options.jar().toString(), "serve", "--port", "0", "--quotas", "off"));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      URI uri = null;
-      List<String> seen = new ArrayList<>();
-      while ((line = out.readLine()) != null) {
-        seen.add(line);
-        int at = line.indexOf("listening on ");
-        if (at >= 0) {
-          uri = URI.create(line.substring(at + "listening on ".length()).trim());
-          break;
-        }
-      }
-      if (uri == null) {
-        process.destroyForcibly();
-        throw new IllegalStateException("the backend did not start: " + String.join("\n", seen));
-      }
-      Path jcmd = home.resolve("bin").resolve("jcmd");
-      Child child = new Child(process, uri, Files.isExecutable(jcmd) ? jcmd : null);
-      Thread drain = new Thread(() -> {
-        try {
-          String rest;
-          while ((rest = out.readLine()) != null) {
-            synchronized (child.tail) {
-              child.tail.addLast(rest);
-              if (child.tail.size() > 50) {
-                child.tail.removeFirst();
-              }
-            }
-          }
-        } catch (IOException e) {
-          // the child is gone
-        }
-      }, "backend-output");
-      drain.setDaemon(true);
-      drain.start();
-      return child;
+      args.addAll(List.of("-jar", options.jar().toString(), "serve", "--port", "0", "--quotas", "off"));
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      return new Child(ChildProcess.startJava(args), Files.isExecutable(jcmd) ? jcmd : null);
     }
 
     URI uri() {
-      return uri;
+      return process.uri();
     }
 
     long pid() {
       return process.pid();
     }
 
+    /** A whole request to the backend, as bytes on the wire, with a trust-mode Authorization header. */
+    byte[] request(String target, String json) {
+      return requests.raw(target, json);
+    }
+
     /** VmRSS from /proc, in kB (-1 where there is no /proc). */
     long rssKb() throws IOException {
-      Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+      Path status = Path.of("/proc", Long.toString(pid()), "status");
       if (!Files.exists(status)) {
         return -1;
       }
@@ -447,7 +410,7 @@ public final class ScaleBenchmark {
       if (jcmd == null) {
         return "";
       }
-      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+      Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command)
           .redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor(120, TimeUnit.SECONDS);
@@ -456,19 +419,17 @@ public final class ScaleBenchmark {
 
     @Override
     public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      process.close();
     }
   }
 
   // ---- a minimal HTTP/1.1 client ----------------------------------------------------------
 
   /**
-   * One keep-alive HTTP/1.1 connection speaking AWS JSON 1.1: a POST with a SigV4-shaped
-   * Authorization header (the backend in trust mode reads only its scope), a Content-Length
-   * response read whole. No SDK, so the client costs little next to what is measured.
+   * One keep-alive HTTP/1.1 connection speaking AWS JSON 1.1: a POST sent as the bytes
+   * {@link AwsRequests#raw} put together (a SigV4-shaped Authorization header, of which the backend
+   * in trust mode reads only the scope), a Content-Length response read whole. No HTTP client
+   * library, so the client costs little next to what is measured.
    */
   static final class Conn implements Closeable {
     record Response(int status, byte[] body) {
@@ -480,7 +441,6 @@ public final class ScaleBenchmark {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final String host;
 
     Conn(URI uri) throws IOException {
       socket = new Socket();
@@ -489,17 +449,11 @@ public final class ScaleBenchmark {
       socket.setSoTimeout(300_000);
       in = new BufferedInputStream(socket.getInputStream(), 65_536);
       out = new BufferedOutputStream(socket.getOutputStream(), 16_384);
-      host = uri.getHost() + ":" + uri.getPort();
     }
 
-    Response post(String service, String target, String json) throws IOException {
-      byte[] body = json.getBytes(StandardCharsets.UTF_8);
-      String head = "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/x-amz-json-1.1\r\n"
-          + "X-Amz-Target: " + target + "\r\nX-Amz-Date: 20260101T000000Z\r\n"
-          + "Authorization: AWS4-HMAC-SHA256 Credential=AKIDSCALE/20260101/us-east-1/" + service
-          + "/aws4_request, SignedHeaders=host, Signature=00\r\nContent-Length: " + body.length + "\r\n\r\n";
-      out.write(head.getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
+    /** Sends a whole request (as {@link AwsRequests#raw} makes one) and reads its response. */
+    Response post(byte[] request) throws IOException {
+      out.write(request);
       out.flush();
       String status = line();
       if (status.length() < 12 || !status.startsWith("HTTP/1.1 ")) {

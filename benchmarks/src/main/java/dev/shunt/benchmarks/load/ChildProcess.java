@@ -9,22 +9,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A server in a JVM of its own (a backend or the canned server), found by the URL it prints when listening. */
+/**
+ * A server in a JVM of its own (a backend or the canned server), found by the URL it prints when listening.
+ * A shutdown hook kills it if this JVM ends without closing it (an exception, Ctrl-C), so no server outlives
+ * the benchmark that started it.
+ */
 public final class ChildProcess implements AutoCloseable {
   private final Process process;
   private final URI uri;
+  private final Thread killOnExit;
 
-  private ChildProcess(Process process, URI uri) {
+  private ChildProcess(Process process, URI uri, Thread killOnExit) {
     this.process = process;
     this.uri = uri;
+    this.killOnExit = killOnExit;
   }
 
-  /** Starts {@code java ARGS...} and waits for a line {@code ... listening on URL}. */
+  /** Starts {@code java ARGS...} (JVM options first) and waits for a line {@code ... listening on URL}. */
   public static ChildProcess startJava(List<String> args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(args);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread killOnExit = new Thread(process::destroyForcibly, "child-kill-on-exit");
+    Runtime.getRuntime().addShutdownHook(killOnExit);
     BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     List<String> seen = new ArrayList<>();
     String line;
@@ -44,9 +52,10 @@ public final class ChildProcess implements AutoCloseable {
         }, "child-output");
         drain.setDaemon(true);
         drain.start();
-        return new ChildProcess(process, uri);
+        return new ChildProcess(process, uri, killOnExit);
       }
     }
+    process.destroyForcibly();
     throw new IllegalStateException("The server did not start: " + String.join("\n", seen));
   }
 
@@ -64,11 +73,17 @@ public final class ChildProcess implements AutoCloseable {
         () -> new IllegalStateException("This OS does not report a process's CPU time")).toNanos();
   }
 
+  /** Asks the process to stop (its shutdown hooks run), and kills it if it has not within 20 seconds. */
   @Override
   public void close() throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
+    } catch (IllegalStateException shuttingDown) {
+      // this JVM is exiting: the hook runs anyway, on a process already gone
     }
   }
 }
