@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -59,16 +61,7 @@ public final class BackendFixture implements AutoCloseable {
   }
 
   public KmsClient kms(String accessKeyId, String secret, Region region) {
-    return KmsClient.builder()
-        .endpointOverride(backend.uri())
-        .region(region)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret)))
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .retryStrategy(RetryMode.STANDARD)
-            .apiCallTimeout(Duration.ofSeconds(30))
-            .build())
-        .build();
+    return client(KmsClient.builder(), accessKeyId, secret, region);
   }
 
   /** Sends a raw HTTP request (no SDK in the way) and returns the response. */
@@ -93,16 +86,7 @@ public final class BackendFixture implements AutoCloseable {
   }
 
   public SecretsManagerClient secrets(String accessKeyId, Region region) {
-    return SecretsManagerClient.builder()
-        .endpointOverride(backend.uri())
-        .region(region)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET)))
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .retryStrategy(RetryMode.STANDARD)
-            .apiCallTimeout(Duration.ofSeconds(30))
-            .build())
-        .build();
+    return client(SecretsManagerClient.builder(), accessKeyId, SECRET, region);
   }
 
   /** An SSM client for the default test access key, in us-east-1. */
@@ -111,20 +95,26 @@ public final class BackendFixture implements AutoCloseable {
   }
 
   public SsmClient ssm(String accessKeyId, Region region) {
-    return SsmClient.builder()
+    return client(SsmClient.builder(), accessKeyId, SECRET, region);
+  }
+
+  @Override
+  public void close() {
+    backend.close();
+  }
+
+  /** A client of any of the three services, pointed at this backend, with standard retries. */
+  private <B extends AwsClientBuilder<B, C> & SdkSyncClientBuilder<B, C>, C> C client(B builder, String accessKeyId,
+      String secret, Region region) {
+    return builder
         .endpointOverride(backend.uri())
         .region(region)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, SECRET)))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secret)))
         .httpClient(UrlConnectionHttpClient.create())
         .overrideConfiguration(ClientOverrideConfiguration.builder()
             .retryStrategy(RetryMode.STANDARD)
             .apiCallTimeout(Duration.ofSeconds(30))
             .build())
         .build();
-  }
-
-  @Override
-  public void close() {
-    backend.close();
   }
 }

@@ -4,41 +4,18 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.AliasListEntry;
 import software.amazon.awssdk.services.kms.model.ListAliasesResponse;
 
 /** CreateAlias, UpdateAlias, DeleteAlias and ListAliases, with AWS's naming rules. */
-class KmsAliasesIT {
-  private static BackendFixture shunt;
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stop() {
-    kms.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
+class KmsAliasesIT extends BackendTest {
 
   private static String newKey() {
     return kms.createKey(r -> { }).keyMetadata().keyId();

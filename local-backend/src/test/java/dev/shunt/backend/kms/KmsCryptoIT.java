@@ -4,14 +4,11 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
@@ -21,21 +18,7 @@ import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext) and GenerateRandom over real HTTP. */
-class KmsCryptoIT {
-  private static BackendFixture shunt;
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stop() {
-    kms.close();
-    shunt.close();
-  }
+class KmsCryptoIT extends BackendTest {
 
   private static KeyMetadata newKey() {
     return kms.createKey(r -> r.description("crypto test")).keyMetadata();

@@ -4,16 +4,13 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
@@ -30,26 +27,7 @@ import software.amazon.awssdk.services.kms.model.ScheduleKeyDeletionResponse;
 import software.amazon.awssdk.services.kms.model.Tag;
 
 /** Key lifecycle: CreateKey, DescribeKey, ListKeys, states, deletion windows, descriptions, tags, policies. */
-class KmsKeysIT {
-  private static BackendFixture shunt;
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stop() {
-    kms.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
+class KmsKeysIT extends BackendTest {
 
   @Test
   void createKeyReturnsAwsShapedMetadata() {

@@ -3,42 +3,19 @@ package dev.shunt.backend.kms;
 import static dev.shunt.backend.AwsErrors.expectError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.GetKeyRotationStatusResponse;
 import software.amazon.awssdk.services.kms.model.IncludeKeyMaterial;
 import software.amazon.awssdk.services.kms.model.RotationType;
 import software.amazon.awssdk.services.kms.model.RotationsListEntry;
 
 /** Automatic and on-demand rotation: new material for new ciphertexts, old ciphertexts still decrypt. */
-class KmsRotationIT {
-  private static BackendFixture shunt;
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stop() {
-    kms.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
+class KmsRotationIT extends BackendTest {
 
   private static String newKey() {
     return kms.createKey(r -> { }).keyMetadata().keyId();

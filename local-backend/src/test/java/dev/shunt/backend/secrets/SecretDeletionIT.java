@@ -4,6 +4,7 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /** DeleteSecret's recovery window, what a secret scheduled for deletion refuses, RestoreSecret, forced deletion. */
-class SecretDeletionIT extends SecretsManagerTest {
+class SecretDeletionIT extends BackendTest {
   private static final String MARKED =
       "You can't perform this operation on the secret because it was marked for deletion.";
 

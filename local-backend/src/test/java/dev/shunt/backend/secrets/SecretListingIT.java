@@ -5,6 +5,7 @@ import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.shunt.backend.BackendTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ import software.amazon.awssdk.services.secretsmanager.model.SortOrderType;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 /** ListSecrets (filters, order, paging), BatchGetSecretValue, TagResource/UntagResource and GetRandomPassword. */
-class SecretListingIT extends SecretsManagerTest {
+class SecretListingIT extends BackendTest {
   private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
   private static final String UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   private static final String DIGITS = "0123456789";

@@ -4,6 +4,7 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,12 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.AliasListEntry;
 import software.amazon.awssdk.services.kms.model.KeyManagerType;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
@@ -38,19 +36,8 @@ import software.amazon.awssdk.services.secretsmanager.model.UpdateSecretResponse
  * UpdateSecretVersionStage, ListSecretVersionIds and DescribeSecret, with their staging labels,
  * idempotency tokens, KMS encryption, size and name rules, Regions and accounts.
  */
-class SecretValuesIT extends SecretsManagerTest {
+class SecretValuesIT extends BackendTest {
   private static final String ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:000000000000:secret:";
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void startKms() {
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stopKms() {
-    kms.close();
-  }
 
   private static String put(String name, String value) {
     return sm.putSecretValue(r -> r.secretId(name).secretString(value)).versionId();

@@ -3,6 +3,7 @@ package dev.shunt.backend.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.shunt.backend.BackendTest;
 import com.amazonaws.secretsmanager.caching.SecretCache;
 import com.amazonaws.secretsmanager.caching.SecretCacheConfiguration;
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ import software.amazon.awssdk.core.SdkBytes;
  * pointed at Shunt: it reads through DescribeSecret and GetSecretValue by version, caches, and
  * sees a new AWSCURRENT version once its entry is refreshed.
  */
-class SecretsCachingClientIT extends SecretsManagerTest {
+class SecretsCachingClientIT extends BackendTest {
 
   /** A cache on its own SDK client (closing the cache closes the client). */
   private static SecretCache cache(long ttlMillis) {

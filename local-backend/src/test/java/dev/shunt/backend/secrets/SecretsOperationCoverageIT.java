@@ -3,6 +3,7 @@ package dev.shunt.backend.secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.shunt.backend.BackendTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shunt.backend.model.ServiceModel;
@@ -37,7 +38,7 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * UnknownOperationException or UnsupportedOperationException (an AWS error from the operation
  * itself, such as InvalidRequestException, is fine).
  */
-class SecretsOperationCoverageIT extends SecretsManagerTest {
+class SecretsOperationCoverageIT extends BackendTest {
   /** Errors that mean the call never reached an operation's handler. */
   private static final Set<String> NOT_HANDLED = Set.of("UnknownOperationException", "UnsupportedOperationException",
       "ValidationException", "SerializationException", "InternalFailure");

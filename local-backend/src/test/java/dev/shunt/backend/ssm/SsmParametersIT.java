@@ -4,18 +4,14 @@ import static dev.shunt.backend.AwsErrors.expectError;
 import static dev.shunt.backend.AwsErrors.message;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.GetParametersResponse;
 import software.amazon.awssdk.services.ssm.model.Parameter;
@@ -25,29 +21,7 @@ import software.amazon.awssdk.services.ssm.model.PutParameterResponse;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
 /** PutParameter, GetParameter(s), DeleteParameter(s): types, SecureStrings, names, versions, tiers. */
-class SsmParametersIT {
-  private static BackendFixture shunt;
-  private static SsmClient ssm;
-  private static KmsClient kms;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    ssm = shunt.ssm();
-    kms = shunt.kms();
-  }
-
-  @AfterAll
-  static void stop() {
-    ssm.close();
-    kms.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
+class SsmParametersIT extends BackendTest {
 
   private static long put(String name, String value, ParameterType type) {
     return ssm.putParameter(r -> r.name(name).value(value).type(type)).version();

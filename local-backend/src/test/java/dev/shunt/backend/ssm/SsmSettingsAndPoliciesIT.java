@@ -3,42 +3,19 @@ package dev.shunt.backend.ssm;
 import static dev.shunt.backend.AwsErrors.expectError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.BackendTest;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterInlinePolicy;
 import software.amazon.awssdk.services.ssm.model.ParameterTier;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import software.amazon.awssdk.services.ssm.model.ServiceSetting;
 
 /** Service settings (high throughput, default tier) and parameter policies on the movable clock. */
-class SsmSettingsAndPoliciesIT {
+class SsmSettingsAndPoliciesIT extends BackendTest {
   private static final String THROUGHPUT = "/ssm/parameter-store/high-throughput-enabled";
   private static final String DEFAULT_TIER = "/ssm/parameter-store/default-parameter-tier";
-  private static BackendFixture shunt;
-  private static SsmClient ssm;
-
-  @BeforeAll
-  static void start() {
-    shunt = BackendFixture.start();
-    ssm = shunt.ssm();
-  }
-
-  @AfterAll
-  static void stop() {
-    ssm.close();
-    shunt.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    shunt.backend().reset();
-  }
 
   @Test
   void highThroughputSettingReadsWritesAndResets() {
