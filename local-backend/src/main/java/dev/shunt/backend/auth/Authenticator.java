@@ -2,6 +2,7 @@ package dev.shunt.backend.auth;
 
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.UriEncoding;
+import dev.shunt.backend.crypto.HmacSha256;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -46,13 +47,7 @@ public final class Authenticator {
   });
   private static final ThreadLocal<AsciiBuffer> TEXT = ThreadLocal.withInitial(AsciiBuffer::new);
   private static final ThreadLocal<SigningKeys> SIGNING_KEYS = ThreadLocal.withInitial(SigningKeys::new);
-  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
-    try {
-      return Mac.getInstance("HmacSHA256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-    }
-  });
+  private static final ThreadLocal<Mac> HMAC = HmacSha256.perThread();
 
   private static final int MAX_CACHED_IDENTITIES = 10_000;
 
@@ -291,11 +286,7 @@ public final class Authenticator {
     private String service;
 
     SigningKeys() {
-      try {
-        signer = Mac.getInstance("HmacSHA256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-      }
+      signer = HmacSha256.create();
     }
 
     Mac signer(Credentials.Entry forEntry, CredentialScope scope) {

@@ -1,14 +1,13 @@
 package dev.shunt.backend.core;
 
+import dev.shunt.backend.crypto.HmacSha256;
 import dev.shunt.backend.crypto.Randomness;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opaque paging tokens (KMS's {@code Marker}, Secrets Manager's and SSM's {@code NextToken}): a
@@ -20,16 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class PageTokens {
   private static final int TAG_BYTES = 12;
   private static final byte SEPARATOR = '\n';
-  private static final SecretKeySpec KEY = new SecretKeySpec(Randomness.bytes(32), "HmacSHA256");
-  private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(KEY);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-    }
-  });
+  private static final ThreadLocal<Mac> MAC = HmacSha256.perThread(Randomness.bytes(32));
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 

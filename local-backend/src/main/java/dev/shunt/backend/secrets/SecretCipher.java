@@ -3,14 +3,13 @@ package dev.shunt.backend.secrets;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.AesGcm;
+import dev.shunt.backend.crypto.HmacSha256;
 import dev.shunt.backend.crypto.Randomness;
 import dev.shunt.backend.kms.KmsBackend;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Map;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Envelope encryption of secret values through the local KMS, as Secrets Manager does it: a
@@ -31,16 +30,7 @@ final class SecretCipher {
 
   SecretCipher(KmsBackend kms) {
     this.kms = kms;
-    SecretKeySpec digestKey = new SecretKeySpec(Randomness.bytes(32), "HmacSHA256");
-    this.digests = ThreadLocal.withInitial(() -> {
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(digestKey);
-        return mac;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is not available", e);
-      }
-    });
+    this.digests = HmacSha256.perThread(Randomness.bytes(32));
   }
 
   Sealed seal(RequestContext ctx, String kmsKeyId, String secretArn, String versionId, byte[] plaintext,
