@@ -330,19 +330,18 @@ class MainIT {
   }
 
   @Test
-  void aDefaultRegionThatIsNoRegionNameExitsWithTwoAndSaysWhy() throws Exception {
-    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--default-region", "local");
-    assertThat(shunt.awaitExit()).isEqualTo(2);
-    assertThat(shunt.stderr.toString()).contains("default-region must be a Region name such as us-east-1, not 'local'")
-        .doesNotContain("Exception");
-  }
-
-  @Test
-  void aSizeThatIsNoNumberExitsWithTwoAndSaysWhich() throws Exception {
-    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--audit-log-max-bytes", "lots");
-    assertThat(shunt.awaitExit()).isEqualTo(2);
-    assertThat(shunt.stderr.toString()).contains("audit-log-max-bytes must be a whole number, not 'lots'")
-        .doesNotContain("Exception");
+  void anOptionValueItCannotUseExitsWithTwoAndSaysWhy() throws Exception {
+    Map<List<String>, String> refused = Map.of(
+        List.of("--default-region", "local"), "default-region must be a Region name such as us-east-1, not 'local'",
+        List.of("--audit-log-max-bytes", "lots"), "audit-log-max-bytes must be a whole number, not 'lots'",
+        List.of("--threads", "9999999999"), "threads is too large: 9999999999");
+    for (Map.Entry<List<String>, String> option : refused.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
+      args.addAll(option.getKey());
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), args.toArray(String[]::new));
+      assertThat(shunt.awaitExit()).as(option.getKey().toString()).isEqualTo(2);
+      assertThat(shunt.stderr.toString()).contains(option.getValue()).doesNotContain("Exception");
+    }
   }
 
   @Test

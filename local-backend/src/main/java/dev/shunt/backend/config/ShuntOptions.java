@@ -172,12 +172,11 @@ public final class ShuntOptions {
   }
 
   public int getInt(Option option) {
-    String value = get(option);
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option.key + " must be a whole number, not '" + value + "'");
+    long value = getLong(option);
+    if (value != (int) value) {
+      throw new IllegalArgumentException(option.key + " is too large: " + value);
     }
+    return (int) value;
   }
 
   public long getLong(Option option) {
