@@ -59,7 +59,7 @@ public final class RunAll {
 
     String load = LoadMatrix.run(root.resolve("local-backend/target/shunt-backend.jar"), smoke ? 1_000 : 15_000,
         smoke ? 500 : 10_000, 32);
-    String agent = AgentOverhead.section(root.resolve("agent/target/shunt-agent.jar"), smoke ? 1 : 10,
+    String agent = AgentOverhead.section(root.resolve("agent/target/shunt-agent.jar"), smoke ? 1 : 10, smoke ? 1 : 3,
         smoke ? 200 : 50_000, smoke ? 500 : 30_000);
     String jmh = jmh(smoke);
     String quota = QuotaAccuracy.section(smoke ? List.of(20) : List.of(20, 200, 2000));
@@ -144,7 +144,7 @@ public final class RunAll {
     double decryptSigv4 = percent(load, "KMS Decrypt", 1);
     Matcher openLoop = Pattern.compile("p99 ([\\d,]+) µs, p99\\.9").matcher(load);
     double p99Micros = openLoop.find() ? number(openLoop.group(1)) : Double.NaN;
-    Matcher added = Pattern.compile("per call added over a canned response \\(p50\\)\\*\\* \\| \\*\\*([\\d.]+) µs")
+    Matcher added = Pattern.compile("per call added over a canned response \\(median p50s\\)\\*\\* \\| \\*\\*(-?[\\d.]+) µs")
         .matcher(agent);
     double addedMicros = added.find() ? Double.parseDouble(added.group(1)) : Double.NaN;
     return "| target | measured | |\n|---|---|---|\n"

@@ -29,5 +29,9 @@ class BenchmarkHarnessIT {
       assertThat(Long.parseLong(row.group(1).replace(",", ""))).as(operation + " served something").isPositive();
     }
     assertThat(report).contains("QuotaCheckBenchmark", "AuditBenchmark");
+    // Every target was read back from its section (a changed wording there would leave NaN).
+    String targets = report.substring(report.indexOf("## Targets"), report.indexOf("## Throughput"));
+    assertThat(targets).doesNotContain("NaN");
+    assertThat(report).contains("per call added over a canned response (median p50s)");
   }
 }
