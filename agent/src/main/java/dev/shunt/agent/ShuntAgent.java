@@ -1,90 +1,85 @@
 package dev.shunt.agent;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 /**
  * The agent's entry points: {@code premain} ({@code -javaagent:shunt-agent.jar[=options]}),
  * {@code agentmain} (attached to a running JVM), and {@code main}
- * ({@code java -jar shunt-agent.jar attach PID [options]}). This is the only class of Shunt's
- * that the application's class loader sees: it unpacks the agent core (Byte Buddy, the backend
- * and their libraries) into a class loader of its own, and appends only the interceptors, which
- * the SDK must see, to the system class path (and OpenTelemetry's API, for the OpenTelemetry agent
- * to bridge, when that agent runs too and the application has none: see {@code OtelApi}).
- * Whatever fails, the application runs on as if the agent were absent, after one line on stderr.
+ * ({@code java -jar shunt-agent.jar attach PID [options]}). These classes (and {@link ShuntHooks},
+ * which the advice in the AWS SDK calls) are the only ones of Shunt's on the application's class
+ * path. The agent core (Byte Buddy, the backend and their libraries) runs in a class loader of its
+ * own; the interceptors are defined beside each copy of the SDK, in a child of the class loader that
+ * holds it. Whatever fails, the application runs on as if the agent were absent, after one line on
+ * stderr.
  */
 public final class ShuntAgent {
+  /** Set in a JVM where the agent runs: {@code attach} refuses to load it a second time. */
+  static final String RUNNING_PROPERTY = "shunt.agent";
   private static boolean started;
 
   private ShuntAgent() {}
 
   public static void premain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation);
+    start(arguments, instrumentation, false);
   }
 
   public static void agentmain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation);
+    start(arguments, instrumentation, true);
   }
 
   /** {@code attach PID [name=value,...]}: loads this agent into another running JVM. */
-  public static void main(String[] args) throws Exception {
-    if (args.length < 2 || !args[0].equals("attach")) {
+  public static void main(String[] args) {
+    if (args.length < 2 || args.length > 3 || !args[0].equals("attach")) {
       System.err.println("Usage: java -jar shunt-agent.jar attach PID [option=value,...]");
       System.exit(2);
       return;
     }
-    String jar = new File(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
-    com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(args[1]);
-    try {
-      vm.loadAgent(jar, args.length > 2 ? args[2] : "");
-    } finally {
-      vm.detach();
-    }
-    System.out.println("Shunt agent attached to " + args[1]);
+    System.exit(Attach.attach(args[1], args.length > 2 ? args[2] : ""));
   }
 
-  private static synchronized void start(String arguments, Instrumentation instrumentation) {
+  private static synchronized void start(String arguments, Instrumentation instrumentation, boolean attached) {
     if (started) {
       return;
     }
-    started = true;
     try {
       Map<String, String> options = arguments(arguments);
       if ("false".equalsIgnoreCase(setting(options, "enabled"))) {
         return;
       }
-      Path dir = unpack();
-      if (ClassLoader.getSystemClassLoader().getResource("dev/shunt/interceptors/ShuntExecutionInterceptor.class")
-          == null) {
-        instrumentation.appendToSystemClassLoaderSearch(new JarFile(dir.resolve("sdk-interceptors.jar").toFile()));
-      }
+      started = true;
+      System.setProperty(RUNNING_PROPERTY, version());
+      Path dir = NestedJars.unpack(Path.of(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
       URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
           ClassLoader.getPlatformClassLoader());
       Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
       Function<String, String> setting = name -> setting(options, name);
-      agentCore.getMethod("start", Map.class, Function.class, Instrumentation.class, List.class).invoke(null, options,
-          setting, instrumentation, List.of(dir.resolve("opentelemetry-api.jar"), dir.resolve("opentelemetry-context.jar"),
-              dir.resolve("opentelemetry-common.jar")));
+      Consumer<BiFunction<String, Object[], Object>> hooks = ShuntHooks::install;
+      agentCore.getMethod("start", Map.class, Function.class, Instrumentation.class, Path.class, List.class,
+          boolean.class, Consumer.class).invoke(null, options, setting, instrumentation,
+          dir.resolve("sdk-interceptors.jar"), List.of(dir.resolve("opentelemetry-api.jar"),
+              dir.resolve("opentelemetry-context.jar"), dir.resolve("opentelemetry-common.jar")), attached, hooks);
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
           ? e.getCause() : e;
       System.err.println("[shunt] agent disabled, the application runs without Shunt: " + cause);
     }
+  }
+
+  static String version() {
+    String version = ShuntAgent.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
   }
 
   /**
@@ -119,27 +114,47 @@ public final class ShuntAgent {
     return value;
   }
 
-  /** Copies the nested jars to a temporary directory that is removed when the JVM exits. */
-  private static Path unpack() throws IOException {
-    Path dir = Files.createTempDirectory("shunt-agent-");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir), "shunt-agent-cleanup"));
-    for (String name : new String[] {"agent-core.jar", "sdk-interceptors.jar", "opentelemetry-api.jar",
-        "opentelemetry-context.jar", "opentelemetry-common.jar"}) {
-      try (InputStream in = ShuntAgent.class.getResourceAsStream("/shunt/" + name)) {
-        if (in == null) {
-          throw new IOException("shunt/" + name + " is missing from the agent jar");
-        }
-        Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    return dir;
-  }
+  /** {@code attach}: the attach API's failures become one clear line and an exit status. */
+  static final class Attach {
+    private Attach() {}
 
-  private static void delete(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
+    static int attach(String pid, String options) {
+      try {
+        String jar = new File(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(pid);
+        try {
+          Properties properties = vm.getSystemProperties();
+          String running = properties.getProperty(RUNNING_PROPERTY);
+          if (running != null) {
+            System.err.println("[shunt] process " + pid + " already runs Shunt's agent (" + running
+                + "); nothing was attached");
+            return 1;
+          }
+          vm.loadAgent(jar, options);
+        } finally {
+          vm.detach();
+        }
+      } catch (com.sun.tools.attach.AttachNotSupportedException | java.io.IOException e) {
+        System.err.println("[shunt] cannot attach to process " + pid + ": " + reason(e)
+            + " (is it a running Java process of this user, started with this JDK's attach mechanism enabled?)");
+        return 1;
+      } catch (com.sun.tools.attach.AgentLoadException | com.sun.tools.attach.AgentInitializationException e) {
+        System.err.println("[shunt] process " + pid + " could not load the agent: " + reason(e));
+        return 1;
+      } catch (java.net.URISyntaxException | RuntimeException e) {
+        System.err.println("[shunt] cannot attach to process " + pid + ": " + reason(e));
+        return 1;
+      } catch (LinkageError e) {
+        System.err.println("[shunt] attach needs a JDK with the jdk.attach module: " + reason(e));
+        return 1;
+      }
+      System.out.println("Shunt agent attached to " + pid);
+      return 0;
+    }
+
+    private static String reason(Throwable e) {
+      String message = e.getMessage();
+      return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
   }
 }

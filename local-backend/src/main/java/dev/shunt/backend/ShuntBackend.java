@@ -10,6 +10,7 @@ import dev.shunt.backend.audit.CloudTrailRecords;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.auth.Credentials;
+import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.core.AwsException;
@@ -68,6 +69,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final URI uri;
 
   private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry) throws InterruptedException {
+    check(options);
     this.options = options;
     registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
     SecretsBackend secrets = new SecretsBackend(kms, rotations);
@@ -80,18 +82,12 @@ public final class ShuntBackend implements AutoCloseable {
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
-    if (!Credentials.isAccountId(credentials.defaultAccountId())) {
-      throw new IllegalArgumentException("default-account must be 12 digits");
-    }
     Authenticator authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION),
         Clock.systemUTC());
     AdminApi admin = new AdminApi();
     registerAdmin(admin, authMode);
     int threads = options.getInt(Option.THREADS);
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
-    if (maxBody < 1024) {
-      throw new IllegalArgumentException("max-body-bytes must be at least 1024");
-    }
     this.auditLog = auditLog(options);
     Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
     try {
@@ -177,7 +173,26 @@ public final class ShuntBackend implements AutoCloseable {
     return auditLog;
   }
 
-  private static AuditLog auditLog(ShuntOptions options) {
+  /**
+   * Refuses what {@link Builder#start()} would refuse in the options' values, without building
+   * anything: the agent checks its arguments as the JVM starts and starts the backend only once a
+   * client needs it.
+   */
+  private static void check(ShuntOptions options) {
+    AuthMode.parse(options.get(Option.AUTH));
+    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    if (!Credentials.isAccountId(credentials.defaultAccountId())) {
+      throw new IllegalArgumentException("default-account must be 12 digits");
+    }
+    if (!Identity.isRegionName(options.get(Option.DEFAULT_REGION))) {
+      throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
+          + options.get(Option.DEFAULT_REGION) + "'");
+    }
+    options.getInt(Option.THREADS);
+    options.getInt(Option.PORT);
+    if (options.getInt(Option.MAX_BODY_BYTES) < 1024) {
+      throw new IllegalArgumentException("max-body-bytes must be at least 1024");
+    }
     int recent = options.getInt(Option.AUDIT_RECENT);
     long maxBytes = options.getLong(Option.AUDIT_LOG_MAX_BYTES);
     int files = options.getInt(Option.AUDIT_LOG_FILES);
@@ -187,6 +202,16 @@ public final class ShuntBackend implements AutoCloseable {
     if (maxBytes < 4096 || files < 0 || files > 1000) {
       throw new IllegalArgumentException("audit-log-max-bytes must be at least 4096 and audit-log-files 0 to 1000");
     }
+    JsonNode file = options.file();
+    QuotaConfig.fromOptions(options.get(Option.QUOTAS), file == null ? null : file.get("quotas"),
+        options.get(Option.QUOTA_SCALE));
+    new FaultInjector().configure(faultRules(options.get(Option.FAULTS), file));
+  }
+
+  private static AuditLog auditLog(ShuntOptions options) {
+    int recent = options.getInt(Option.AUDIT_RECENT);
+    long maxBytes = options.getLong(Option.AUDIT_LOG_MAX_BYTES);
+    int files = options.getInt(Option.AUDIT_LOG_FILES);
     String file = options.get(Option.AUDIT_LOG);
     return new AuditLog(recent, file == null || file.isBlank() ? null : Path.of(file), maxBytes, files);
   }
@@ -420,6 +445,11 @@ public final class ShuntBackend implements AutoCloseable {
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = openTelemetry;
       return this;
+    }
+
+    /** Refuses (IllegalArgumentException) what {@link #start()} would refuse in the options, without starting anything. */
+    public void check() {
+      ShuntBackend.check(ShuntOptions.resolve(values, System.getProperties(), System.getenv()));
     }
 
     public ShuntBackend start() {

@@ -1,62 +1,77 @@
 package dev.shunt.interceptors;
 
-import java.io.IOException;
-import java.lang.reflect.Method;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.ref.WeakReference;
 import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.WeakHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.InterceptorContext;
 import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.regions.Region;
 
 /**
- * What Shunt's agent calls from the SDK's client builders (its advice is inlined there). When a
- * KMS, Secrets Manager or SSM client is built: the endpoint becomes Shunt's unless the
- * application set one; a Region and credentials are supplied only when the application has none
- * (no {@code region(...)} and none in the environment, system properties or profile files; the
- * same for credentials), so the client builds without an AWS account and never probes the
- * instance metadata service. The builder is handled by reflection: it may live in a class loader
- * this class cannot see into. A failure here is reported once and the client builds as it would
- * have without Shunt.
+ * What Shunt's agent does to the SDK's client builders (through {@link ShuntAgentBridge}; this
+ * class is defined beside the SDK, in a class loader that sees it). When a KMS, Secrets Manager or
+ * SSM client is built, a Region and credentials are supplied only where the application has none:
+ * no {@code region(...)} and none in its system properties, environment or profile files; no
+ * credentials provider, or the SDK's default chain with nothing to find. A provider of the
+ * application's own that finds nothing (a framework's chain at start-up) falls back to Shunt's
+ * credentials, and a Region provider chain that finds no Region while such a client is being
+ * configured answers with Shunt's default Region. Shunt never asks the instance metadata service.
+ * The endpoint is left to {@link ShuntRouting}, at the first call. Every other service's builder is
+ * left alone.
  */
 public final class ShuntClientBuilderHook {
-  private static final String[] SERVICES = {"software.amazon.awssdk.services.kms.",
-      "software.amazon.awssdk.services.secretsmanager.", "software.amazon.awssdk.services.ssm."};
-  static final String ACCESS_KEY = "shunt-agent";
+  /** Set by the agent: the credentials it supplies, {@code ACCESS_KEY:SECRET}. */
+  public static final String CREDENTIALS_PROPERTY = "shunt.agent.credentials";
+  static final String DEFAULT_CREDENTIALS = "shunt-agent:shunt-agent";
 
   /** What the application itself set on a builder. */
   private static final class Marks {
     volatile boolean endpoint;
     volatile boolean region;
     volatile boolean credentials;
+    volatile Object credentialsProvider;
   }
 
   private static final Map<Object, Marks> MARKS = Collections.synchronizedMap(new WeakHashMap<>());
-  private static volatile boolean failureReported;
-  private static final ThreadLocal<Boolean> CONFIGURING = ThreadLocal.withInitial(() -> false);
+  /** The routed builder this thread created last and has not built yet (a framework may be resolving its Region). */
+  private static final ThreadLocal<WeakReference<Object>> CONFIGURING_ROUTED = new ThreadLocal<>();
+  /** True while Shunt itself calls a builder's setters, which are not the application's choices. */
+  private static final ThreadLocal<Boolean> SHUNT_CONFIGURING = ThreadLocal.withInitial(() -> false);
 
   private ShuntClientBuilderHook() {}
 
+  public static void builderCreated(Object builder) {
+    if (RoutedService.ofBuilder(builder.getClass().getName()) != null) {
+      CONFIGURING_ROUTED.set(new WeakReference<>(builder));
+    } else {
+      CONFIGURING_ROUTED.remove();
+    }
+  }
+
   public static void endpointSet(Object builder) {
-    if (!CONFIGURING.get()) {
+    if (!SHUNT_CONFIGURING.get()) {
       marks(builder).endpoint = true;
     }
   }
 
   public static void regionSet(Object builder) {
-    if (!CONFIGURING.get()) {
+    if (!SHUNT_CONFIGURING.get()) {
       marks(builder).region = true;
     }
   }
 
-  public static void credentialsSet(Object builder) {
-    if (!CONFIGURING.get()) {
-      marks(builder).credentials = true;
+  public static void credentialsSet(Object builder, Object provider) {
+    if (!SHUNT_CONFIGURING.get()) {
+      Marks marks = marks(builder);
+      marks.credentials = provider != null;
+      marks.credentialsProvider = provider;
     }
   }
 
@@ -64,37 +79,86 @@ public final class ShuntClientBuilderHook {
     return MARKS.computeIfAbsent(builder, b -> new Marks());
   }
 
-  /** Called as {@code build()} starts. */
-  public static void beforeBuild(Object builder) {
-    if (!routed(builder.getClass().getName()) || !ShuntEndpoint.available()) {
-      return;
+  /**
+   * Called as {@code build()} starts: supplies a Region and credentials to a KMS, Secrets Manager or
+   * SSM client that has none. Returns whether the builder builds such a client (Shunt routes it).
+   */
+  public static boolean beforeBuild(Object builder) {
+    RoutedService service = RoutedService.ofBuilder(builder.getClass().getName());
+    WeakReference<Object> configuring = CONFIGURING_ROUTED.get();
+    if (configuring != null && configuring.get() == builder) {
+      CONFIGURING_ROUTED.remove();
     }
+    if (service == null || !(builder instanceof AwsClientBuilder) || ShuntEndpoint.failed()) {
+      return false;
+    }
+    AwsClientBuilder<?, ?> client = (AwsClientBuilder<?, ?>) builder;
     Marks marks = MARKS.get(builder);
-    CONFIGURING.set(true);
+    SHUNT_CONFIGURING.set(true);
     try {
-      if (marks == null || !marks.endpoint || ShuntEndpoint.overrideAppEndpoints()) {
-        invoke(builder, "endpointOverride", URI.class, ShuntEndpoint.uri());
+      if ((marks == null || !marks.region) && !AppDefaults.hasRegion()) {
+        client.region(defaultRegion());
       }
-      ClassLoader sdk = builder.getClass().getClassLoader();
-      if ((marks == null || !marks.region) && !Defaults.hasRegion()) {
-        Class<?> region = Class.forName("software.amazon.awssdk.regions.Region", true, sdk);
-        invoke(builder, "region", region, region.getMethod("of", String.class)
-            .invoke(null, ShuntEndpoint.setting("default-region", "us-east-1")));
+      Object provider = marks == null || !marks.credentials ? null : marks.credentialsProvider;
+      if (provider == null || provider instanceof DefaultCredentialsProvider) {
+        if (!AppDefaults.hasCredentials()) {
+          client.credentialsProvider(shuntCredentials());
+        }
+      } else if (provider instanceof AwsCredentialsProvider && !(provider instanceof StaticCredentialsProvider)) {
+        client.credentialsProvider(new FallbackCredentials((AwsCredentialsProvider) provider, service));
       }
-      if ((marks == null || !marks.credentials) && !Defaults.hasCredentials()) {
-        Class<?> basic = Class.forName("software.amazon.awssdk.auth.credentials.AwsBasicCredentials", true, sdk);
-        Class<?> staticProvider = Class.forName("software.amazon.awssdk.auth.credentials.StaticCredentialsProvider",
-            true, sdk);
-        Object credentials = basic.getMethod("create", String.class, String.class).invoke(null, ACCESS_KEY, ACCESS_KEY);
-        Object provider = staticProvider.getMethod("create",
-            Class.forName("software.amazon.awssdk.auth.credentials.AwsCredentials", true, sdk)).invoke(null, credentials);
-        invoke(builder, "credentialsProvider", staticProvider, provider);
-      }
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      reportOnce("could not configure " + builder.getClass().getName() + ": " + e);
+    } catch (RuntimeException | LinkageError e) {
+      reportOnce("could not configure the " + service.displayName + " client (" + builder.getClass().getName()
+          + "): " + e);
     } finally {
-      CONFIGURING.set(false);
+      SHUNT_CONFIGURING.set(false);
     }
+    return true;
+  }
+
+  /**
+   * Before a Region provider chain asks its providers: while a routed client is being configured on
+   * this thread and the application has no Region anywhere the SDK's default chain would look
+   * (before it asks the instance metadata service), Shunt's default Region; otherwise null.
+   */
+  public static Object regionBeforeProviders(Object chain) {
+    if (configuringRouted() == null
+        || !chain.getClass().getName().equals("software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain")
+        || AppDefaults.hasRegion()) {
+      return null;
+    }
+    return defaultRegion();
+  }
+
+  /** A Region provider chain found no Region while a routed client is being configured: Shunt's default; else null. */
+  public static Object regionAfterFailure(Object chain, Throwable failure) {
+    Object builder = configuringRouted();
+    if (builder == null) {
+      return null;
+    }
+    Region region = defaultRegion();
+    Reports.once("region", "[shunt] " + RoutedService.ofBuilder(builder.getClass().getName()).displayName
+        + " client: the application's Region providers found none (" + chain.getClass().getSimpleName()
+        + "); Shunt's default Region " + region.id() + " is used");
+    return region;
+  }
+
+  private static Object configuringRouted() {
+    WeakReference<Object> configuring = CONFIGURING_ROUTED.get();
+    return configuring == null ? null : configuring.get();
+  }
+
+  private static Region defaultRegion() {
+    return Region.of(ShuntEndpoint.setting("default-region", "us-east-1"));
+  }
+
+  /** The credentials the agent supplies ({@value #CREDENTIALS_PROPERTY}, else {@value #DEFAULT_CREDENTIALS}). */
+  static StaticCredentialsProvider shuntCredentials() {
+    String configured = System.getProperty(CREDENTIALS_PROPERTY, DEFAULT_CREDENTIALS);
+    int colon = configured.indexOf(':');
+    String accessKey = colon > 0 ? configured.substring(0, colon) : configured;
+    String secret = colon > 0 ? configured.substring(colon + 1) : configured;
+    return StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret));
   }
 
   /**
@@ -118,103 +182,42 @@ public final class ShuntClientBuilderHook {
     }
   }
 
-  static boolean routed(String builderClass) {
-    for (String service : SERVICES) {
-      if (builderClass.startsWith(service)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Calls the builder's public one-argument method {@code name} whose parameter accepts {@code argumentType}. */
-  private static void invoke(Object builder, String name, Class<?> argumentType, Object argument)
-      throws ReflectiveOperationException {
-    for (Method method : builder.getClass().getMethods()) {
-      if (method.getName().equals(name) && method.getParameterCount() == 1
-          && method.getParameterTypes()[0].isAssignableFrom(argumentType)) {
-        method.invoke(builder, argument);
-        return;
-      }
-    }
-    throw new NoSuchMethodException(builder.getClass().getName() + "." + name + "(" + argumentType.getName() + ")");
-  }
-
   static void reportOnce(String message) {
-    if (!failureReported) {
-      failureReported = true;
-      System.err.println("[shunt] " + message + " (the client is left as the application built it)");
-    }
+    Reports.once("builder", "[shunt] " + message + " (the client is left as the application built it)");
   }
 
-  /** Whether the application's own default chains would find a Region or credentials. */
-  static final class Defaults {
-    private Defaults() {}
+  /**
+   * The application's own credentials provider, until it finds none: then Shunt's (said once), for
+   * good, so that a chain that probes (a container endpoint, the instance metadata service) is not
+   * asked again on every call.
+   */
+  static final class FallbackCredentials implements AwsCredentialsProvider {
+    private final AwsCredentialsProvider application;
+    private final RoutedService service;
+    private volatile boolean useShunts;
 
-    static boolean hasRegion() {
-      return present(System.getProperty("aws.region")) || present(System.getenv("AWS_REGION"))
-          || profileHas(configFile(), "region");
+    FallbackCredentials(AwsCredentialsProvider application, RoutedService service) {
+      this.application = application;
+      this.service = service;
     }
 
-    static boolean hasCredentials() {
-      return present(System.getProperty("aws.accessKeyId")) || present(System.getenv("AWS_ACCESS_KEY_ID"))
-          || present(System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE"))
-          || present(System.getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
-          || present(System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
-          || profileHas(credentialsFile(), "aws_access_key_id")
-          || profileHas(configFile(), "aws_access_key_id", "credential_process", "sso_session", "sso_start_url",
-              "role_arn", "web_identity_token_file");
-    }
-
-    private static boolean present(String value) {
-      return value != null && !value.isBlank();
-    }
-
-    private static Path configFile() {
-      String file = System.getenv("AWS_CONFIG_FILE");
-      return present(file) ? Path.of(file) : Path.of(System.getProperty("user.home"), ".aws", "config");
-    }
-
-    private static Path credentialsFile() {
-      String file = System.getenv("AWS_SHARED_CREDENTIALS_FILE");
-      return present(file) ? Path.of(file) : Path.of(System.getProperty("user.home"), ".aws", "credentials");
-    }
-
-    /** Whether the active profile's section of an INI file sets one of {@code keys}. */
-    static boolean profileHas(Path file, String... keys) {
-      if (!Files.isRegularFile(file)) {
-        return false;
-      }
-      String profile = System.getProperty("aws.profile");
-      if (!present(profile)) {
-        profile = present(System.getenv("AWS_PROFILE")) ? System.getenv("AWS_PROFILE") : "default";
-      }
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file);
-      } catch (IOException | RuntimeException e) {
-        return false;
-      }
-      boolean inProfile = false;
-      for (String raw : lines) {
-        String line = raw.trim();
-        if (line.startsWith("[") && line.endsWith("]")) {
-          String section = line.substring(1, line.length() - 1).trim();
-          if (section.startsWith("profile ")) {
-            section = section.substring("profile ".length()).trim();
-          }
-          inProfile = section.equals(profile);
-        } else if (inProfile) {
-          int eq = line.indexOf('=');
-          String key = eq < 0 ? "" : line.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-          for (String wanted : keys) {
-            if (key.equals(wanted)) {
-              return true;
-            }
-          }
+    @Override
+    public software.amazon.awssdk.auth.credentials.AwsCredentials resolveCredentials() {
+      if (!useShunts) {
+        try {
+          return application.resolveCredentials();
+        } catch (RuntimeException e) {
+          useShunts = true;
+          Reports.once("credentials", "[shunt] " + service.displayName + " client: the application's credentials"
+              + " provider (" + application.getClass().getSimpleName() + ") found none; Shunt's are used");
         }
       }
-      return false;
+      return shuntCredentials().resolveCredentials();
+    }
+
+    @Override
+    public String toString() {
+      return "ShuntFallbackCredentials(" + application + ")";
     }
   }
 }

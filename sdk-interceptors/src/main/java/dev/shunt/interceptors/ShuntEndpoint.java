@@ -59,6 +59,11 @@ public final class ShuntEndpoint {
     return READY.equals(state);
   }
 
+  /** Whether the agent's backend could not start (then nothing is routed, and no client is configured for Shunt). */
+  public static boolean failed() {
+    return FAILED.equals(System.getProperty(AGENT_STATE));
+  }
+
   /** Shunt's endpoint, parsed again only when {@code shunt.endpoint} changed. */
   public static URI uri() {
     String property = System.getProperty(PROPERTY);

@@ -42,11 +42,32 @@ public final class ShuntRouting {
    */
   static void beforeExecution(ExecutionAttributes attributes, boolean available) {
     attributes.putAttribute(INTERCEPTED, Boolean.TRUE);
-    if (available && (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints())) {
+    if (!available) {
+      return;
+    }
+    if (!appEndpoint(attributes) || ShuntEndpoint.overrideAppEndpoints()) {
       attributes.putAttribute(ROUTED, Boolean.TRUE);
       attributes.putAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT, ShuntEndpoint.uri());
       attributes.putAttribute(SdkExecutionAttribute.ENDPOINT_OVERRIDDEN, Boolean.TRUE);
+    } else {
+      endpointKept(attributes);
     }
+  }
+
+  /**
+   * Says once per service that a client keeps the endpoint the application gave it, where that
+   * came from (a setting the SDK reads, or code), and how to send it to Shunt instead.
+   */
+  private static void endpointKept(ExecutionAttributes attributes) {
+    RoutedService service = RoutedService.ofServiceName(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
+    URI endpoint = attributes.getAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT);
+    if (service == null || endpoint == null) {
+      return;
+    }
+    String source = AppDefaults.endpointSource(service, endpoint);
+    Reports.once("endpoint " + service, "[shunt] " + service.displayName + " clients keep the endpoint the"
+        + " application gave them (" + endpoint + ", " + (source == null ? "set in code" : "from " + source)
+        + "); override-endpoints=true sends them to Shunt");
   }
 
   private static boolean appEndpoint(ExecutionAttributes attributes) {

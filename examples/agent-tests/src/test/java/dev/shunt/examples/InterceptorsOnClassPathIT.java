@@ -52,6 +52,11 @@ class InterceptorsOnClassPathIT {
       return run("routing-probe", foreign);
     }
 
+    @Override
+    boolean interceptorVisible() {
+      return true;
+    }
+
     @Test
     void theKeysAreInTheBackendTheEndpointNames() throws Exception {
       keysLandedHere(ok("kms-url-connection"));
@@ -64,6 +69,11 @@ class InterceptorsOnClassPathIT {
     @Override
     JavaProcess.Result runProbe(URI foreign) throws Exception {
       return run("routing-probe-sdk2.20", foreign);
+    }
+
+    @Override
+    boolean interceptorVisible() {
+      return true;
     }
 
     @Test
