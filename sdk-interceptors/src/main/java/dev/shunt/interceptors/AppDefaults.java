@@ -105,12 +105,18 @@ final class AppDefaults {
 
   private static Path configFile() {
     String file = System.getenv("AWS_CONFIG_FILE");
-    return present(file) ? Path.of(file) : Path.of(System.getProperty("user.home"), ".aws", "config");
+    return present(file) ? Path.of(file) : userHome().resolve(".aws").resolve("config");
   }
 
   private static Path credentialsFile() {
     String file = System.getenv("AWS_SHARED_CREDENTIALS_FILE");
-    return present(file) ? Path.of(file) : Path.of(System.getProperty("user.home"), ".aws", "credentials");
+    return present(file) ? Path.of(file) : userHome().resolve(".aws").resolve("credentials");
+  }
+
+  /** The home directory as the SDK finds it: {@code HOME} first (as the AWS CLI does), then {@code user.home}. */
+  private static Path userHome() {
+    String home = System.getenv("HOME");
+    return Path.of(present(home) ? home : System.getProperty("user.home"));
   }
 
   /**

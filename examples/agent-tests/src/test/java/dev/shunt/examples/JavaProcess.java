@@ -39,6 +39,7 @@ final class JavaProcess {
   private final Path java;
   private final List<String> arguments = new ArrayList<>();
   private final Map<String, String> environment = new LinkedHashMap<>();
+  private final Map<String, String> homeFiles = new LinkedHashMap<>();
 
   JavaProcess(Path java) {
     this.java = java;
@@ -69,6 +70,12 @@ final class JavaProcess {
     return this;
   }
 
+  /** A file the process finds in its (otherwise empty) home directory, such as {@code .aws/config}. */
+  JavaProcess homeFile(String relativePath, String content) {
+    homeFiles.put(relativePath, content);
+    return this;
+  }
+
   /** Runs to completion (or fails the test after {@code timeoutSeconds}). */
   Result run(int timeoutSeconds) throws Exception {
     Process process = start();
@@ -82,6 +89,11 @@ final class JavaProcess {
     command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command);
     Path home = Files.createTempDirectory("shunt-app-home");
+    for (Map.Entry<String, String> file : homeFiles.entrySet()) {
+      Path path = home.resolve(file.getKey());
+      Files.createDirectories(path.getParent());
+      Files.writeString(path, file.getValue());
+    }
     Map<String, String> env = builder.environment();
     env.clear();
     env.put("PATH", "/usr/bin:/bin");
