@@ -48,4 +48,49 @@ class AttachIT {
       probe.destroyForcibly();
     }
   }
+
+  private static JavaProcess.Result attach(String... arguments) throws Exception {
+    return new JavaProcess(JavaProcess.JAVA_17).args("-jar", JavaProcess.AGENT.toAbsolutePath().toString(), "attach")
+        .args(arguments).run(60);
+  }
+
+  /** A process that does not exist, or an argument that is no process id: one clear line, no stack trace. */
+  @Test
+  void attachingToNoSuchProcessSaysSoInOneLine() throws Exception {
+    for (String pid : new String[] {"999999999", "not-a-pid"}) {
+      JavaProcess.Result result = attach(pid);
+      assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
+      assertThat(result.stderr().lines().toList()).as(result.describe()).singleElement()
+          .satisfies(line -> assertThat(line).startsWith("[shunt] cannot attach to process " + pid + ": "));
+      assertThat(result.stdout()).isEmpty();
+    }
+  }
+
+  /** A JVM that runs Shunt's agent already (from -javaagent or an earlier attach) is left as it is. */
+  @Test
+  void attachingTwiceSaysTheAgentRunsAlready() throws Exception {
+    Process app = new JavaProcess(JavaProcess.JAVA_17)
+        .args("-XX:+EnableDynamicAgentLoading", "-javaagent:" + JavaProcess.AGENT.toAbsolutePath(), "-jar",
+            JavaProcess.example("routing-probe").toString(), "--wait")
+        .start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8));
+      assertThat(out.readLine()).isEqualTo("PROBE ready");
+      JavaProcess.Result result = attach(Long.toString(app.pid()));
+      assertThat(result.exitCode()).as(result.describe()).isEqualTo(1);
+      assertThat(result.stderr().lines().toList()).as(result.describe()).singleElement()
+          .satisfies(line -> assertThat(line).startsWith("[shunt] process " + app.pid()
+              + " already runs Shunt's agent").endsWith("nothing was attached"));
+    } finally {
+      app.destroyForcibly();
+    }
+  }
+
+  @Test
+  void attachWithoutAProcessIdShowsTheUsage() throws Exception {
+    JavaProcess.Result result = new JavaProcess(JavaProcess.JAVA_17)
+        .args("-jar", JavaProcess.AGENT.toAbsolutePath().toString(), "attach").run(60);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.stderr()).startsWith("Usage: java -jar shunt-agent.jar attach PID");
+  }
 }
