@@ -1,0 +1,48 @@
+package dev.shunt.examples.springboot;
+
+import dev.shunt.examples.checks.AwsChecks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A Spring Boot service that uses KMS, Secrets Manager and Parameter Store through beans, and a
+ * secret and a parameter imported into its Environment at start-up by Spring Cloud AWS.
+ *
+ * <p>{@code java -jar spring-boot-app.jar [--foreign URL] [--wait] [Spring arguments]}: once the
+ * context is up it prints {@code APP ready} (with {@code --wait} it then waits for a line on stdin),
+ * runs the checks with its beans, prints them, closes the context and exits.
+ */
+@SpringBootApplication
+public class SpringBootApp {
+
+  public static void main(String[] args) throws Exception {
+    AwsChecks.Arguments arguments = AwsChecks.Arguments.parse(args);
+    SpringApplication application = new SpringApplication(SpringBootApp.class);
+    if (arguments.foreign() != null) {
+      // The S3 client of the service's own store is a bean only when there is a store.
+      application.setDefaultProperties(Map.of(AwsConfiguration.FOREIGN_STORE, arguments.foreign().toString()));
+    }
+    ConfigurableApplicationContext context = application.run(springArguments(args));
+    AwsChecks.ready(arguments);
+    context.getBean(Checks.class).run().forEach(System.out::println);
+    System.out.flush();
+    System.exit(SpringApplication.exit(context));
+  }
+
+  /** The command line without what AwsChecks.Arguments took: the rest is Spring's. */
+  static String[] springArguments(String... args) {
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--foreign") && i + 1 < args.length) {
+        i++;
+      } else if (!args[i].equals("--wait")) {
+        rest.add(args[i]);
+      }
+    }
+    return rest.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,83 @@
+package dev.shunt.examples.springboot2;
+
+import dev.shunt.examples.checks.AwsChecks;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * A Spring Boot 2.7 application whose AWS clients are beans built with the SDK's defaults
+ * (Region, credentials and endpoint from the environment, system properties or ~/.aws).
+ *
+ * <p>{@code java -jar spring-boot2-app.jar [--foreign URL] [--wait] [Spring arguments]}: once the
+ * context is up it prints {@code APP ready} (with {@code --wait} it then waits for a line on stdin),
+ * runs the checks with its beans, prints them, closes the context and exits.
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+public class SpringBoot2App {
+  /** The endpoint of the application's own S3-compatible store (from --foreign). */
+  static final String FOREIGN_STORE = "app.foreign-store";
+
+  public static void main(String[] args) throws Exception {
+    AwsChecks.Arguments arguments = AwsChecks.Arguments.parse(args);
+    SpringApplication application = new SpringApplication(SpringBoot2App.class);
+    if (arguments.foreign() != null) {
+      // The S3 client of the application's own store is a bean only when there is a store.
+      application.setDefaultProperties(
+          Collections.singletonMap(FOREIGN_STORE, arguments.foreign().toString()));
+    }
+    ConfigurableApplicationContext context = application.run(springArguments(args));
+    AwsChecks.ready(arguments);
+    AwsChecks.run(context.getBean(KmsClient.class), context.getBean(SecretsManagerClient.class),
+        context.getBean(SsmClient.class), context.getBeanProvider(S3Client.class).getIfAvailable())
+        .forEach(System.out::println);
+    System.out.flush();
+    System.exit(SpringApplication.exit(context));
+  }
+
+  @Bean
+  KmsClient kmsClient() {
+    return KmsClient.create();
+  }
+
+  @Bean
+  SecretsManagerClient secretsManagerClient() {
+    return SecretsManagerClient.create();
+  }
+
+  @Bean
+  SsmClient ssmClient() {
+    return SsmClient.create();
+  }
+
+  /** The application's own store, with its own endpoint, Region and credentials. */
+  @Bean
+  @ConditionalOnProperty(FOREIGN_STORE)
+  S3Client foreignStore(@Value("${" + FOREIGN_STORE + "}") URI endpoint) {
+    return AwsChecks.foreignS3(endpoint);
+  }
+
+  /** The command line without what AwsChecks.Arguments took: the rest is Spring's. */
+  static String[] springArguments(String... args) {
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--foreign") && i + 1 < args.length) {
+        i++;
+      } else if (!args[i].equals("--wait")) {
+        rest.add(args[i]);
+      }
+    }
+    return rest.toArray(new String[0]);
+  }
+}
