@@ -73,6 +73,7 @@ public final class ShuntAgent {
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
           ? e.getCause() : e;
+      System.clearProperty(RUNNING_PROPERTY);
       System.err.println("[shunt] agent disabled, the application runs without Shunt: " + cause);
     }
   }

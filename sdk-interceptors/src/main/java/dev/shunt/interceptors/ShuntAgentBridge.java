@@ -31,6 +31,9 @@ public final class ShuntAgentBridge implements BiFunction<String, Object[], Obje
         return ShuntClientBuilderHook.afterModifyHttpRequest(arguments[0], arguments[1]);
       case "regionBeforeProviders":
         return ShuntClientBuilderHook.regionBeforeProviders(arguments[0]);
+      case "exit":
+        ShuntClientStats.Reporter.pushAtExit();
+        return null;
       case "regionAfterFailure":
         return ShuntClientBuilderHook.regionAfterFailure(arguments[0], (Throwable) arguments[1]);
       default:

@@ -35,6 +35,8 @@ public final class ShuntClientStats {
 
   static final int RECENT_STORIES = 50;
   static final String LOGGER = "dev.shunt.interceptors";
+  /** Set by Shunt's agent in the JVM it runs in (it then pushes the counters at exit itself). */
+  static final String AGENT_PROPERTY = "shunt.agent";
   private static final long SECOND_NANOS = 1_000_000_000L;
 
   /** One operation's counters, found by the SDK's service and operation names without allocating. */
@@ -331,13 +333,19 @@ public final class ShuntClientStats {
 
   /**
    * The daemon thread that pushes the counters to Shunt each second they changed, and once more
-   * at exit. One per JVM, started by the first recorded call; every failure is silent.
+   * at exit. One per copy of these classes, started by the first recorded call and ended after a
+   * while without calls (a web application undeployed does not stay pinned by it); every failure
+   * is silent. Under Shunt's agent the exit push is the agent's to make (one shutdown hook for every
+   * copy, held weakly), so that no hook of this class loader's outlives its application.
    */
   static final class Reporter {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration EXIT_TIMEOUT = Duration.ofMillis(500);
+    /** Seconds without a change after which the thread ends (the next call starts another). */
+    private static final int IDLE_SECONDS = 30;
     private static volatile boolean started;
+    private static boolean exitHooked;
     private static HttpClient http;
     private static String source;
     private static long pushed = -1;
@@ -358,22 +366,34 @@ public final class ShuntClientStats {
       }
       started = true;
       try {
-        Thread thread = new Thread(Reporter::run, "shunt-client-stats");
+        // Neither the calling thread's context class loader nor its inheritable thread locals: the
+        // thread must not hold on to the application (a servlet container would rightly complain).
+        Thread thread = new Thread(null, Reporter::run, "shunt-client-stats", 0, false);
+        thread.setContextClassLoader(null);
         thread.setDaemon(true);
         thread.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> push(true), "shunt-client-stats-exit"));
+        if (!exitHooked && System.getProperty(AGENT_PROPERTY) == null) {
+          exitHooked = true;
+          Runtime.getRuntime().addShutdownHook(new Thread(Reporter::pushAtExit, "shunt-client-stats-exit"));
+        }
       } catch (RuntimeException | LinkageError e) {
+        started = false;
         // no reporting then (a JVM shutting down, a security manager...)
       }
     }
 
     private static void run() {
-      while (true) {
+      int idle = 0;
+      long seen = CHANGES.sum();
+      while (idle < IDLE_SECONDS) {
         try {
           Thread.sleep(1000);
         } catch (InterruptedException e) {
-          return;
+          break;
         }
+        long changes = CHANGES.sum();
+        idle = changes == seen ? idle + 1 : 0;
+        seen = changes;
         try {
           RetryLog.flush();
           if (ShuntEndpoint.available()) {
@@ -383,6 +403,17 @@ public final class ShuntClientStats {
           // silent: the next second tries again
         }
       }
+      synchronized (Reporter.class) {
+        started = false;
+      }
+      if (CHANGES.sum() != seen) {
+        ensureStarted();
+      }
+    }
+
+    /** The last push, as the JVM exits (from this class's own hook, or the agent's). */
+    static void pushAtExit() {
+      push(true);
     }
 
     /** POSTs the snapshot if it changed since the last push that Shunt accepted. */

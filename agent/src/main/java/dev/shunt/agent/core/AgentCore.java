@@ -54,7 +54,11 @@ public final class AgentCore {
       }
     }
     EmbeddedBackend backend = backend(arguments, setting);
-    hooks.accept(new Dispatcher(new Guests(interceptorsJar, new OtelApi(otelApiJars)), backend));
+    Guests guests = new Guests(interceptorsJar, new OtelApi(otelApiJars));
+    hooks.accept(new Dispatcher(guests, backend));
+    // One hook for every SDK's interceptors (theirs would pin an undeployed web application's classes).
+    Runtime.getRuntime().addShutdownHook(new Thread(null, () -> guests.live()
+        .forEach(guest -> guest.bridge.apply("exit", new Object[0])), "shunt-client-stats-exit", 0, false));
     boolean clientsExist = SdkTransformer.install(instrumentation, attached);
     if (clientsExist) {
       backend.start();

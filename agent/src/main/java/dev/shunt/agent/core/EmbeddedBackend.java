@@ -32,7 +32,9 @@ final class EmbeddedBackend {
       return;
     }
     System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.STARTING);
-    Thread starter = new Thread(() -> {
+    // The backend's threads (its event loops, its rotation scheduler) inherit this one's context class
+    // loader: the agent's, never the application's, which they would pin (a web application's, say).
+    Thread starter = new Thread(null, () -> {
       try {
         ShuntBackend backend = ShuntBackend.builder().options(options).start();
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
@@ -41,7 +43,8 @@ final class EmbeddedBackend {
         System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.FAILED);
         System.err.println("[shunt] agent disabled, the application runs without Shunt: " + e);
       }
-    }, "shunt-backend-start");
+    }, "shunt-backend-start", 0, false);
+    starter.setContextClassLoader(EmbeddedBackend.class.getClassLoader());
     starter.setDaemon(true);
     starter.start();
   }

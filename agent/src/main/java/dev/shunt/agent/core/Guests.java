@@ -59,6 +59,18 @@ final class Guests {
     this.otelApi = otelApi;
   }
 
+  /** Every guest whose SDK is still loaded. */
+  synchronized List<Guest> live() {
+    List<Guest> live = new ArrayList<>();
+    for (WeakReference<Guest> guest : byLoader.values()) {
+      Guest known = guest.get();
+      if (known != null && known.bridge != null) {
+        live.add(known);
+      }
+    }
+    return live;
+  }
+
   /** The guest beside the SDK that {@code sdkObject}'s class belongs to. */
   Guest of(Object sdkObject) {
     return byClass.get(sdkObject.getClass());
