@@ -98,6 +98,7 @@ public final class RoutingProbe {
         }
       }));
     }
+    results.add(check("sdk-loader", () -> KmsClient.class.getClassLoader().getClass().getName()));
     results.add(check("libraries", () -> "jackson=" + com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION
         + " netty=" + io.netty.util.Version.identify().values().iterator().next().artifactVersion()
         + " shunt-backend-visible=" + visible("dev.shunt.backend.ShuntBackend")
