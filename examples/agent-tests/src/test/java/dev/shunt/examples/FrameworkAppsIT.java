@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,6 +82,9 @@ class FrameworkAppsIT {
             + "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>o</ID></Owner><Buckets><Bucket>"
             + "<Name>foreign-bucket</Name><CreationDate>2020-01-01T00:00:00.000Z</CreationDate></Bucket>"
             + "</Buckets></ListAllMyBucketsResult>")));
+    foreign.stubFor(post(anyUrl()).withHeader("X-Amz-Target", containing("TrentService.DescribeKey"))
+        .willReturn(aResponse().withHeader("Content-Type", "application/x-amz-json-1.1")
+            .withBody("{\"KeyMetadata\":{\"KeyId\":\"foreign-key\",\"Description\":\"from-foreign\"}}")));
     foreign.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(418)));
     backend = ShuntBackend.builder().port(0).option("quotas", "off").start();
     StaticCredentialsProvider test = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
@@ -127,7 +131,7 @@ class FrameworkAppsIT {
     if (app == App.SPRING_BOOT_3) {
       assertThat(checks).as(result.describe()).contains("CHECK imported ok pa55word hello-from-ssm");
     }
-    assertGuestBehaviour(result.stderr(), result.describe());
+    assertGuestBehaviour(app, result.stderr(), result.describe());
   }
 
   /**
@@ -171,7 +175,7 @@ class FrameworkAppsIT {
           + "\n--- stderr\n" + stderr;
       assertThat(process.exitValue()).as(describe).isZero();
       checksPassed(app, stdout, describe);
-      assertGuestBehaviour(stderr, describe);
+      assertGuestBehaviour(app, stderr, describe);
     } finally {
       process.destroyForcibly();
     }
@@ -188,17 +192,32 @@ class FrameworkAppsIT {
             && line.endsWith(" s3cr3t"))
         .anyMatch(line -> line.startsWith("CHECK ssm ok arn:aws:ssm:us-east-1:000000000000:parameter/app/")
             && line.endsWith(" v1"));
+    if (app == App.SPRING_BOOT_2) {
+      // Its AWS SDK v1 KMS client reached the application's own endpoint, untouched.
+      assertThat(checks).as(describe).contains("CHECK sdk-v1-kms ok from-foreign");
+    }
     // The application's own store saw its own client, signed with its own credentials for S3.
     foreign.verify(getRequestedFor(urlPathEqualTo("/")).withHeader("Authorization",
         containing("Credential=own/")).withHeader("Authorization", containing("/us-east-1/s3/aws4_request")));
     return checks;
   }
 
-  /** Shunt said where the clients go, and nothing else went wrong: no failure, no thread a container calls a leak. */
-  private static void assertGuestBehaviour(String stderr, String describe) {
+  /**
+   * Shunt said where the clients go (and, where the application has the AWS SDK v1, that those
+   * clients are left alone), and nothing else went wrong: no failure, no thread a container calls a
+   * leak, no Java 25 warning of Shunt's.
+   */
+  private static void assertGuestBehaviour(App app, String stderr, String describe) {
+    String sdkV1 = "[shunt] this application has the AWS SDK for Java v1 (com.amazonaws): its clients are left"
+        + " alone; Shunt reroutes AWS SDK for Java v2 clients only";
+    if (app == App.SPRING_BOOT_2) {
+      assertThat(stderr.lines().filter(line -> line.equals(sdkV1))).as(describe).hasSize(1);
+    } else {
+      assertThat(stderr).as(describe).doesNotContain("SDK for Java v1");
+    }
     assertThat(stderr).as(describe)
         .contains("[shunt] KMS, Secrets Manager and SSM clients go to http://127.0.0.1:")
-        .doesNotContain("agent disabled").doesNotContain("could not").doesNotContain("left alone")
+        .doesNotContain("agent disabled").doesNotContain("could not").doesNotContain("interceptor cannot be defined")
         .doesNotContain("appears to have started a thread");
     assertThat(stderr.lines().filter(line -> line.startsWith("WARNING")))
         .as(describe).noneMatch(line -> line.contains("shunt") || line.contains("bytebuddy"));

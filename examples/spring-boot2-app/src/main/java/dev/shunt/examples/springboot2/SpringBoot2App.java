@@ -1,5 +1,11 @@
 package dev.shunt.examples.springboot2;
 
+import com.amazonaws.auth.AWSStaticCredentialsProvider;
+import com.amazonaws.auth.BasicAWSCredentials;
+import com.amazonaws.client.builder.AwsClientBuilder.EndpointConfiguration;
+import com.amazonaws.services.kms.AWSKMS;
+import com.amazonaws.services.kms.AWSKMSClientBuilder;
+import com.amazonaws.services.kms.model.DescribeKeyRequest;
 import dev.shunt.examples.checks.AwsChecks;
 import java.net.URI;
 import java.util.ArrayList;
@@ -18,7 +24,9 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A Spring Boot 2.7 application whose AWS clients are beans built with the SDK's defaults
- * (Region, credentials and endpoint from the environment, system properties or ~/.aws).
+ * (Region, credentials and endpoint from the environment, system properties or ~/.aws), and a
+ * legacy corner still on the AWS SDK for Java v1: a KMS client of its own endpoint (the
+ * {@code --foreign} one), checked as {@code CHECK sdk-v1-kms}.
  *
  * <p>{@code java -jar spring-boot2-app.jar [--foreign URL] [--wait] [Spring arguments]}: once the
  * context is up it prints {@code APP ready} (with {@code --wait} it then waits for a line on stdin),
@@ -39,9 +47,14 @@ public class SpringBoot2App {
     }
     ConfigurableApplicationContext context = application.run(springArguments(args));
     AwsChecks.ready(arguments);
-    AwsChecks.run(context.getBean(KmsClient.class), context.getBean(SecretsManagerClient.class),
-        context.getBean(SsmClient.class), context.getBeanProvider(S3Client.class).getIfAvailable())
-        .forEach(System.out::println);
+    List<String> lines = AwsChecks.run(context.getBean(KmsClient.class), context.getBean(SecretsManagerClient.class),
+        context.getBean(SsmClient.class), context.getBeanProvider(S3Client.class).getIfAvailable());
+    AWSKMS legacyKms = context.getBeanProvider(AWSKMS.class).getIfAvailable();
+    if (legacyKms != null) {
+      lines.add(lines.size() - 1, AwsChecks.check("sdk-v1-kms", () -> legacyKms.describeKey(
+          new DescribeKeyRequest().withKeyId("foreign-key")).getKeyMetadata().getDescription()));
+    }
+    lines.forEach(System.out::println);
     System.out.flush();
     System.exit(SpringApplication.exit(context));
   }
@@ -66,6 +79,15 @@ public class SpringBoot2App {
   @ConditionalOnProperty(FOREIGN_STORE)
   S3Client foreignStore(@Value("${" + FOREIGN_STORE + "}") URI endpoint) {
     return AwsChecks.foreignS3(endpoint);
+  }
+
+  /** The legacy KMS client (AWS SDK v1), of the application's own endpoint. */
+  @Bean
+  @ConditionalOnProperty(FOREIGN_STORE)
+  AWSKMS legacyKms(@Value("${" + FOREIGN_STORE + "}") URI endpoint) {
+    return AWSKMSClientBuilder.standard()
+        .withEndpointConfiguration(new EndpointConfiguration(endpoint.toString(), "us-east-1"))
+        .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("own", "own"))).build();
   }
 
   /** The command line without what AwsChecks.Arguments took: the rest is Spring's. */
