@@ -2,21 +2,16 @@ package dev.shunt.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -46,7 +41,7 @@ final class NestedJars {
       if (cache != null) {
         Path dir = cache.resolve("agent-" + digest(jar));
         if (complete(jar, dir)) {
-          Files.setLastModifiedTime(dir, FileTime.from(Instant.now()));
+          dir.toFile().setLastModified(System.currentTimeMillis());
           return dir;
         }
         try {
@@ -71,41 +66,36 @@ final class NestedJars {
       String xdg = System.getenv("XDG_CACHE_HOME");
       Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
       Path cache = root.resolve("shunt");
+      boolean posix = root.getFileSystem().supportedFileAttributeViews().contains("posix");
       if (!Files.isDirectory(cache)) {
         Files.createDirectories(root);
-        try {
+        if (posix) {
           Files.createDirectory(cache, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-        } catch (UnsupportedOperationException e) {
+        } else {
           Files.createDirectory(cache);
         }
       }
       // Another user's or a shared directory could hold jars planted for this JVM to run.
-      Path probe = Files.createTempFile(cache, "owner", ".probe");
-      try {
-        boolean own = Files.getOwner(probe).equals(Files.getOwner(cache));
-        boolean closed = !Files.getFileStore(cache).supportsFileAttributeView("posix")
-            || Files.getPosixFilePermissions(cache).equals(OWNER_ONLY);
-        return own && closed ? cache : null;
-      } finally {
-        Files.deleteIfExists(probe);
-      }
+      boolean own = Files.getOwner(cache).getName().equals(System.getProperty("user.name"));
+      return own && (!posix || Files.getPosixFilePermissions(cache).equals(OWNER_ONLY)) ? cache : null;
     } catch (IOException | RuntimeException e) {
       return null;
     }
   }
 
-  /** A digest of what the agent jar's directory says of each nested jar: its size and CRC-32. */
+  /**
+   * What the agent jar's directory says of each nested jar, its CRC-32 and size in hex: a name that
+   * changes with any of their contents (and needs no message digest, which would cost this JVM's
+   * start a security provider).
+   */
   private static String digest(JarFile jar) throws IOException {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String name : NAMES) {
-        JarEntry entry = entry(jar, name);
-        sha.update((name + ':' + entry.getSize() + ':' + entry.getCrc() + '\n').getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(sha.digest(), 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IOException(e);
+    StringBuilder digest = new StringBuilder();
+    for (String name : NAMES) {
+      JarEntry entry = entry(jar, name);
+      digest.append(digest.length() == 0 ? "" : "-").append(Long.toHexString(entry.getCrc())).append('.')
+          .append(Long.toHexString(entry.getSize()));
     }
+    return digest.toString();
   }
 
   private static boolean complete(JarFile jar, Path dir) throws IOException {

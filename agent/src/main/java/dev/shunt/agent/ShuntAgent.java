@@ -64,12 +64,11 @@ public final class ShuntAgent {
       URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
           ClassLoader.getPlatformClassLoader());
       Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
-      Function<String, String> setting = name -> setting(options, name);
-      Consumer<BiFunction<String, Object[], Object>> hooks = ShuntHooks::install;
       agentCore.getMethod("start", Map.class, Function.class, Instrumentation.class, Path.class, List.class,
-          boolean.class, Consumer.class).invoke(null, options, setting, instrumentation,
+          boolean.class, Consumer.class).invoke(null, options, new Setting(options), instrumentation,
           dir.resolve("sdk-interceptors.jar"), List.of(dir.resolve("opentelemetry-api.jar"),
-              dir.resolve("opentelemetry-context.jar"), dir.resolve("opentelemetry-common.jar")), attached, hooks);
+              dir.resolve("opentelemetry-context.jar"), dir.resolve("opentelemetry-common.jar")), attached,
+          new HookInstaller());
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException && e.getCause() != null
           ? e.getCause() : e;
@@ -113,6 +112,31 @@ public final class ShuntAgent {
       value = System.getenv("SHUNT_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
     return value;
+  }
+
+  // Classes, not lambdas: the first lambda a JVM meets costs it milliseconds of bootstrap, and a
+  // trivial application meets none of its own.
+
+  /** An option by its one name (see {@link #setting}). */
+  private static final class Setting implements Function<String, String> {
+    private final Map<String, String> arguments;
+
+    Setting(Map<String, String> arguments) {
+      this.arguments = arguments;
+    }
+
+    @Override
+    public String apply(String name) {
+      return setting(arguments, name);
+    }
+  }
+
+  /** Gives the agent core's hooks to {@link ShuntHooks}, which its class loader cannot see. */
+  private static final class HookInstaller implements Consumer<BiFunction<String, Object[], Object>> {
+    @Override
+    public void accept(BiFunction<String, Object[], Object> hooks) {
+      ShuntHooks.install(hooks);
+    }
   }
 
   /** {@code attach}: the attach API's failures become one clear line and an exit status. */

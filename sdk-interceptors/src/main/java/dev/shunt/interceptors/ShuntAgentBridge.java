@@ -24,7 +24,8 @@ public final class ShuntAgentBridge implements BiFunction<String, Object[], Obje
         ShuntClientBuilderHook.credentialsSet(arguments[0], arguments[1]);
         return null;
       case "beforeBuild":
-        return ShuntClientBuilderHook.beforeBuild(arguments[0]);
+        ShuntClientBuilderHook.beforeBuild(arguments[0]);
+        return null;
       case "newInterceptor":
         return new ShuntExecutionInterceptor();
       case "afterModifyHttpRequest":

@@ -2,9 +2,9 @@ package dev.shunt.interceptors;
 
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -346,7 +346,6 @@ public final class ShuntClientStats {
     private static final int IDLE_SECONDS = 30;
     private static volatile boolean started;
     private static boolean exitHooked;
-    private static HttpClient http;
     private static String source;
     private static long pushed = -1;
     /** Whether the last push failed: then the exit push is skipped (Shunt is away, exit must not wait). */
@@ -429,10 +428,6 @@ public final class ShuntClientStats {
         if (changes == pushed) {
           return;
         }
-        if (http == null) {
-          http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-              .build();
-        }
         if (source == null) {
           String named = ProcessHandle.current().pid() + "@" + hostname();
           source = named.length() > 200 ? named.substring(0, 200) : named;
@@ -441,18 +436,29 @@ public final class ShuntClientStats {
         String base = endpoint.toString();
         URI target = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
             + "/_shunt/client-stats");
-        String body = json(source, snapshot(), recentStories());
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(target)
-            .timeout(atExit ? EXIT_TIMEOUT : REQUEST_TIMEOUT)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-            .build(), HttpResponse.BodyHandlers.discarding());
-        failing = response.statusCode() / 100 != 2;
+        byte[] body = json(source, snapshot(), recentStories()).getBytes(StandardCharsets.UTF_8);
+        // HttpURLConnection, not java.net.http: that client sets up TLS even for plain HTTP, a
+        // tenth of a second of an application's start or exit.
+        HttpURLConnection connection = (HttpURLConnection) target.toURL().openConnection();
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) (atExit ? EXIT_TIMEOUT : REQUEST_TIMEOUT).toMillis());
+        connection.setRequestMethod("POST");
+        connection.setRequestProperty("Content-Type", "application/json");
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length);
+        try (OutputStream out = connection.getOutputStream()) {
+          out.write(body);
+        }
+        int status = connection.getResponseCode();
+        try (InputStream answer = status / 100 == 2 ? connection.getInputStream() : connection.getErrorStream()) {
+          if (answer != null) {
+            answer.readAllBytes();
+          }
+        }
+        failing = status / 100 != 2;
         if (!failing) {
           pushed = changes;
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       } catch (Exception | LinkageError e) {
         // silent: Shunt may be down or elsewhere; the application must not notice
         failing = true;

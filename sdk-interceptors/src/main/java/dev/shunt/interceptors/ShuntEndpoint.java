@@ -49,7 +49,7 @@ public final class ShuntEndpoint {
     long deadline = System.currentTimeMillis() + AGENT_WAIT_MILLIS;
     while (STARTING.equals(state) && System.currentTimeMillis() < deadline) {
       try {
-        Thread.sleep(5);
+        Thread.sleep(1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;

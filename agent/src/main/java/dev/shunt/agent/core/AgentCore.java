@@ -1,6 +1,6 @@
 package dev.shunt.agent.core;
 
-import dev.shunt.backend.ShuntBackend;
+import dev.shunt.backend.BackendOptions;
 import dev.shunt.interceptors.ShuntClientBuilderHook;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -17,8 +17,8 @@ import java.util.function.Function;
  * class file transformer that looks at class names; the AWS SDK's classes are instrumented as they
  * load (or, attached to a running JVM, retransformed), Shunt's interceptor is put beside each copy
  * of the SDK when it is first needed, and the embedded backend starts in the background when the
- * first KMS, Secrets Manager or SSM client is built, so an application that never builds one pays
- * almost nothing.
+ * classes of a KMS, Secrets Manager or SSM client first load, so an application that never uses
+ * one pays almost nothing.
  */
 public final class AgentCore {
   // Constants of the interceptors (compile-time, inlined here): this class loader cannot see them.
@@ -55,14 +55,24 @@ public final class AgentCore {
     }
     EmbeddedBackend backend = backend(arguments, setting);
     Guests guests = new Guests(interceptorsJar, new OtelApi(otelApiJars));
-    hooks.accept(new Dispatcher(guests, backend));
-    // One hook for every SDK's interceptors (theirs would pin an undeployed web application's classes).
-    Runtime.getRuntime().addShutdownHook(new Thread(null, () -> guests.live()
-        .forEach(guest -> guest.bridge.apply("exit", new Object[0])), "shunt-client-stats-exit", 0, false));
-    boolean clientsExist = SdkTransformer.install(instrumentation, attached);
-    if (clientsExist) {
-      backend.start();
+    hooks.accept(new Dispatcher(guests));
+    if (!backend.embedded()) {
+      // The clients' retry counters, pushed a last time to the backend that outlives this JVM: one
+      // hook for every SDK's interceptors (theirs would pin an undeployed web application's classes).
+      Runtime.getRuntime().addShutdownHook(new Thread(null, () -> guests.live()
+          .forEach(guest -> guest.bridge.apply("exit", new Object[0])), "shunt-client-stats-exit", 0, false));
     }
+    // The unpacked agent's directory is named after its content: instrumented classes kept there
+    // stay valid as long as it does.
+    // The backend starts (in the background) as a KMS, Secrets Manager or SSM client's classes load,
+    // a moment before the client is built: the first call then waits less, or not at all.
+    SdkTransformer.install(instrumentation, attached,
+        new TransformedClasses(interceptorsJar.resolveSibling("instrumented")), new Runnable() {
+          @Override
+          public void run() {
+            backend.start();
+          }
+        });
   }
 
   /**
@@ -90,7 +100,7 @@ public final class AgentCore {
         // The credentials the agent supplies must pass the signature check of its own backend.
         backendOptions.put("credentials", "test:test," + SUPPLIED_CREDENTIALS);
       }
-      ShuntBackend.builder().options(backendOptions).check();
+      BackendOptions.check(backendOptions);
     }
     System.setProperty(ShuntClientBuilderHook.CREDENTIALS_PROPERTY, suppliedCredentials(credentials));
     return new EmbeddedBackend(embedded ? null : endpoint.trim(), backendOptions);

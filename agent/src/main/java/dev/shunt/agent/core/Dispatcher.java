@@ -6,17 +6,15 @@ import java.util.function.BiFunction;
 
 /**
  * What the advice in the SDK reaches (through {@code ShuntHooks}, by hook name): each call goes to
- * the guest beside the SDK it came from; a KMS, Secrets Manager or SSM client being built starts
- * the backend. An SDK without a guest is left as it is (null: the SDK's own value).
+ * the guest beside the SDK it came from. An SDK without a guest is left as it is (null: the SDK's
+ * own value).
  */
 final class Dispatcher implements BiFunction<String, Object[], Object> {
   private static final String INTERCEPTOR = "dev.shunt.interceptors.ShuntExecutionInterceptor";
   private final Guests guests;
-  private final EmbeddedBackend backend;
 
-  Dispatcher(Guests guests, EmbeddedBackend backend) {
+  Dispatcher(Guests guests) {
     this.guests = guests;
-    this.backend = backend;
   }
 
   /**
@@ -34,12 +32,6 @@ final class Dispatcher implements BiFunction<String, Object[], Object> {
         return globalInterceptors(guest, (List<?>) arguments[1]);
       case "afterModifyHttpRequest":
         return guest.bridge.apply(hook, new Object[] {arguments[1], arguments[2]});
-      case "beforeBuild":
-        Object routed = guest.bridge.apply(hook, arguments);
-        if (Boolean.TRUE.equals(routed)) {
-          backend.start();
-        }
-        return null;
       default:
         return guest.bridge.apply(hook, arguments);
     }

@@ -22,6 +22,11 @@ final class EmbeddedBackend {
     this.options = options;
   }
 
+  /** Whether this JVM runs the backend (it ends with the JVM), rather than a running one the option named. */
+  boolean embedded() {
+    return endpoint == null;
+  }
+
   /** Starts the backend unless started already; returns at once. */
   void start() {
     if (!started.compareAndSet(false, true)) {
@@ -36,8 +41,9 @@ final class EmbeddedBackend {
     // loader: the agent's, never the application's, which they would pin (a web application's, say).
     Thread starter = new Thread(null, () -> {
       try {
-        ShuntBackend backend = ShuntBackend.builder().options(options).start();
+        ShuntBackend backend = withoutNettyJfrEvents(() -> ShuntBackend.builder().options(options).start());
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
+        warmUp(backend);
         ready(backend.uri().toString());
       } catch (Throwable e) {
         System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.FAILED);
@@ -47,6 +53,36 @@ final class EmbeddedBackend {
     starter.setContextClassLoader(EmbeddedBackend.class.getClassLoader());
     starter.setDaemon(true);
     starter.start();
+  }
+
+  /**
+   * Netty 4.2 declares JFR events for its allocator, and registering them loads the JDK's flight
+   * recorder (eighty classes, a tenth of a second of the first call's wait) in an application that
+   * may record nothing. The backend's Netty, which reads the setting as it initialises here, goes
+   * without them; the property is restored at once, for an application's own Netty to read its own
+   * value (unless the two initialise in the same instant).
+   */
+  private static <T> T withoutNettyJfrEvents(java.util.function.Supplier<T> start) {
+    String property = "io.netty.jfr.enabled";
+    String before = System.getProperty(property);
+    if (before != null) {
+      return start.get();
+    }
+    System.setProperty(property, "false");
+    try {
+      return start.get();
+    } finally {
+      System.clearProperty(property);
+    }
+  }
+
+  /** The first call waits for the backend anyway: it should not wait for a cold request path as well. */
+  private static void warmUp(ShuntBackend backend) {
+    try {
+      backend.warmUp();
+    } catch (RuntimeException | LinkageError e) {
+      // the first request pays for it instead
+    }
   }
 
   private static void ready(String endpoint) {

@@ -24,8 +24,9 @@ import net.bytebuddy.utility.JavaModule;
 /**
  * Watches class names as classes load, and instruments the few AWS SDK classes Shunt needs (see
  * {@link SdkAdvice}) with Byte Buddy, which is loaded and set up only when the first of them
- * appears: an application that never loads the SDK never pays for Byte Buddy. Everything else
- * passes with a string comparison. It also notices the AWS SDK for Java v1, whose clients Shunt
+ * appears and has not been instrumented by an earlier JVM (see {@link TransformedClasses}): an
+ * application that never loads the SDK never pays for Byte Buddy, and one that does pays once.
+ * Everything else passes with a string comparison. It also notices the AWS SDK for Java v1, whose clients Shunt
  * leaves alone, and says so once.
  */
 final class SdkTransformer implements ClassFileTransformer {
@@ -35,17 +36,23 @@ final class SdkTransformer implements ClassFileTransformer {
   private static final String REGION_CHAIN = "software.amazon.awssdk.regions.providers.AwsRegionProviderChain";
   private static final String INTERCEPTOR_CHAIN = "software.amazon.awssdk.core.interceptor.ExecutionInterceptorChain";
   private static final String SDK_V1_CLIENT = "com.amazonaws.AmazonWebServiceClient";
-  private static final String[] ROUTED_PACKAGES = {"software.amazon.awssdk.services.kms.",
-      "software.amazon.awssdk.services.secretsmanager.", "software.amazon.awssdk.services.ssm."};
+  private static final String[] ROUTED_PACKAGES = {"software/amazon/awssdk/services/kms/",
+      "software/amazon/awssdk/services/secretsmanager/", "software/amazon/awssdk/services/ssm/"};
 
   /** Internal names ({@code a/b/C}) of the classes to instrument. */
   private final Set<String> internalNames = new HashSet<>();
   private final boolean attached;
+  private final TransformedClasses transformed;
+  /** Told once, when the first class of a KMS, Secrets Manager or SSM client loads: one is about to be built. */
+  private final Runnable routedServiceLoading;
+  private volatile boolean routedServiceSeen;
   private final AtomicBoolean sdkV1Reported = new AtomicBoolean();
   private volatile ClassFileTransformer byteBuddy;
 
-  private SdkTransformer(boolean attached) {
+  private SdkTransformer(boolean attached, TransformedClasses transformed, Runnable routedServiceLoading) {
     this.attached = attached;
+    this.transformed = transformed;
+    this.routedServiceLoading = routedServiceLoading;
     for (String name : names(attached)) {
       internalNames.add(name.replace('.', '/'));
     }
@@ -53,28 +60,27 @@ final class SdkTransformer implements ClassFileTransformer {
 
   /**
    * Registers the transformer and retransforms the SDK classes already loaded (attached to a running
-   * JVM, or after another agent loaded them). Returns whether KMS, Secrets Manager or SSM client
-   * classes are loaded already: then clients may exist that no builder hook will announce.
+   * JVM, or after another agent loaded them). {@code routedServiceLoading} runs (once) as the first
+   * class of a KMS, Secrets Manager or SSM client loads, or now if one is loaded already (then
+   * clients may exist that no builder hook will announce).
    */
-  static boolean install(Instrumentation instrumentation, boolean attached) {
-    SdkTransformer transformer = new SdkTransformer(attached);
+  static void install(Instrumentation instrumentation, boolean attached, TransformedClasses transformed,
+      Runnable routedServiceLoading) {
+    SdkTransformer transformer = new SdkTransformer(attached, transformed, routedServiceLoading);
     instrumentation.addTransformer(transformer, true);
     if (ClassLoader.getSystemClassLoader().getResource(SDK_V1_CLIENT.replace('.', '/') + ".class") != null) {
       transformer.reportSdkV1();
     }
     Set<String> names = new HashSet<>(List.of(names(attached)));
     List<Class<?>> loaded = new ArrayList<>();
-    boolean routedLoaded = false;
     for (Class<?> type : instrumentation.getAllLoadedClasses()) {
       String name = type.getName();
       if (names.contains(name)) {
         loaded.add(type);
       } else if (name.equals(SDK_V1_CLIENT)) {
         transformer.reportSdkV1();
-      } else if (!routedLoaded && name.startsWith("software.amazon.awssdk.services.")) {
-        for (String routed : ROUTED_PACKAGES) {
-          routedLoaded |= name.startsWith(routed);
-        }
+      } else if (name.startsWith("software.amazon.awssdk.services.")) {
+        transformer.maybeRoutedService(name.replace('.', '/'));
       }
     }
     if (!loaded.isEmpty()) {
@@ -84,7 +90,6 @@ final class SdkTransformer implements ClassFileTransformer {
         System.err.println("[shunt] could not instrument the AWS SDK classes already loaded: " + e);
       }
     }
-    return routedLoaded;
   }
 
   private static String[] names(boolean attached) {
@@ -102,20 +107,41 @@ final class SdkTransformer implements ClassFileTransformer {
     if (!className.startsWith("software/amazon/awssdk/") || !internalNames.contains(className)) {
       if (className.startsWith("com/amazonaws/") && className.equals("com/amazonaws/AmazonWebServiceClient")) {
         reportSdkV1();
+      } else if (!routedServiceSeen && className.startsWith("software/amazon/awssdk/services/")) {
+        maybeRoutedService(className);
       }
       return null;
+    }
+    byte[] known = transformed.find(classfileBuffer);
+    if (known != null) {
+      return known;
     }
     // Byte Buddy would probe sun.misc.Unsafe (a warning on Java 24+) as its classes initialise; inline
     // advice needs no class injection, so it works in its safe mode, and the property is restored.
     String safe = System.getProperty("net.bytebuddy.safe");
     System.setProperty("net.bytebuddy.safe", "true");
     try {
-      return byteBuddy().transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+      byte[] instrumented = byteBuddy().transform(module, loader, className, classBeingRedefined, protectionDomain,
+          classfileBuffer);
+      if (instrumented != null) {
+        transformed.keep(classfileBuffer, instrumented);
+      }
+      return instrumented;
     } finally {
       if (safe == null) {
         System.clearProperty("net.bytebuddy.safe");
       } else {
         System.setProperty("net.bytebuddy.safe", safe);
+      }
+    }
+  }
+
+  private void maybeRoutedService(String internalName) {
+    for (String routed : ROUTED_PACKAGES) {
+      if (internalName.startsWith(routed) && !routedServiceSeen) {
+        routedServiceSeen = true;
+        routedServiceLoading.run();
+        return;
       }
     }
   }

@@ -66,17 +66,28 @@ public final class AuditTelemetry {
   private static final boolean JAVA_AGENT = javaAgentPresent();
 
   private final OpenTelemetry configured;
+  private final boolean off;
   private volatile Instruments instruments;
 
   /** @param configured the OpenTelemetry to use, or null for the global one once it is set */
   public AuditTelemetry(OpenTelemetry configured) {
+    this(configured, false);
+  }
+
+  private AuditTelemetry(OpenTelemetry configured, boolean off) {
     this.configured = configured;
+    this.off = off;
+  }
+
+  /** Telemetry that records nothing, ever (not even through the global OpenTelemetry). */
+  public static AuditTelemetry off() {
+    return new AuditTelemetry(null, true);
   }
 
   /** The instruments, or null while there is no OpenTelemetry to record to. */
   private Instruments instruments() {
     Instruments bound = instruments;
-    if (bound != null) {
+    if (bound != null || off) {
       return bound;
     }
     OpenTelemetry otel = configured;

@@ -37,7 +37,7 @@ public final class PolicyDocument {
   public static PolicyDocument parse(String text) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(text);
+      root = Json.readTree(text);
     } catch (IOException e) {
       throw malformed("This resource policy contains a syntax error: it is not valid JSON.");
     }

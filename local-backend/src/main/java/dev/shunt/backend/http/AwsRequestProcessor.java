@@ -11,13 +11,20 @@ import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.core.Router;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -95,6 +102,25 @@ public final class AwsRequestProcessor {
         requestId, now, sourceIp, userAgent, input, result.body(), errorCode,
         error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts));
     return event == null ? result : result.audited(event);
+  }
+
+  /**
+   * Serves a request built in memory (no connection, no codec) and drops the answer: the warm-up
+   * of the request path (see {@code ShuntBackend.warmUp}), which must not reach the network layer,
+   * where an instrumentation (the OpenTelemetry agent's) could see it.
+   */
+  public void serveInMemory(String target, String authorization, String body) {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/",
+        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    request.headers().set("X-Amz-Target", target).set(HttpHeaderNames.CONTENT_TYPE, AwsResponses.AMZ_JSON)
+        .set(HttpHeaderNames.AUTHORIZATION, authorization).set(HttpHeaderNames.HOST, "127.0.0.1");
+    try {
+      String requestId = RequestIds.next();
+      ShuntHttpHandler.response(UnpooledByteBufAllocator.DEFAULT, process(request, requestId, "127.0.0.1"), requestId)
+          .release();
+    } finally {
+      request.release();
+    }
   }
 
   private Result serve(Router.Route route, Identity identity, ObjectNode input, RequestContext context) {

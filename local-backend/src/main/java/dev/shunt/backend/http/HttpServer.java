@@ -63,12 +63,7 @@ public final class HttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ChannelPipeline pipeline = ch.pipeline();
-            pipeline.addLast(new IdleStateHandler(0, 0, limits.idleSeconds(), TimeUnit.SECONDS));
-            pipeline.addLast(new HttpServerCodec(4096, limits.maxHeaderBytes(), 8192));
-            pipeline.addLast(new HttpServerKeepAliveHandler());
-            pipeline.addLast(new BoundedAggregator(limits.maxBodyBytes()));
-            pipeline.addLast(handler);
+            addHandlers(ch.pipeline(), limits, handler);
           }
         });
     try {
@@ -83,6 +78,14 @@ public final class HttpServer implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw e;
     }
+  }
+
+  private static void addHandlers(ChannelPipeline pipeline, Limits limits, ShuntHttpHandler handler) {
+    pipeline.addLast(new IdleStateHandler(0, 0, limits.idleSeconds(), TimeUnit.SECONDS));
+    pipeline.addLast(new HttpServerCodec(4096, limits.maxHeaderBytes(), 8192));
+    pipeline.addLast(new HttpServerKeepAliveHandler());
+    pipeline.addLast(new BoundedAggregator(limits.maxBodyBytes()));
+    pipeline.addLast(handler);
   }
 
   public InetSocketAddress address() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.RequestIds;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -132,18 +133,23 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       ctx.close();
       return;
     }
+    write(ctx, response(ctx.alloc(), result, requestId), keepAlive, http10);
+  }
+
+  /** The response a processed request gets (unless it gets a reset). */
+  static FullHttpResponse response(ByteBufAllocator allocator, AwsRequestProcessor.Result result, String requestId) {
     FullHttpResponse response;
     if (result.bareStatus() != 0) {
-      response = AwsResponses.bare(ctx.alloc(), HttpResponseStatus.valueOf(result.bareStatus()), requestId);
+      response = AwsResponses.bare(allocator, HttpResponseStatus.valueOf(result.bareStatus()), requestId);
     } else if (result.error() != null) {
-      response = AwsResponses.error(ctx.alloc(), result.error(), requestId);
+      response = AwsResponses.error(allocator, result.error(), requestId);
     } else {
-      response = AwsResponses.success(ctx.alloc(), result.body(), requestId);
+      response = AwsResponses.success(allocator, result.body(), requestId);
     }
     if (result.audit() != null) {
       AwsResponses.auditHeaders(response.headers(), result.audit());
     }
-    write(ctx, response, keepAlive, http10);
+    return response;
   }
 
   private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {

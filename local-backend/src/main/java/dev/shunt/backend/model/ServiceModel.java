@@ -1,8 +1,8 @@
 package dev.shunt.backend.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,15 +15,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * One AWS service's API model (the botocore JSON the SDKs are generated from), compiled into
- * input validators. Loaded once at start; every request of the service is checked against it,
- * so each operation gets AWS's limits, enums, patterns and required members without hand-written
- * checks.
+ * input validators. Its operations are read at start, its shapes when the first operation is
+ * called; each operation's validators are compiled the first time it is called (SSM's model has 150 operations, a dozen of which most applications call), and
+ * every request of the service is checked against them, so each operation gets AWS's limits,
+ * enums, patterns and required members without hand-written checks.
  */
 public final class ServiceModel {
   private final String serviceId;
@@ -31,12 +33,23 @@ public final class ServiceModel {
   private final String sdkName;
   private final String targetPrefix;
   private final String signingName;
-  private final Map<String, ShapeValidator.StructureShape> inputs;
-  private final Map<String, ShapeValidator> outputs;
-  private final Map<String, ShapeValidator> compiled = new HashMap<>();
-  private final JsonNode shapes;
+  /** An operation's validators: its input's and its output's. */
+  private record Operation(ShapeValidator.StructureShape input, ShapeValidator output) {}
 
-  private ServiceModel(JsonNode root) {
+  private final JsonNode operations;
+  private final Set<String> operationNames;
+  /** Compiled on first use; read without a lock. */
+  private final Map<String, Operation> compiledOperations = new ConcurrentHashMap<>();
+  /** Every shape compiled so far, by name (shared by the operations; guarded by this). */
+  private final Map<String, ShapeValidator> compiled = new HashMap<>();
+  /** The model as read, until its shapes are (guarded by this). */
+  private byte[] json;
+  /** The model's shapes, read when the first operation is compiled (guarded by this). */
+  private JsonNode shapes;
+
+  private ServiceModel(byte[] json) throws IOException {
+    this.json = json;
+    JsonNode root = Json.readMembers(json, Set.of("metadata", "operations"));
     JsonNode metadata = root.path("metadata");
     this.serviceId = metadata.path("serviceId").asText();
     this.displayName = serviceId.replace(" ", "");
@@ -45,24 +58,40 @@ public final class ServiceModel {
     this.targetPrefix = metadata.path("targetPrefix").asText();
     this.signingName = metadata.has("signingName") ? metadata.path("signingName").asText()
         : metadata.path("endpointPrefix").asText();
-    this.shapes = root.path("shapes");
-    Map<String, ShapeValidator.StructureShape> byOperation = new TreeMap<>();
-    Map<String, ShapeValidator> outputsByOperation = new HashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> operations = root.path("operations").fields();
-    while (operations.hasNext()) {
-      Map.Entry<String, JsonNode> operation = operations.next();
-      JsonNode input = operation.getValue().path("input").path("shape");
-      ShapeValidator.StructureShape validator = input.isMissingNode()
-          ? new ShapeValidator.StructureShape()
-          : (ShapeValidator.StructureShape) compile(input.asText());
-      byOperation.put(operation.getKey(), validator);
-      JsonNode output = operation.getValue().path("output").path("shape");
-      outputsByOperation.put(operation.getKey(), output.isMissingNode() ? new ShapeValidator.StructureShape()
-          : compile(output.asText()));
+    this.operations = root.path("operations");
+    Set<String> names = new TreeSet<>();
+    operations.fieldNames().forEachRemaining(names::add);
+    this.operationNames = Collections.unmodifiableSet(names);
+  }
+
+  /** An operation's validators, compiled the first time it is asked for; null for an operation not in the model. */
+  private Operation operation(String name) {
+    Operation known = compiledOperations.get(name);
+    if (known != null) {
+      return known;
     }
-    this.inputs = Collections.unmodifiableMap(byOperation);
-    this.outputs = Map.copyOf(outputsByOperation);
-    compiled.clear();
+    synchronized (this) {
+      known = compiledOperations.get(name);
+      JsonNode definition = operations.get(name);
+      if (known != null || definition == null) {
+        return known;
+      }
+      if (shapes == null) {
+        try {
+          shapes = Json.readMembers(json, Set.of("shapes")).path("shapes");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        json = null;
+      }
+      JsonNode input = definition.path("input").path("shape");
+      JsonNode output = definition.path("output").path("shape");
+      Operation operation = new Operation(input.isMissingNode() ? new ShapeValidator.StructureShape()
+          : (ShapeValidator.StructureShape) compile(input.asText()),
+          output.isMissingNode() ? new ShapeValidator.StructureShape() : compile(output.asText()));
+      compiledOperations.put(name, operation);
+      return operation;
+    }
   }
 
   /** Loads {@code dev/shunt/backend/model/<name>.json} from the class path. */
@@ -72,7 +101,7 @@ public final class ServiceModel {
       if (in == null) {
         throw new IllegalStateException("No service model at " + resource);
       }
-      return new ServiceModel(new ObjectMapper().readTree(in));
+      return new ServiceModel(in.readAllBytes());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -106,7 +135,7 @@ public final class ServiceModel {
   }
 
   public Set<String> operationNames() {
-    return inputs.keySet();
+    return operationNames;
   }
 
   /**
@@ -115,28 +144,29 @@ public final class ServiceModel {
    * decoded as binary nodes.
    */
   public void validateInput(String operation, ObjectNode input) {
-    ShapeValidator.StructureShape shape = inputs.get(operation);
-    if (shape == null) {
+    Operation compiledOperation = operation(operation);
+    if (compiledOperation == null) {
       throw new IllegalArgumentException("Operation " + operation + " is not in the " + serviceId + " model");
     }
     Violations violations = new Violations();
-    shape.check(input, "", violations);
+    compiledOperation.input().check(input, "", violations);
     violations.throwIfAny();
   }
 
   /** An operation's input as an audit record keeps it (see {@link ShapeValidator#recorded}). */
   public ObjectNode recordedInput(String operation, JsonNode input) {
-    ShapeValidator shape = inputs.get(operation);
-    return shape == null || input == null ? null : (ObjectNode) shape.recorded(input);
+    Operation compiledOperation = operation(operation);
+    return compiledOperation == null || input == null ? null : (ObjectNode) compiledOperation.input().recorded(input);
   }
 
   /** An operation's output as an audit record keeps it, or null for an output that is not a structure. */
   public ObjectNode recordedOutput(String operation, JsonNode output) {
-    ShapeValidator shape = outputs.get(operation);
-    JsonNode recorded = shape == null || output == null ? null : shape.recorded(output);
+    Operation compiledOperation = operation(operation);
+    JsonNode recorded = compiledOperation == null || output == null ? null : compiledOperation.output().recorded(output);
     return recorded instanceof ObjectNode object ? object : null;
   }
 
+  /** Compiles a shape and the shapes it names (under this object's lock). */
   private ShapeValidator compile(String name) {
     ShapeValidator known = compiled.get(name);
     if (known != null) {

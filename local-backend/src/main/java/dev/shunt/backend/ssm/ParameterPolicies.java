@@ -27,7 +27,7 @@ final class ParameterPolicies {
   static List<Policy> parse(String text, Instant now) {
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(text);
+      root = Json.readTree(text);
     } catch (IOException e) {
       throw SsmErrors.invalidPolicyType("The policies are not valid JSON: give a JSON array of policies.");
     }
@@ -46,10 +46,10 @@ final class ParameterPolicies {
       }
       JsonNode attributes = node.path("Attributes");
       Policy policy = switch (type) {
-        case "Expiration" -> new Policy(type, node.toString(), timestamp(attributes, now), null, null);
-        case "ExpirationNotification" -> new Policy(type, node.toString(), null,
+        case "Expiration" -> new Policy(type, Json.text(node), timestamp(attributes, now), null, null);
+        case "ExpirationNotification" -> new Policy(type, Json.text(node), null,
             interval(attributes, "Before"), null);
-        case "NoChangeNotification" -> new Policy(type, node.toString(), null, null, interval(attributes, "After"));
+        case "NoChangeNotification" -> new Policy(type, Json.text(node), null, null, interval(attributes, "After"));
         default -> throw SsmErrors.invalidPolicyType("The policy type is not supported. Parameter Store supports "
             + "the following policy types: Expiration, ExpirationNotification, and NoChangeNotification.");
       };

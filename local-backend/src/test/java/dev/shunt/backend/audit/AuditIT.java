@@ -56,7 +56,7 @@ class AuditIT {
     HttpResponse<String> response = shunt.get("/_shunt/audit?limit=1000");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     List<JsonNode> records = new ArrayList<>();
-    Json.MAPPER.readTree(response.body()).get("Records").forEach(records::add);
+    Json.readTree(response.body()).get("Records").forEach(records::add);
     return records;
   }
 
@@ -230,7 +230,7 @@ class AuditIT {
         assertThat(output).doesNotContain(value);
       }
     }
-    assertThat(file.lines()).allSatisfy(line -> assertThat(Json.MAPPER.readTree(line).has("eventID")).isTrue());
+    assertThat(file.lines()).allSatisfy(line -> assertThat(Json.readTree(line).has("eventID")).isTrue());
   }
 
   @Test
@@ -251,7 +251,7 @@ class AuditIT {
       Path file = dir.resolve(name);
       assertThat(Files.size(file)).isLessThanOrEqualTo(4096);
       assertThat(Files.readAllLines(file)).isNotEmpty().allSatisfy(line ->
-          assertThat(Json.MAPPER.readTree(line).get("eventName").asText()).isEqualTo("GenerateRandom"));
+          assertThat(Json.readTree(line).get("eventName").asText()).isEqualTo("GenerateRandom"));
     }
   }
 
@@ -262,17 +262,17 @@ class AuditIT {
       int n = bytes;
       shunt.kms().generateRandom(r -> r.numberOfBytes(n));
     }
-    JsonNode all = Json.MAPPER.readTree(shunt.get("/_shunt/audit").body()).get("Records");
+    JsonNode all = Json.readTree(shunt.get("/_shunt/audit").body()).get("Records");
     assertThat(all).hasSize(5);
     assertThat(all.get(0).get("requestParameters").get("numberOfBytes").asInt()).isEqualTo(4);
     assertThat(all.get(4).get("requestParameters").get("numberOfBytes").asInt()).isEqualTo(8);
-    JsonNode two = Json.MAPPER.readTree(shunt.get("/_shunt/audit?limit=2").body()).get("Records");
+    JsonNode two = Json.readTree(shunt.get("/_shunt/audit?limit=2").body()).get("Records");
     assertThat(two).extracting(r -> r.get("requestParameters").get("numberOfBytes").asInt()).containsExactly(7, 8);
     for (String bad : List.of("0", "-3", "abc", "100001")) {
       assertThat(shunt.get("/_shunt/audit?limit=" + bad).statusCode()).as(bad).isEqualTo(400);
     }
     shunt.post("/_shunt/reset", null, "");
-    assertThat(Json.MAPPER.readTree(shunt.get("/_shunt/audit").body()).get("Records")).isEmpty();
+    assertThat(Json.readTree(shunt.get("/_shunt/audit").body()).get("Records")).isEmpty();
   }
 
   private static String b64(String text) {

@@ -95,6 +95,26 @@ class TelemetryIT {
     }
   }
 
+  /**
+   * The agent warms its backend up before the first call: nothing of that shows, not a span, a
+   * metric, an audit record, a quota count or a key (the global OpenTelemetry is set too, as an
+   * application under the OpenTelemetry agent has it).
+   */
+  @Test
+  void theWarmUpLeavesNoTrace() throws Exception {
+    GlobalOpenTelemetry.set(sdk);
+    shunt = BackendFixture.start(ShuntBackend.builder().openTelemetry(sdk));
+    shunt.backend().warmUp();
+    assertThat(spans.getFinishedSpanItems()).isEmpty();
+    assertThat(metrics.collectAllMetrics()).isEmpty();
+    assertThat(shunt.backend().audit().recent(100)).isEmpty();
+    assertThat(shunt.get("/_shunt/quotas").body()).doesNotContain("GenerateRandom");
+    assertThat(shunt.kms().listKeys().keys()).isEmpty();
+    // and the path it warmed serves the real thing
+    assertThat(shunt.kms().generateRandom(r -> r.numberOfBytes(8)).plaintext().asByteArray()).hasSize(8);
+    assertThat(span("KMS.GenerateRandom").getKind()).isEqualTo(SpanKind.SERVER);
+  }
+
   @Test
   void aTraceparentHeaderMakesTheServerSpanItsChild() throws Exception {
     shunt = BackendFixture.start(ShuntBackend.builder().openTelemetry(sdk));

@@ -59,7 +59,7 @@ class FaultInjectionIT {
   private static JsonNode faults(String rules) throws Exception {
     HttpResponse<String> response = shunt.post("/_shunt/faults", null, rules);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return Json.MAPPER.readTree(response.body());
+    return Json.readTree(response.body());
   }
 
   @Test
@@ -86,7 +86,7 @@ class FaultInjectionIT {
   }
 
   private static JsonNode usage(String operation) throws Exception {
-    for (JsonNode entry : Json.MAPPER.readTree(shunt.get("/_shunt/quotas").body()).get("usage")) {
+    for (JsonNode entry : Json.readTree(shunt.get("/_shunt/quotas").body()).get("usage")) {
       if (entry.get("operation").asText().equals(operation)) {
         return entry;
       }
@@ -192,7 +192,7 @@ class FaultInjectionIT {
     JsonNode set = faults("[{\"operations\": [\"secretsmanager:*\"], \"latency\": {\"distribution\": "
         + "\"exponential\", \"meanMs\": 5}}]");
     assertThat(set).hasSize(1);
-    assertThat(Json.MAPPER.readTree(shunt.get("/_shunt/faults").body())).isEqualTo(set);
+    assertThat(Json.readTree(shunt.get("/_shunt/faults").body())).isEqualTo(set);
     for (String bad : new String[] {"{}", "[{}]", "[{\"operations\": \"Decrypt\", \"latency\": {\"fixedMs\": 1}}]",
         "[{\"error\": {\"rate\": 2}}]", "[{\"latency\": {\"distribution\": \"pareto\"}}]",
         "[{\"error\": {\"status\": 200}}]", "[{\"error\": {}, \"schedule\": {\"everySeconds\": 1, \"activeSeconds\": 5}}]",
@@ -203,6 +203,6 @@ class FaultInjectionIT {
     }
     HttpResponse<String> cleared = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
         .newBuilder(shunt.uri().resolve("/_shunt/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(Json.MAPPER.readTree(cleared.body())).isEmpty();
+    assertThat(Json.readTree(cleared.body())).isEmpty();
   }
 }

@@ -138,13 +138,13 @@ class QuotaIT {
     HttpResponse<String> kms = shunt.post("/", "TrentService.GenerateRandom", "{\"NumberOfBytes\": 8}");
     assertThat(kms.statusCode()).isEqualTo(400);
     assertThat(kms.headers().firstValue("x-amzn-ErrorType")).contains("ThrottlingException");
-    assertThat(Json.MAPPER.readTree(kms.body())).isEqualTo(Json.MAPPER.readTree("{\"__type\":\"ThrottlingException\","
+    assertThat(Json.readTree(kms.body())).isEqualTo(Json.readTree("{\"__type\":\"ThrottlingException\","
         + "\"message\":\"You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.\"}"));
     for (String target : new String[] {"secretsmanager.GetRandomPassword", "AmazonSSM.GetParameter"}) {
       HttpResponse<String> response = shunt.post("/", target, "{\"Name\": \"/x\"}");
       assertThat(response.statusCode()).as(target).isEqualTo(400);
-      assertThat(Json.MAPPER.readTree(response.body())).as(target)
-          .isEqualTo(Json.MAPPER.readTree("{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"));
+      assertThat(Json.readTree(response.body())).as(target)
+          .isEqualTo(Json.readTree("{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"));
     }
   }
 
@@ -184,7 +184,7 @@ class QuotaIT {
 
   private JsonNode usage(String account, String region, String operation) {
     try {
-      JsonNode report = Json.MAPPER.readTree(shunt.get("/_shunt/quotas").body());
+      JsonNode report = Json.readTree(shunt.get("/_shunt/quotas").body());
       for (JsonNode entry : report.get("usage")) {
         if (entry.get("account").asText().equals(account) && entry.get("region").asText().equals(region)
             && entry.get("operation").asText().equals(operation)) {
@@ -279,7 +279,7 @@ class QuotaIT {
       assertThat(response.statusCode()).as(bad).isEqualTo(400);
       assertThat(response.body()).contains("__type");
     }
-    JsonNode report = Json.MAPPER.readTree(shunt.get("/_shunt/quotas").body());
+    JsonNode report = Json.readTree(shunt.get("/_shunt/quotas").body());
     assertThat(report.get("profile").asText()).isEqualTo("aws");
     assertThat(report.get("scale").asDouble()).isEqualTo(1.0);
   }
@@ -289,7 +289,7 @@ class QuotaIT {
     java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("quotas.yaml"),
         "scale: 0.5\nrates:\n  \"kms:CreateKey\": 1\n");
     shunt = BackendFixture.start(ShuntBackend.builder().option("quotas", file.toString()));
-    JsonNode report = Json.MAPPER.readTree(shunt.get("/_shunt/quotas").body());
+    JsonNode report = Json.readTree(shunt.get("/_shunt/quotas").body());
     assertThat(report.get("scale").asDouble()).isEqualTo(0.5);
     assertThat(report.get("rates").get("kms:CreateKey").asDouble()).isEqualTo(1.0);
     try (KmsClient kms = kms("AKIDFILE", false)) {

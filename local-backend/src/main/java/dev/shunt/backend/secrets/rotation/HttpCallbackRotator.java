@@ -1,13 +1,12 @@
 package dev.shunt.backend.secrets.rotation;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A rotator that is a web service: each step is POSTed to its URL as a rotation Lambda's event
@@ -16,7 +15,6 @@ import java.util.Map;
  * else (or no answer in 30 s) fails the rotation.
  */
 public final class HttpCallbackRotator implements SecretRotator {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String name;
@@ -41,14 +39,12 @@ public final class HttpCallbackRotator implements SecretRotator {
 
   @Override
   public void step(RotationStep step, RotationRequest request) throws Exception {
-    Map<String, String> event = new LinkedHashMap<>();
-    event.put("SecretId", request.secretId());
-    event.put("ClientRequestToken", request.clientRequestToken());
-    event.put("Step", step.eventName());
+    ObjectNode event = Json.object().put("SecretId", request.secretId())
+        .put("ClientRequestToken", request.clientRequestToken()).put("Step", step.eventName());
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
         .timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event)))
+        .POST(HttpRequest.BodyPublishers.ofString(Json.text(event)))
         .build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException("Rotation callback " + name + " answered " + response.statusCode()

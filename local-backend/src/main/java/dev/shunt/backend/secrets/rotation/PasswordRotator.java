@@ -1,8 +1,8 @@
 package dev.shunt.backend.secrets.rotation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.Json;
 import java.util.List;
 
 /**
@@ -13,7 +13,6 @@ import java.util.List;
  */
 public final class PasswordRotator implements SecretRotator {
   public static final String NAME = "shunt-password-rotator";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public String name() {
@@ -55,10 +54,10 @@ public final class PasswordRotator implements SecretRotator {
 
   private static String withNewPassword(String current, String password) {
     try {
-      JsonNode tree = JSON.readTree(current);
+      JsonNode tree = Json.readTree(current);
       if (tree instanceof ObjectNode object) {
         object.put("password", password);
-        return JSON.writeValueAsString(object);
+        return Json.text(object);
       }
     } catch (Exception e) {
       // not JSON: the value is the password itself
