@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the agent costs an application: start-up time (a trivial main with and without
- * {@code -javaagent}) and time per SDK call (KMS GenerateRandom from one thread: under the agent
- * with its in-process backend, against Shunt in another process, and against a canned-response
- * server that does nothing). {@code AgentOverhead AGENT_JAR [RUNS]}; prints a Markdown section.
+ * What the agent costs an application: start-up time (a trivial main, and an application that
+ * makes one KMS call, each with and without {@code -javaagent}, the four taking turns) and time per
+ * SDK call (KMS GenerateRandom from one thread: under the agent with its in-process backend,
+ * against Shunt in another process, and against a canned-response server that does nothing).
+ * {@code AgentOverhead AGENT_JAR [RUNS]}; prints a Markdown section.
  */
 public final class AgentOverhead {
   private AgentOverhead() {}
@@ -34,16 +35,15 @@ public final class AgentOverhead {
     String counts = Integer.toString(warmupCalls);
     String timed = Integer.toString(calls);
 
-    double plain = medianMillis(runs, java, "-cp", self, "dev.shunt.benchmarks.Hello");
-    double withAgent = medianMillis(runs, java, "-javaagent:" + agent, "-cp", self, "dev.shunt.benchmarks.Hello");
-
     // The three setups take turns, ROUNDS times, and each is reported by its median round: a
     // single round of a one-thread loop on two shared cores swings by tens of microseconds.
     List<String> inProcess = new ArrayList<>();
     List<String> standalone = new ArrayList<>();
     List<String> canned = new ArrayList<>();
+    StartUp startUp;
     try (ShuntBackend backend = ShuntBackend.builder().port(0).start();
         CannedServer server = new CannedServer(0, 2, "{\"Plaintext\":\"AAAAAAAAAAA=\"}")) {
+      startUp = startUp(runs, java, agent, self, backend.uri().toString());
       for (int round = 0; round < rounds; round++) {
         inProcess.add(run(java, "-javaagent:" + agent, "-cp", self, loop, "-", counts, timed));
         standalone.add(run(java, "-cp", self, loop, backend.uri().toString(), counts, timed));
@@ -52,10 +52,17 @@ public final class AgentOverhead {
     }
     StringBuilder out = new StringBuilder();
     out.append("| measure | value |\n|---|---|\n");
-    out.append(String.format("| start-up, trivial main, no agent (median of %d) | %.0f ms |%n", runs, plain));
+    out.append(String.format("| start-up, trivial main, no agent (median of %d) | %.0f ms |%n", runs, startUp.plain));
     out.append(String.format("| start-up, trivial main, with the agent (median of %d) | %.0f ms |%n", runs,
-        withAgent));
-    out.append(String.format("| **start-up added by the agent** | **%.0f ms** |%n", withAgent - plain));
+        startUp.plainWithAgent));
+    out.append(String.format("| **start-up added by the agent, trivial main** | **%.0f ms** |%n",
+        startUp.plainWithAgent - startUp.plain));
+    out.append(String.format("| start-up and one KMS call, no agent, Shunt in another process (median of %d) | %.0f ms |%n",
+        runs, startUp.oneCall));
+    out.append(String.format("| start-up and one KMS call, with the agent and its backend (median of %d) | %.0f ms |%n",
+        runs, startUp.oneCallWithAgent));
+    out.append(String.format("| **start-up added by the agent, one KMS call** | **%.0f ms** |%n",
+        startUp.oneCallWithAgent - startUp.oneCall));
     out.append("| KMS GenerateRandom, agent + in-process backend | " + describe(inProcess) + " |\n");
     out.append("| KMS GenerateRandom, Shunt in another process (no agent) | " + describe(standalone) + " |\n");
     out.append("| KMS GenerateRandom, canned-response server (no agent) | " + describe(canned) + " |\n");
@@ -90,16 +97,38 @@ public final class AgentOverhead {
     throw new IllegalStateException(name + " missing from " + result);
   }
 
-  private static double medianMillis(int runs, String... command) throws Exception {
-    double[] times = new double[runs];
-    run(command);
-    for (int i = 0; i < runs; i++) {
-      long start = System.nanoTime();
-      run(command);
-      times[i] = (System.nanoTime() - start) / 1e6;
+  /** Median wall times (ms) of the four start-ups. */
+  record StartUp(double plain, double plainWithAgent, double oneCall, double oneCallWithAgent) {}
+
+  /**
+   * The four start-ups take turns, {@code runs} times after one unmeasured round (it unpacks the
+   * agent into its cache, and warms the disk cache): a trivial main, and {@link SdkCallLoop} making
+   * one KMS call (against {@code backend} without the agent; with it, against its own backend), each
+   * with and without the agent. Taking turns spreads whatever else the machine does over all four.
+   */
+  static StartUp startUp(int runs, String java, Path agent, String self, String backend) throws Exception {
+    String hello = "dev.shunt.benchmarks.Hello";
+    String loop = "dev.shunt.benchmarks.SdkCallLoop";
+    String javaagent = "-javaagent:" + agent;
+    String[][] commands = {
+        {java, "-cp", self, hello},
+        {java, javaagent, "-cp", self, hello},
+        {java, "-cp", self, loop, backend, "0", "1"},
+        {java, javaagent, "-cp", self, loop, "-", "0", "1"}};
+    double[][] times = new double[commands.length][runs];
+    for (int round = -1; round < runs; round++) {
+      for (int i = 0; i < commands.length; i++) {
+        long start = System.nanoTime();
+        run(commands[i]);
+        if (round >= 0) {
+          times[i][round] = (System.nanoTime() - start) / 1e6;
+        }
+      }
     }
-    Arrays.sort(times);
-    return times[runs / 2];
+    for (double[] each : times) {
+      Arrays.sort(each);
+    }
+    return new StartUp(times[0][runs / 2], times[1][runs / 2], times[2][runs / 2], times[3][runs / 2]);
   }
 
   /** Runs a JVM to completion; returns its RESULT line (or its last line). */

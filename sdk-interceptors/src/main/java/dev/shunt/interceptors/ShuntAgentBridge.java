@@ -24,8 +24,7 @@ public final class ShuntAgentBridge implements BiFunction<String, Object[], Obje
         ShuntClientBuilderHook.credentialsSet(arguments[0], arguments[1]);
         return null;
       case "beforeBuild":
-        ShuntClientBuilderHook.beforeBuild(arguments[0]);
-        return null;
+        return ShuntClientBuilderHook.beforeBuild(arguments[0]);
       case "newInterceptor":
         return new ShuntExecutionInterceptor();
       case "afterModifyHttpRequest":

@@ -79,15 +79,18 @@ public final class ShuntClientBuilderHook {
     return MARKS.computeIfAbsent(builder, b -> new Marks());
   }
 
-  /** Called as {@code build()} starts: supplies a Region and credentials to a KMS, Secrets Manager or SSM client that has none. */
-  public static void beforeBuild(Object builder) {
+  /**
+   * Called as {@code build()} starts: supplies a Region and credentials to a KMS, Secrets Manager or
+   * SSM client that has none. Returns whether the builder builds such a client (Shunt routes it).
+   */
+  public static boolean beforeBuild(Object builder) {
     RoutedService service = RoutedService.ofBuilder(builder.getClass().getName());
     WeakReference<Object> configuring = CONFIGURING_ROUTED.get();
     if (configuring != null && configuring.get() == builder) {
       CONFIGURING_ROUTED.remove();
     }
     if (service == null || !(builder instanceof AwsClientBuilder) || ShuntEndpoint.failed()) {
-      return;
+      return false;
     }
     AwsClientBuilder<?, ?> client = (AwsClientBuilder<?, ?>) builder;
     Marks marks = MARKS.get(builder);
@@ -110,6 +113,7 @@ public final class ShuntClientBuilderHook {
     } finally {
       SHUNT_CONFIGURING.set(false);
     }
+    return true;
   }
 
   /**

@@ -55,7 +55,7 @@ public final class AgentCore {
     }
     EmbeddedBackend backend = backend(arguments, setting);
     Guests guests = new Guests(interceptorsJar, new OtelApi(otelApiJars));
-    hooks.accept(new Dispatcher(guests));
+    hooks.accept(new Dispatcher(guests, backend));
     if (!backend.embedded()) {
       // The clients' retry counters, pushed a last time to the backend that outlives this JVM: one
       // hook for every SDK's interceptors (theirs would pin an undeployed web application's classes).
@@ -73,6 +73,10 @@ public final class AgentCore {
             backend.start();
           }
         });
+    if (attached && backend.started()) {
+      // Attached where such clients' classes are loaded already: clients exist that no build announces.
+      backend.clientBuilt();
+    }
   }
 
   /**

@@ -6,15 +6,17 @@ import java.util.function.BiFunction;
 
 /**
  * What the advice in the SDK reaches (through {@code ShuntHooks}, by hook name): each call goes to
- * the guest beside the SDK it came from. An SDK without a guest is left as it is (null: the SDK's
- * own value).
+ * the guest beside the SDK it came from; the backend learns when the first KMS, Secrets Manager or
+ * SSM client is built. An SDK without a guest is left as it is (null: the SDK's own value).
  */
 final class Dispatcher implements BiFunction<String, Object[], Object> {
   private static final String INTERCEPTOR = "dev.shunt.interceptors.ShuntExecutionInterceptor";
   private final Guests guests;
+  private final EmbeddedBackend backend;
 
-  Dispatcher(Guests guests) {
+  Dispatcher(Guests guests, EmbeddedBackend backend) {
     this.guests = guests;
+    this.backend = backend;
   }
 
   /**
@@ -30,6 +32,11 @@ final class Dispatcher implements BiFunction<String, Object[], Object> {
     switch (hook) {
       case "globalInterceptors":
         return globalInterceptors(guest, (List<?>) arguments[1]);
+      case "beforeBuild":
+        if (Boolean.TRUE.equals(guest.bridge.apply(hook, arguments))) {
+          backend.clientBuilt();
+        }
+        return null;
       case "afterModifyHttpRequest":
         return guest.bridge.apply(hook, new Object[] {arguments[1], arguments[2]});
       default:

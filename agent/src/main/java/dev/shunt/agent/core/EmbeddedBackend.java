@@ -15,6 +15,10 @@ final class EmbeddedBackend {
   private final String endpoint;
   private final Map<String, String> options;
   private final AtomicBoolean started = new AtomicBoolean();
+  /** Set when a routed client exists, and when the backend is up: the one that comes second says where clients go. */
+  private boolean clientBuilt;
+  private String readyEndpoint;
+  private boolean announced;
 
   /** @param endpoint a running backend's URL, or null to start one with {@code options} */
   EmbeddedBackend(String endpoint, Map<String, String> options) {
@@ -25,6 +29,16 @@ final class EmbeddedBackend {
   /** Whether this JVM runs the backend (it ends with the JVM), rather than a running one the option named. */
   boolean embedded() {
     return endpoint == null;
+  }
+
+  boolean started() {
+    return started.get();
+  }
+
+  /** A KMS, Secrets Manager or SSM client was built: once the backend is up, say where it goes. */
+  synchronized void clientBuilt() {
+    clientBuilt = true;
+    announce();
   }
 
   /** Starts the backend unless started already; returns at once. */
@@ -85,9 +99,18 @@ final class EmbeddedBackend {
     }
   }
 
-  private static void ready(String endpoint) {
+  private synchronized void ready(String endpoint) {
     System.setProperty(ShuntEndpoint.PROPERTY, endpoint);
     System.setProperty(ShuntEndpoint.AGENT_STATE, ShuntEndpoint.READY);
-    System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + endpoint);
+    readyEndpoint = endpoint;
+    announce();
+  }
+
+  /** Says where clients go, once: only when there is a client, and a backend to go to. */
+  private void announce() {
+    if (clientBuilt && readyEndpoint != null && !announced) {
+      announced = true;
+      System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + readyEndpoint);
+    }
   }
 }

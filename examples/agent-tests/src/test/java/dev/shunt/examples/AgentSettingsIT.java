@@ -77,4 +77,13 @@ class AgentSettingsIT {
       assertThat(described.statusCode()).as(described.body()).isEqualTo(200);
     }
   }
+
+  /** Shunt speaks only when it reroutes something: no line, and no backend, for an application that uses no AWS client. */
+  @Test
+  void anApplicationThatNeverUsesAwsHearsNothingFromShunt() throws Exception {
+    JavaProcess.Result result = probe()
+        .args("-cp", JavaProcess.example("routing-probe").toString(), "dev.shunt.examples.NoAws").run(60);
+    assertThat(result.stdout()).as(result.describe()).containsExactly("NOAWS done");
+    assertThat(result.stderr()).as(result.describe()).doesNotContain("[shunt]");
+  }
 }
