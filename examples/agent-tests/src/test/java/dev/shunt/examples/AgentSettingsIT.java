@@ -86,4 +86,37 @@ class AgentSettingsIT {
     assertThat(result.stdout()).as(result.describe()).containsExactly("NOAWS done");
     assertThat(result.stderr()).as(result.describe()).doesNotContain("[shunt]");
   }
+
+  private static JavaProcess.Result providerChains(JavaProcess process) throws Exception {
+    return process.args("-cp", JavaProcess.example("routing-probe").toString(), "dev.shunt.examples.ProviderChainsProbe")
+        .run(120);
+  }
+
+  /**
+   * Frameworks resolve a Region and credentials with chains of their own while they configure a
+   * builder; where those find nothing, a KMS, Secrets Manager or SSM client gets Shunt's (said once
+   * for chains Shunt does not know), and never a probe of the instance metadata service.
+   */
+  @Test
+  void whereAFrameworksChainsFindNothingTheRoutedClientGetsShuntsDefaults() throws Exception {
+    JavaProcess.Result result = providerChains(probe());
+    assertThat(result.stdout()).as(result.describe())
+        .anyMatch(line -> line.startsWith("CHAINS sdk-defaults ok arn:aws:kms:us-east-1:000000000000:key/"))
+        .anyMatch(line -> line.startsWith("CHAINS own-chains ok arn:aws:kms:us-east-1:000000000000:key/"));
+    assertThat(result.stderr().lines().filter(line -> line.startsWith("[shunt] KMS client:"))).as(result.describe())
+        .containsExactly("[shunt] KMS client: the application's Region providers found none (AwsRegionProviderChain);"
+            + " Shunt's default Region us-east-1 is used",
+            "[shunt] KMS client: the application's credentials provider (AwsCredentialsProviderChain) found none;"
+            + " Shunt's are used");
+  }
+
+  @Test
+  void aRegionAndCredentialsTheFrameworksChainsFindAreKept() throws Exception {
+    JavaProcess.Result result = providerChains(probe().env("AWS_REGION", "eu-west-1")
+        .env("AWS_ACCESS_KEY_ID", "111122223333").env("AWS_SECRET_ACCESS_KEY", "its-own"));
+    assertThat(result.stdout()).as(result.describe())
+        .anyMatch(line -> line.startsWith("CHAINS sdk-defaults ok arn:aws:kms:eu-west-1:111122223333:key/"))
+        .anyMatch(line -> line.startsWith("CHAINS own-chains ok arn:aws:kms:eu-west-1:111122223333:key/"));
+    assertThat(result.stderr()).as(result.describe()).doesNotContain("found none");
+  }
 }
