@@ -18,8 +18,32 @@ import java.util.concurrent.TimeUnit;
 public final class AgentOverhead {
   private AgentOverhead() {}
 
+  /**
+   * {@code AgentOverhead AGENT_JAR [RUNS]}: the whole section; {@code AgentOverhead --start-up RUNS
+   * AGENT_JAR...}: only the start-ups, for each agent jar in turn (an earlier build against this one).
+   */
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("--start-up")) {
+      System.out.println(startUpComparison(Integer.parseInt(args[1]), List.of(args).subList(2, args.length)));
+      return;
+    }
     System.out.println(section(Path.of(args[0]), args.length > 1 ? Integer.parseInt(args[1]) : 10, 3, 50_000, 30_000));
+  }
+
+  /** One row per agent jar: start-up added to a trivial main and to one KMS call, medians of {@code runs}. */
+  static String startUpComparison(int runs, List<String> agentJars) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    StringBuilder out = new StringBuilder("| agent | trivial main: without / with / added | one KMS call: without / with / "
+        + "added |\n|---|---|---|\n");
+    try (ShuntBackend backend = ShuntBackend.builder().port(0).start()) {
+      for (String jar : agentJars) {
+        StartUp s = startUp(runs, java, Path.of(jar).toAbsolutePath(), SelfJar.path(), backend.uri().toString());
+        out.append(String.format("| %s | %.0f / %.0f / **%.0f ms** | %.0f / %.0f / **%.0f ms** |%n", jar, s.plain,
+            s.plainWithAgent, s.plainWithAgent - s.plain, s.oneCall, s.oneCallWithAgent,
+            s.oneCallWithAgent - s.oneCall));
+      }
+    }
+    return out.toString();
   }
 
   /**
