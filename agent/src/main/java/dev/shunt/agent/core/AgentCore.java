@@ -21,7 +21,8 @@ import java.util.function.Function;
  * one pays almost nothing.
  */
 public final class AgentCore {
-  // Constants of the interceptors (compile-time, inlined here): this class loader cannot see them.
+  // The interceptors' constants used here are compile-time constants, inlined: this class loader
+  // cannot see the interceptors' classes, and nothing here may load one.
   /** Options that configure the agent itself; every other option goes to the embedded backend. */
   static final Set<String> AGENT_OPTIONS = Set.of("enabled", "endpoint", "override-endpoints", "default-region",
       "log-retries");
@@ -62,10 +63,9 @@ public final class AgentCore {
       Runtime.getRuntime().addShutdownHook(new Thread(null, () -> guests.live()
           .forEach(guest -> guest.bridge.apply("exit", new Object[0])), "shunt-client-stats-exit", 0, false));
     }
-    // The unpacked agent's directory is named after its content: instrumented classes kept there
-    // stay valid as long as it does.
     // The backend starts (in the background) as a KMS, Secrets Manager or SSM client's classes load,
-    // a moment before the client is built: the first call then waits less, or not at all.
+    // a moment before the client is built. Instrumented classes are kept beside the unpacked agent,
+    // whose directory is named after its content. (No lambda on the start-up path: see ShuntAgent.)
     SdkTransformer.install(instrumentation, attached,
         new TransformedClasses(interceptorsJar.resolveSibling("instrumented")), new Runnable() {
           @Override
@@ -91,11 +91,11 @@ public final class AgentCore {
     if (embedded) {
       // Only arguments are explicit (an unknown name there is an error); the backend reads its
       // shunt.* properties and SHUNT_* variables itself and ignores names it does not know.
-      arguments.forEach((name, value) -> {
-        if (!AGENT_OPTIONS.contains(name)) {
-          backendOptions.put(name, value);
+      for (Map.Entry<String, String> argument : arguments.entrySet()) {
+        if (!AGENT_OPTIONS.contains(argument.getKey())) {
+          backendOptions.put(argument.getKey(), argument.getValue());
         }
-      });
+      }
       if (setting.apply("port") == null) {
         backendOptions.put("port", "0");
       }

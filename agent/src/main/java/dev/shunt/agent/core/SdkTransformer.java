@@ -47,7 +47,7 @@ final class SdkTransformer implements ClassFileTransformer {
   private final Runnable routedServiceLoading;
   private volatile boolean routedServiceSeen;
   private final AtomicBoolean sdkV1Reported = new AtomicBoolean();
-  private volatile ClassFileTransformer byteBuddy;
+  private ClassFileTransformer byteBuddy;
 
   private SdkTransformer(boolean attached, TransformedClasses transformed, Runnable routedServiceLoading) {
     this.attached = attached;
@@ -116,8 +116,18 @@ final class SdkTransformer implements ClassFileTransformer {
     if (known != null) {
       return known;
     }
-    // Byte Buddy would probe sun.misc.Unsafe (a warning on Java 24+) as its classes initialise; inline
-    // advice needs no class injection, so it works in its safe mode, and the property is restored.
+    return instrument(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+  }
+
+  /**
+   * Byte Buddy would probe {@code sun.misc.Unsafe} (a warning on Java 24+) as its classes initialise;
+   * inline advice needs no class injection, so it works in its safe mode, and the property is
+   * restored. One class at a time (they are a handful), so that two threads cannot leave the
+   * property set behind them.
+   */
+  private synchronized byte[] instrument(Module module, ClassLoader loader, String className,
+      Class<?> classBeingRedefined, ProtectionDomain protectionDomain, byte[] classfileBuffer)
+      throws IllegalClassFormatException {
     String safe = System.getProperty("net.bytebuddy.safe");
     System.setProperty("net.bytebuddy.safe", "true");
     try {
@@ -153,18 +163,12 @@ final class SdkTransformer implements ClassFileTransformer {
     }
   }
 
+  /** Byte Buddy's transformer, made the first time a class must be instrumented (under this object's lock). */
   private ClassFileTransformer byteBuddy() {
-    ClassFileTransformer transformer = byteBuddy;
-    if (transformer == null) {
-      synchronized (this) {
-        transformer = byteBuddy;
-        if (transformer == null) {
-          transformer = makeByteBuddy();
-          byteBuddy = transformer;
-        }
-      }
+    if (byteBuddy == null) {
+      byteBuddy = makeByteBuddy();
     }
-    return transformer;
+    return byteBuddy;
   }
 
   private ClassFileTransformer makeByteBuddy() {
