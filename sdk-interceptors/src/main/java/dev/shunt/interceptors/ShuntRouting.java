@@ -56,16 +56,17 @@ public final class ShuntRouting {
 
   /**
    * Says once per service that a client keeps the endpoint the application gave it, where that
-   * came from (a setting the SDK reads, or code), and how to send it to Shunt instead.
+   * came from (a setting the SDK reads, or code), and how to send it to Shunt instead. Every call of
+   * such a client comes here: after the first, it costs a set lookup.
    */
   private static void endpointKept(ExecutionAttributes attributes) {
     RoutedService service = RoutedService.ofServiceName(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME));
     URI endpoint = attributes.getAttribute(SdkExecutionAttribute.CLIENT_ENDPOINT);
-    if (service == null || endpoint == null) {
+    if (service == null || endpoint == null || Reports.said(service)) {
       return;
     }
     String source = AppDefaults.endpointSource(service, endpoint);
-    Reports.once("endpoint " + service, "[shunt] " + service.displayName + " clients keep the endpoint the"
+    Reports.once(service, "[shunt] " + service.displayName + " clients keep the endpoint the"
         + " application gave them (" + endpoint + ", " + (source == null ? "set in code" : "from " + source)
         + "); override-endpoints=true sends them to Shunt");
   }

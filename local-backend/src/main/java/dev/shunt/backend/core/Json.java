@@ -9,12 +9,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -242,9 +242,13 @@ public final class Json {
   }
 
   public static byte[] write(JsonNode node) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    write(node, out);
-    return out.toByteArray();
+    // Jackson's own builder, on its recycled buffers: one array for the result, as the ObjectMapper did.
+    try (ByteArrayBuilder out = new ByteArrayBuilder(FACTORY._getBufferRecycler())) {
+      write(node, out);
+      byte[] json = out.toByteArray();
+      out.release();
+      return json;
+    }
   }
 
   /** The tree as JSON text (JsonNode.toString would build a data-binding mapper for it). */
