@@ -1,13 +1,8 @@
 package dev.shunt.examples;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,11 +48,7 @@ class AppEndpointsIT {
 
   @BeforeAll
   void startForeign() {
-    foreign = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    foreign.start();
-    foreign.stubFor(post(anyUrl()).withHeader("X-Amz-Target", containing("TrentService.DescribeKey"))
-        .willReturn(aResponse().withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody("{\"KeyMetadata\":{\"KeyId\":\"foreign-key\",\"Description\":\"from-foreign\"}}")));
+    foreign = ForeignEndpoints.start();
   }
 
   @AfterAll

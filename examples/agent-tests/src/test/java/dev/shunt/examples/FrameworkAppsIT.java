@@ -1,17 +1,11 @@
 package dev.shunt.examples;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.shunt.backend.ShuntBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -75,17 +69,7 @@ class FrameworkAppsIT {
 
   @BeforeAll
   void start() {
-    foreign = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    foreign.start();
-    foreign.stubFor(get(urlPathEqualTo("/")).willReturn(aResponse().withHeader("Content-Type", "application/xml")
-        .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListAllMyBucketsResult "
-            + "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>o</ID></Owner><Buckets><Bucket>"
-            + "<Name>foreign-bucket</Name><CreationDate>2020-01-01T00:00:00.000Z</CreationDate></Bucket>"
-            + "</Buckets></ListAllMyBucketsResult>")));
-    foreign.stubFor(post(anyUrl()).withHeader("X-Amz-Target", containing("TrentService.DescribeKey"))
-        .willReturn(aResponse().withHeader("Content-Type", "application/x-amz-json-1.1")
-            .withBody("{\"KeyMetadata\":{\"KeyId\":\"foreign-key\",\"Description\":\"from-foreign\"}}")));
-    foreign.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().withStatus(418)));
+    foreign = ForeignEndpoints.start();
     backend = ShuntBackend.builder().port(0).option("quotas", "off").start();
     StaticCredentialsProvider test = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
     try (SecretsManagerClient secrets = SecretsManagerClient.builder().endpointOverride(backend.uri())

@@ -32,6 +32,19 @@ public final class AwsChecks {
 
   /** The command line every framework application takes: {@code [--foreign URL] [--wait]}. */
   public record Arguments(URI foreign, boolean waitForGo) {
+    /** The command line without what {@link #parse} takes: the rest is the framework's. */
+    public static String[] others(String... args) {
+      List<String> rest = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--foreign") && i + 1 < args.length) {
+          i++;
+        } else if (!args[i].equals("--wait")) {
+          rest.add(args[i]);
+        }
+      }
+      return rest.toArray(new String[0]);
+    }
+
     public static Arguments parse(String... args) {
       URI foreign = null;
       boolean wait = false;
@@ -63,6 +76,21 @@ public final class AwsChecks {
     return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).endpointOverride(endpoint)
         .forcePathStyle(true).region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("own", "own"))).build();
+  }
+
+  /**
+   * An application that builds its clients with the SDK's defaults (no Region, credentials or
+   * endpoint in code) as it needs them: builds them, runs every check, prints the lines, closes them.
+   */
+  public static void runWithDefaultClients(Arguments arguments) {
+    try (KmsClient kms = KmsClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        SecretsManagerClient secrets = SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create())
+            .build();
+        SsmClient ssm = SsmClient.builder().httpClient(UrlConnectionHttpClient.create()).build();
+        S3Client foreign = arguments.foreign() == null ? null : foreignS3(arguments.foreign())) {
+      run(kms, secrets, ssm, foreign).forEach(System.out::println);
+    }
+    System.out.flush();
   }
 
   /** Runs every check with these clients ({@code foreign} may be null) and returns the lines, {@code CHECK done} last. */

@@ -1,8 +1,6 @@
 package dev.shunt.examples.springboot;
 
 import dev.shunt.examples.checks.AwsChecks;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -26,23 +24,10 @@ public class SpringBootApp {
       // The S3 client of the service's own store is a bean only when there is a store.
       application.setDefaultProperties(Map.of(AwsConfiguration.FOREIGN_STORE, arguments.foreign().toString()));
     }
-    ConfigurableApplicationContext context = application.run(springArguments(args));
+    ConfigurableApplicationContext context = application.run(AwsChecks.Arguments.others(args));
     AwsChecks.ready(arguments);
     context.getBean(Checks.class).run().forEach(System.out::println);
     System.out.flush();
     System.exit(SpringApplication.exit(context));
-  }
-
-  /** The command line without what AwsChecks.Arguments took: the rest is Spring's. */
-  static String[] springArguments(String... args) {
-    List<String> rest = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--foreign") && i + 1 < args.length) {
-        i++;
-      } else if (!args[i].equals("--wait")) {
-        rest.add(args[i]);
-      }
-    }
-    return rest.toArray(String[]::new);
   }
 }

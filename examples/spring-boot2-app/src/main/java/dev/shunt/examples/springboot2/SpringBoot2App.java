@@ -8,7 +8,6 @@ import com.amazonaws.services.kms.AWSKMSClientBuilder;
 import com.amazonaws.services.kms.model.DescribeKeyRequest;
 import dev.shunt.examples.checks.AwsChecks;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
@@ -45,7 +44,7 @@ public class SpringBoot2App {
       application.setDefaultProperties(
           Collections.singletonMap(FOREIGN_STORE, arguments.foreign().toString()));
     }
-    ConfigurableApplicationContext context = application.run(springArguments(args));
+    ConfigurableApplicationContext context = application.run(AwsChecks.Arguments.others(args));
     AwsChecks.ready(arguments);
     List<String> lines = AwsChecks.run(context.getBean(KmsClient.class), context.getBean(SecretsManagerClient.class),
         context.getBean(SsmClient.class), context.getBeanProvider(S3Client.class).getIfAvailable());
@@ -88,18 +87,5 @@ public class SpringBoot2App {
     return AWSKMSClientBuilder.standard()
         .withEndpointConfiguration(new EndpointConfiguration(endpoint.toString(), "us-east-1"))
         .withCredentials(new AWSStaticCredentialsProvider(new BasicAWSCredentials("own", "own"))).build();
-  }
-
-  /** The command line without what AwsChecks.Arguments took: the rest is Spring's. */
-  static String[] springArguments(String... args) {
-    List<String> rest = new ArrayList<>();
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--foreign") && i + 1 < args.length) {
-        i++;
-      } else if (!args[i].equals("--wait")) {
-        rest.add(args[i]);
-      }
-    }
-    return rest.toArray(new String[0]);
   }
 }
