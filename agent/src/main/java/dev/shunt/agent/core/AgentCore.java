@@ -54,7 +54,7 @@ public final class AgentCore {
         System.setProperty("shunt." + name, value);
       }
     }
-    EmbeddedBackend backend = backend(arguments, setting);
+    BackendLink backend = backend(arguments, setting);
     Guests guests = new Guests(interceptorsJar, new OtelApi(otelApiJars));
     hooks.accept(new Dispatcher(guests, backend));
     if (!backend.embedded()) {
@@ -83,7 +83,7 @@ public final class AgentCore {
    * The backend clients go to: a running one ({@code endpoint}), or one this JVM starts when it is
    * first needed, whose options are checked now so that a mistake disables the agent at once.
    */
-  private static EmbeddedBackend backend(Map<String, String> arguments, Function<String, String> setting) {
+  private static BackendLink backend(Map<String, String> arguments, Function<String, String> setting) {
     String credentials = setting.apply("credentials");
     String endpoint = setting.apply("endpoint");
     boolean embedded = endpoint == null || endpoint.isBlank();
@@ -107,7 +107,7 @@ public final class AgentCore {
       BackendOptions.check(backendOptions);
     }
     System.setProperty(ShuntClientBuilderHook.CREDENTIALS_PROPERTY, suppliedCredentials(credentials));
-    return new EmbeddedBackend(embedded ? null : endpoint.trim(), backendOptions);
+    return new BackendLink(embedded ? null : endpoint.trim(), backendOptions);
   }
 
   /** The first {@code ACCESS_KEY:SECRET} of the {@code credentials} option, else Shunt's own. */

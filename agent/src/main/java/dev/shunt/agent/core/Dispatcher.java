@@ -12,9 +12,9 @@ import java.util.function.BiFunction;
 final class Dispatcher implements BiFunction<String, Object[], Object> {
   private static final String INTERCEPTOR = "dev.shunt.interceptors.ShuntExecutionInterceptor";
   private final Guests guests;
-  private final EmbeddedBackend backend;
+  private final BackendLink backend;
 
-  Dispatcher(Guests guests, EmbeddedBackend backend) {
+  Dispatcher(Guests guests, BackendLink backend) {
     this.guests = guests;
     this.backend = backend;
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * through system properties ({@code shunt.endpoint}, and {@code shunt.agent.state}, on which the
  * first routed call waits while the backend starts).
  */
-final class EmbeddedBackend {
+final class BackendLink {
   private final String endpoint;
   private final Map<String, String> options;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -21,7 +21,7 @@ final class EmbeddedBackend {
   private boolean announced;
 
   /** @param endpoint a running backend's URL, or null to start one with {@code options} */
-  EmbeddedBackend(String endpoint, Map<String, String> options) {
+  BackendLink(String endpoint, Map<String, String> options) {
     this.endpoint = endpoint;
     this.options = options;
   }
@@ -64,7 +64,7 @@ final class EmbeddedBackend {
         System.err.println("[shunt] agent disabled, the application runs without Shunt: " + e);
       }
     }, "shunt-backend-start", 0, false);
-    starter.setContextClassLoader(EmbeddedBackend.class.getClassLoader());
+    starter.setContextClassLoader(BackendLink.class.getClassLoader());
     starter.setDaemon(true);
     starter.start();
   }
