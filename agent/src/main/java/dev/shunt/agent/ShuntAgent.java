@@ -1,6 +1,5 @@
 package dev.shunt.agent;
 
-import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -60,7 +59,7 @@ public final class ShuntAgent {
       }
       started = true;
       System.setProperty(RUNNING_PROPERTY, version());
-      Path dir = NestedJars.unpack(Path.of(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+      Path dir = NestedJars.unpack(agentJar());
       URLClassLoader core = new URLClassLoader("shunt-agent", new URL[] {dir.resolve("agent-core.jar").toUri().toURL()},
           ClassLoader.getPlatformClassLoader());
       Class<?> agentCore = core.loadClass("dev.shunt.agent.core.AgentCore");
@@ -75,6 +74,11 @@ public final class ShuntAgent {
       System.clearProperty(RUNNING_PROPERTY);
       System.err.println("[shunt] agent disabled, the application runs without Shunt: " + cause);
     }
+  }
+
+  /** This agent's jar. */
+  static Path agentJar() throws java.net.URISyntaxException {
+    return Path.of(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
   }
 
   static String version() {
@@ -145,7 +149,7 @@ public final class ShuntAgent {
 
     static int attach(String pid, String options) {
       try {
-        String jar = new File(ShuntAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+        String jar = agentJar().toString();
         com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(pid);
         try {
           Properties properties = vm.getSystemProperties();

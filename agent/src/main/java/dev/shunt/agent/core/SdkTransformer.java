@@ -26,8 +26,8 @@ import net.bytebuddy.utility.JavaModule;
  * {@link SdkAdvice}) with Byte Buddy, which is loaded and set up only when the first of them
  * appears and has not been instrumented by an earlier JVM (see {@link TransformedClasses}): an
  * application that never loads the SDK never pays for Byte Buddy, and one that does pays once.
- * Everything else passes with a string comparison. It also notices the AWS SDK for Java v1, whose clients Shunt
- * leaves alone, and says so once.
+ * Everything else passes with a string comparison. It also notices the AWS SDK for Java v1, whose
+ * clients Shunt leaves alone, and says so once.
  */
 final class SdkTransformer implements ClassFileTransformer {
   private static final String SDK_BUILDER = "software.amazon.awssdk.core.client.builder.SdkDefaultClientBuilder";
@@ -112,11 +112,12 @@ final class SdkTransformer implements ClassFileTransformer {
       }
       return null;
     }
-    byte[] known = transformed.find(classfileBuffer);
+    String key = TransformedClasses.key(classfileBuffer);
+    byte[] known = transformed.find(key);
     if (known != null) {
       return known;
     }
-    return instrument(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    return instrument(key, module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
   }
 
   /**
@@ -125,7 +126,7 @@ final class SdkTransformer implements ClassFileTransformer {
    * restored. One class at a time (they are a handful), so that two threads cannot leave the
    * property set behind them.
    */
-  private synchronized byte[] instrument(Module module, ClassLoader loader, String className,
+  private synchronized byte[] instrument(String key, Module module, ClassLoader loader, String className,
       Class<?> classBeingRedefined, ProtectionDomain protectionDomain, byte[] classfileBuffer)
       throws IllegalClassFormatException {
     String safe = System.getProperty("net.bytebuddy.safe");
@@ -134,7 +135,7 @@ final class SdkTransformer implements ClassFileTransformer {
       byte[] instrumented = byteBuddy().transform(module, loader, className, classBeingRedefined, protectionDomain,
           classfileBuffer);
       if (instrumented != null) {
-        transformed.keep(classfileBuffer, instrumented);
+        transformed.keep(key, instrumented);
       }
       return instrumented;
     } finally {

@@ -17,6 +17,12 @@ class AgentSettingsIT {
     return process.args("-jar", JavaProcess.example("routing-probe").toString()).run(180);
   }
 
+  /** Runs another of the routing probe's applications. */
+  private static JavaProcess.Result run(JavaProcess process, String mainClass) throws Exception {
+    return process.args("-cp", JavaProcess.example("routing-probe").toString(), "dev.shunt.examples." + mainClass)
+        .run(120);
+  }
+
   @Test
   void theApplicationsOwnRegionAndCredentialsAreKeptAndItsAccessKeyIsItsAccount() throws Exception {
     JavaProcess.Result result = run(probe().env("AWS_REGION", "eu-west-1")
@@ -81,15 +87,9 @@ class AgentSettingsIT {
   /** Shunt speaks only when it reroutes something: no line, and no backend, for an application that uses no AWS client. */
   @Test
   void anApplicationThatNeverUsesAwsHearsNothingFromShunt() throws Exception {
-    JavaProcess.Result result = probe()
-        .args("-cp", JavaProcess.example("routing-probe").toString(), "dev.shunt.examples.NoAws").run(60);
+    JavaProcess.Result result = run(probe(), "NoAws");
     assertThat(result.stdout()).as(result.describe()).containsExactly("NOAWS done");
     assertThat(result.stderr()).as(result.describe()).doesNotContain("[shunt]");
-  }
-
-  private static JavaProcess.Result providerChains(JavaProcess process) throws Exception {
-    return process.args("-cp", JavaProcess.example("routing-probe").toString(), "dev.shunt.examples.ProviderChainsProbe")
-        .run(120);
   }
 
   /**
@@ -99,7 +99,7 @@ class AgentSettingsIT {
    */
   @Test
   void whereAFrameworksChainsFindNothingTheRoutedClientGetsShuntsDefaults() throws Exception {
-    JavaProcess.Result result = providerChains(probe());
+    JavaProcess.Result result = run(probe(), "ProviderChainsProbe");
     assertThat(result.stdout()).as(result.describe())
         .anyMatch(line -> line.startsWith("CHAINS sdk-defaults ok arn:aws:kms:us-east-1:000000000000:key/"))
         .anyMatch(line -> line.startsWith("CHAINS own-chains ok arn:aws:kms:us-east-1:000000000000:key/"));
@@ -112,8 +112,8 @@ class AgentSettingsIT {
 
   @Test
   void aRegionAndCredentialsTheFrameworksChainsFindAreKept() throws Exception {
-    JavaProcess.Result result = providerChains(probe().env("AWS_REGION", "eu-west-1")
-        .env("AWS_ACCESS_KEY_ID", "111122223333").env("AWS_SECRET_ACCESS_KEY", "its-own"));
+    JavaProcess.Result result = run(probe().env("AWS_REGION", "eu-west-1")
+        .env("AWS_ACCESS_KEY_ID", "111122223333").env("AWS_SECRET_ACCESS_KEY", "its-own"), "ProviderChainsProbe");
     assertThat(result.stdout()).as(result.describe())
         .anyMatch(line -> line.startsWith("CHAINS sdk-defaults ok arn:aws:kms:eu-west-1:111122223333:key/"))
         .anyMatch(line -> line.startsWith("CHAINS own-chains ok arn:aws:kms:eu-west-1:111122223333:key/"));
