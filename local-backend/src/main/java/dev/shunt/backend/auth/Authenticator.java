@@ -101,6 +101,7 @@ public final class Authenticator {
       throw invalidSignature("Credential should be scoped to correct service: '" + signingName + "'. ");
     }
     checkRegion(scope.region());
+    checkSignedHeaders(request.headers(), scope.signedHeaders());
     Credentials.Entry entry = credentials.find(scope.accessKeyId());
     if (entry == null) {
       throw new AwsException("UnrecognizedClientException", "The security token included in the request is invalid.");
@@ -171,6 +172,41 @@ public final class Authenticator {
       throw new AwsException("IncompleteSignatureException",
           "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term");
     }
+  }
+
+  /**
+   * AWS refuses a signature that leaves out {@code host} or a {@code x-amz-*} header the request
+   * carries: unsigned, {@code X-Amz-Target} could be swapped to run another operation under the
+   * same signature, and {@code Host} pins the signature to the server it was made for.
+   */
+  private static void checkSignedHeaders(HttpHeaders headers, String signedHeaders) {
+    if (!listed(signedHeaders, "host")) {
+      throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    for (Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (name.length() > 6 && io.netty.util.AsciiString.regionMatches(name, true, 0, "x-amz-", 0, 6)
+          && !listed(signedHeaders, name)) {
+        throw invalidSignature("There were headers present in the request which were not signed: every x-amz-* "
+            + "header must be a 'SignedHeader' in the AWS Authorization.");
+      }
+    }
+  }
+
+  /** Whether the {@code ;}-separated, lower-case list names {@code name} (in any case). */
+  private static boolean listed(String signedHeaders, CharSequence name) {
+    int length = name.length();
+    for (int start = 0; start <= signedHeaders.length() - length; ) {
+      int end = signedHeaders.indexOf(';', start);
+      if (end < 0) {
+        end = signedHeaders.length();
+      }
+      if (end - start == length && io.netty.util.AsciiString.regionMatches(signedHeaders, true, start, name, 0, length)) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 
   private static String redact(String authorization) {

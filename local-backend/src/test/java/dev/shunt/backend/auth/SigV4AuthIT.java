@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -176,6 +177,37 @@ class SigV4AuthIT {
     assertThat(assertError(send(checking, signedAsDocumented("TrentService.GenerateRandom", body,
         "{\"NumberOfBytes\":42}", ACCESS_KEY, SECRET, Instant.now())), "InvalidSignatureException")
         .path("message").asText()).startsWith(MISMATCH);
+  }
+
+  @Test
+  void aSignatureThatLeavesOutHostIsRefused() throws Exception {
+    String body = "{\"NumberOfBytes\":24}";
+    HttpResponse<String> response = send(checking, signedAsDocumented("TrentService.GenerateRandom",
+        "TrentService.GenerateRandom", "content-type;x-amz-date;x-amz-target", body, body, ACCESS_KEY, SECRET,
+        Instant.now()));
+    assertThat(assertError(response, "InvalidSignatureException").path("message").asText())
+        .isEqualTo("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  @Test
+  void aSignatureThatLeavesOutTheTargetCannotBeReusedForAnotherOperation() throws Exception {
+    int keysBefore = keyCount();
+    // Signed (correctly) for ListKeys without X-Amz-Target among the signed headers, then sent
+    // as CreateKey: were the target not required to be signed, the signature would still match.
+    HttpResponse<String> swapped = send(checking, signedAsDocumented("TrentService.ListKeys", "TrentService.CreateKey",
+        "content-type;host;x-amz-date", "{}", "{}", ACCESS_KEY, SECRET, Instant.now()));
+    assertThat(assertError(swapped, "InvalidSignatureException").path("message").asText())
+        .startsWith("There were headers present in the request which were not signed");
+    HttpResponse<String> unswapped = send(checking, signedAsDocumented("TrentService.ListKeys", "TrentService.ListKeys",
+        "content-type;host;x-amz-date", "{}", "{}", ACCESS_KEY, SECRET, Instant.now()));
+    assertError(unswapped, "InvalidSignatureException");
+    assertThat(keyCount()).isEqualTo(keysBefore);
+  }
+
+  private static int keyCount() {
+    try (KmsClient kms = countingClient(checking, ACCESS_KEY, SECRET, new AtomicInteger())) {
+      return kms.listKeys(r -> r.limit(1000)).keys().size();
+    }
   }
 
   @ParameterizedTest
@@ -395,14 +427,26 @@ class SigV4AuthIT {
    */
   private static HttpRequest signedAsDocumented(String target, String signedBody, String sentBody, String accessKey,
       String secret, Instant at) throws Exception {
+    return signedAsDocumented(target, target, "content-type;host;x-amz-date;x-amz-target", signedBody, sentBody,
+        accessKey, secret, at);
+  }
+
+  /**
+   * The same, signing only {@code signedHeaders} (a subset of content-type, host, x-amz-date,
+   * x-amz-target) and sending {@code sentTarget} in X-Amz-Target.
+   */
+  private static HttpRequest signedAsDocumented(String signedTarget, String sentTarget, String signedHeaders,
+      String signedBody, String sentBody, String accessKey, String secret, Instant at) throws Exception {
     URI uri = checking.uri().resolve("/");
     String amzDate = AMZ_DATE.format(at);
     String date = amzDate.substring(0, 8);
-    String host = uri.getHost() + ":" + uri.getPort();
-    String signedHeaders = "content-type;host;x-amz-date;x-amz-target";
-    String canonicalRequest = "POST\n/\n\n"
-        + "content-type:" + AMZ_JSON + "\n" + "host:" + host + "\n" + "x-amz-date:" + amzDate + "\n"
-        + "x-amz-target:" + target + "\n\n" + signedHeaders + "\n" + hex(sha256(signedBody));
+    Map<String, String> values = Map.of("content-type", AMZ_JSON, "host", uri.getHost() + ":" + uri.getPort(),
+        "x-amz-date", amzDate, "x-amz-target", signedTarget);
+    StringBuilder canonicalHeaders = new StringBuilder();
+    for (String name : signedHeaders.split(";")) {
+      canonicalHeaders.append(name).append(':').append(values.get(name)).append('\n');
+    }
+    String canonicalRequest = "POST\n/\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n" + hex(sha256(signedBody));
     String scope = date + "/us-east-1/kms/aws4_request";
     String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(canonicalRequest));
     byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
@@ -413,7 +457,7 @@ class SigV4AuthIT {
     return HttpRequest.newBuilder(uri)
         .header("Content-Type", AMZ_JSON)
         .header("X-Amz-Date", amzDate)
-        .header("X-Amz-Target", target)
+        .header("X-Amz-Target", sentTarget)
         .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + accessKey + "/" + scope
             + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature)
         .POST(HttpRequest.BodyPublishers.ofString(sentBody))
