@@ -16,8 +16,22 @@ public final class CommonErrors {
   }
 
   public static AwsException unknownOperation(String target) {
-    return new AwsException("UnknownOperationException",
-        target == null || target.isEmpty() ? "Missing X-Amz-Target header" : "Unknown operation " + target);
+    return new AwsException("UnknownOperationException", target == null || target.isEmpty()
+        ? "Missing X-Amz-Target header" : isPlainName(target) ? "Unknown operation " + target : "Unknown operation");
+  }
+
+  /** Whether a name the client sent may be repeated in a message: short, letters, digits, dots and underscores. */
+  private static boolean isPlainName(String name) {
+    if (name.length() > 128) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static AwsException internalFailure() {

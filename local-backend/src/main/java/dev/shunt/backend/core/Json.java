@@ -3,6 +3,7 @@ package dev.shunt.backend.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -35,7 +36,6 @@ import java.util.Map;
  */
 public final class Json {
   private static final int MAX_DEPTH = 64;
-  private static final String[] JACKSON_HINTS = {": enable `", " (start marker", " (not recognized", "`"};
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder()
@@ -83,7 +83,10 @@ public final class Json {
     } catch (TrailingContentException e) {
       throw CommonErrors.serialization("Malformed JSON request body: unexpected content after the JSON object");
     } catch (JsonProcessingException e) {
-      throw CommonErrors.serialization("Malformed JSON request body: " + withoutHints(e.getOriginalMessage()));
+      // Where, never what: Jackson's own message quotes the offending text, which may be a secret.
+      JsonLocation at = e.getLocation();
+      throw CommonErrors.serialization(at == null ? "Malformed JSON request body"
+          : "Malformed JSON request body at line " + at.getLineNr() + ", column " + at.getColumnNr());
     } catch (IOException e) {
       throw CommonErrors.serialization("Unreadable request body");
     }
@@ -192,22 +195,6 @@ public final class Json {
       default:
         throw new JsonParseException(parser, "Unexpected token " + parser.currentToken());
     }
-  }
-
-  /**
-   * Jackson's description of a syntax error, cut before the advice it gives about its own API
-   * ({@code enable `JsonReadFeature.ALLOW_...`}, {@code Feature 'ALLOW_COMMENTS'}, source
-   * locations): a client can do nothing with the names of our parser's settings.
-   */
-  private static String withoutHints(String message) {
-    int end = message.length();
-    for (String hint : JACKSON_HINTS) {
-      int at = message.indexOf(hint);
-      if (at >= 0 && at < end) {
-        end = at;
-      }
-    }
-    return message.substring(0, end);
   }
 
   /**

@@ -39,6 +39,9 @@ public final class AwsResponses {
   private static final AsciiString SECRET_ARN = AsciiString.cached("x-shunt-secret-arn");
   private static final AsciiString PARAMETER_NAME = AsciiString.cached("x-shunt-parameter-name");
 
+  /** The longest fact a response header carries: an ARN with a 2048-character parameter name fits. */
+  private static final int MAX_FACT_LENGTH = 2200;
+
   private AwsResponses() {}
 
   static FullHttpResponse success(ByteBufAllocator alloc, JsonNode body, String requestId) {
@@ -79,15 +82,13 @@ public final class AwsResponses {
    * values), the secret, the parameter.
    */
   static void auditHeaders(HttpHeaders headers, AuditEvent event) {
-    headers.set(PRINCIPAL, event.identity().principalArn());
-    headers.set(DECISION, event.decision());
+    setIfSafe(headers, PRINCIPAL, event.identity().principalArn());
+    setIfSafe(headers, DECISION, event.decision());
     if (event.keyArn() != null) {
-      headers.set(KEY_ARN, event.keyArn());
-      headers.set(KEY_SPEC, event.keySpec());
+      setIfSafe(headers, KEY_ARN, event.keyArn());
+      setIfSafe(headers, KEY_SPEC, event.keySpec());
     }
-    if (event.encryptionAlgorithm() != null) {
-      headers.set(ENCRYPTION_ALGORITHM, event.encryptionAlgorithm());
-    }
+    setIfSafe(headers, ENCRYPTION_ALGORITHM, event.encryptionAlgorithm());
     if (!event.encryptionContextKeys().isEmpty()) {
       StringBuilder keys = new StringBuilder();
       for (String key : event.encryptionContextKeys()) {
@@ -96,14 +97,28 @@ public final class AwsResponses {
         }
         UriEncoding.append(keys, key, false);
       }
-      headers.set(CONTEXT_KEYS, keys.toString());
+      setIfSafe(headers, CONTEXT_KEYS, keys.toString());
     }
-    if (event.secretArn() != null) {
-      headers.set(SECRET_ARN, event.secretArn());
+    setIfSafe(headers, SECRET_ARN, event.secretArn());
+    setIfSafe(headers, PARAMETER_NAME, event.parameterName());
+  }
+
+  /**
+   * Some facts come from the request as sent (an unvalidated algorithm name, a parameter name
+   * that failed validation): a header gets only a value of visible ASCII of sane length, since a
+   * CR, LF or NUL would make the codec drop the whole answer, and a long one would bloat it.
+   */
+  private static void setIfSafe(HttpHeaders headers, AsciiString name, String value) {
+    if (value == null || value.isEmpty() || value.length() > MAX_FACT_LENGTH) {
+      return;
     }
-    if (event.parameterName() != null) {
-      headers.set(PARAMETER_NAME, event.parameterName());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c < ' ' || c > '~') {
+        return;
+      }
     }
+    headers.set(name, value);
   }
 
   /** A bare status with a short text body, as a failing load balancer sends (fault injection). */

@@ -111,6 +111,34 @@ class HostileRequestsIT {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"{\"KeyId\": s3cr3tTokenValue}", "s3cr3tTokenValue", "{\"KeyId\":\"a\", s3cr3tTokenValue: 1}",
+      "{\"KeyId\": \"x\"} s3cr3tTokenValue", "{\"KeyId\": [s3cr3tTokenValue]}"})
+  void aMalformedBodyIsNeitherEchoedNorAudited(String body) throws Exception {
+    HttpResponse<byte[]> response = post("TrentService.DescribeKey", body);
+    assertEnvelope(response, 400, "SerializationException");
+    assertThat(new String(response.body(), StandardCharsets.UTF_8)).doesNotContain("s3cr3t");
+    assertThat(shunt.get("/_shunt/audit?limit=20").body()).doesNotContain("s3cr3t");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SYMMETRIC_DEFAULT\\r\\nX-Injected: 1", "SYMMETRIC_DEFAULT\\u0000", "\\n", "é\\u2028"})
+  void aRequestFieldThatWouldBreakAResponseHeaderIsLeftOutOfIt(String algorithm) throws Exception {
+    HttpResponse<byte[]> response = post("TrentService.Encrypt",
+        "{\"KeyId\":\"alias/x\",\"Plaintext\":\"YQ==\",\"EncryptionAlgorithm\":\"" + algorithm + "\"}");
+    assertEnvelope(response, 400, "ValidationException");
+    assertThat(response.headers().map()).doesNotContainKey("x-injected");
+    assertThat(response.headers().firstValue("x-shunt-encryption-algorithm")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"TrentService.<script>alert(1)</script>", "TrentService.Decrypt{}", "NoSuch.Op x"})
+  void anUnknownTargetThatIsNotAPlainNameIsNotEchoed(String target) throws Exception {
+    HttpResponse<byte[]> response = post(target, "{}");
+    assertEnvelope(response, 400, "UnknownOperationException");
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo("Unknown operation");
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"[]", "[{\"KeyId\":\"alias/x\"}]", "\"KeyId\"", "42", "-1.5e3", "true", "false"})
   void aBodyThatIsNotAnObjectIsASerializationException(String body) throws Exception {
     HttpResponse<byte[]> response = post("TrentService.DescribeKey", body);
@@ -266,7 +294,7 @@ class HostileRequestsIT {
 
     // Over a raw socket, with no Content-Length at all.
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Type: application/x-amz-json-1.1\r\n\r\n");
       RawResponse listed = raw.read();
       assertThat(listed.status()).isEqualTo(200);
@@ -317,7 +345,7 @@ class HostileRequestsIT {
   @Test
   void aKeepAliveConnectionSurvivesA413() throws Exception {
     try (RawConnection raw = new RawConnection(small)) {
-      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 100000\r\n\r\n" + " ".repeat(100_000));
       assertEnvelope(raw.read(), 413, "RequestEntityTooLargeException");
       // The rest of the body was read and dropped; the next request is served on the same connection.
@@ -330,7 +358,7 @@ class HostileRequestsIT {
   void aChunkedBodyOverTheLimitIs413() throws Exception {
     try (RawConnection raw = new RawConnection(small)) {
       StringBuilder request = new StringBuilder("POST / HTTP/1.1\r\nHost: localhost\r\n"
-          + "X-Amz-Target: TrentService.ListKeys\r\nTransfer-Encoding: chunked\r\n\r\n");
+          + "X-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
       String chunk = " ".repeat(1000);
       for (int i = 0; i < 3; i++) {
         request.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
@@ -347,14 +375,14 @@ class HostileRequestsIT {
   void anExpectContinueForABodyOverTheLimitIsAnsweredWithTheEnvelope() throws Exception {
     // curl sends 'Expect: 100-continue' before any body over 1 KiB.
     try (RawConnection raw = new RawConnection(small)) {
-      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
       assertEnvelope(raw.read(), 413, "RequestEntityTooLargeException");
       assertThat(raw.readToEnd()).isEmpty();
     }
     // Within the limit the client is told to go on, and the request is served.
     try (RawConnection raw = new RawConnection(small)) {
-      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
       assertThat(raw.readInterim().status()).isEqualTo(100);
       raw.send("{}");
@@ -365,7 +393,7 @@ class HostileRequestsIT {
   @Test
   void anExpectationTheServerCannotMeetIsAnsweredWithTheEnvelope() throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 2\r\nExpect: the-impossible\r\n\r\n{}");
       assertEnvelope(raw.read(), 417, "ExpectationFailedException");
       assertThat(raw.readToEnd()).isEmpty();
@@ -375,7 +403,7 @@ class HostileRequestsIT {
   @Test
   void hugeHeadersAreRejectedWithTheEnvelope() throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.sendIgnoringReset("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.sendIgnoringReset("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "X-Padding: " + "a".repeat(20 * 1024) + "\r\nContent-Length: 2\r\n\r\n{}");
       assertFourHundredEnvelope(raw.read());
     }
@@ -401,15 +429,15 @@ class HostileRequestsIT {
       "GARBAGE\r\n\r\n",
       "\u0001\u0002\u0003\u0004 binary junk\r\n\r\n",
       "POST\r\n\r\n",
-      "POST / HTTP/1.1 extra words\r\nHost: x\r\n\r\n",
-      "POST / FTP/1.1\r\nHost: x\r\n\r\n",
-      "P@ST / HTTP/1.1\r\nHost: x\r\n\r\n",
+      "POST / HTTP/1.1 extra words\r\nHost: localhost\r\n\r\n",
+      "POST / FTP/1.1\r\nHost: localhost\r\n\r\n",
+      "P@ST / HTTP/1.1\r\nHost: localhost\r\n\r\n",
       "POST / HTTP/1.1\r\nNo colon header\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}",
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n{}",
-      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 7\r\n\r\n{}",
-      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n"})
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n{}",
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n{}",
+      "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 7\r\n\r\n{}",
+      "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n"})
   void invalidHttpIsA400Envelope(String request) throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
       raw.sendIgnoringReset(request);
@@ -422,8 +450,8 @@ class HostileRequestsIT {
 
   @Test
   void otherOddButParseableRequestLinesStillGetTheEnvelope() throws Exception {
-    for (String request : List.of("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
-        "DELETE /?x=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) {
+    for (String request : List.of("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET / HTTP/9.9\r\nHost: localhost\r\n\r\n",
+        "DELETE /?x=%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")) {
       try (RawConnection raw = new RawConnection(shunt)) {
         raw.sendIgnoringReset(request);
         assertFourHundredEnvelope(raw.read());
@@ -473,19 +501,19 @@ class HostileRequestsIT {
   @Test
   void http10IsServedAndTheConnectionClosedUnlessKeptAlive() throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.0\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 2\r\n\r\n{}");
+      raw.send("POST / HTTP/1.0\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}");
       RawResponse response = raw.read();
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.header("x-amzn-requestid")).isNotBlank();
       assertThat(raw.readToEnd()).isEmpty();
     }
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.0\r\nX-Amz-Target: TrentService.DescribeKey\r\nContent-Length: 5\r\n\r\n{nope");
+      raw.send("POST / HTTP/1.0\r\nX-Amz-Target: TrentService.DescribeKey\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 5\r\n\r\n{nope");
       assertEnvelope(raw.read(), 400, "SerializationException");
       assertThat(raw.readToEnd()).isEmpty();
     }
     try (RawConnection raw = new RawConnection(shunt)) {
-      String keepAlive = "POST / HTTP/1.0\r\nConnection: keep-alive\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      String keepAlive = "POST / HTTP/1.0\r\nConnection: keep-alive\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 2\r\n\r\n{}";
       raw.send(keepAlive);
       RawResponse first = raw.read();
@@ -501,7 +529,7 @@ class HostileRequestsIT {
     // The server reads exactly Content-Length bytes: '{"Ke' is malformed JSON. What follows is
     // read as the next request, which is not HTTP.
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.sendIgnoringReset("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.DescribeKey\r\n"
+      raw.sendIgnoringReset("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.DescribeKey\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 4\r\n\r\n{\"KeyId\":\"alias/x\"}\r\n\r\n");
       assertEnvelope(raw.read(), 400, "SerializationException");
       assertEnvelope(raw.read(), 400, "BadRequestException");
@@ -512,7 +540,7 @@ class HostileRequestsIT {
   @Test
   void aContentLengthLongerThanTheBodyThenAHangUpLeavesTheServerServing() throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Content-Length: 100\r\n\r\n{}");
       raw.socket.shutdownOutput();
       // Nothing complete was sent: whatever comes back, if anything, is an envelope.
@@ -526,13 +554,13 @@ class HostileRequestsIT {
   @Test
   void chunkedBodiesAreReassembled() throws Exception {
     try (RawConnection raw = new RawConnection(shunt)) {
-      raw.send("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.GenerateRandom\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.GenerateRandom\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n"
           + "5\r\n{\"Num\r\n" + "c\r\nberOfBytes\":\r\n" + "3\r\n 32\r\n" + "1;ext=1\r\n}\r\n" + "0\r\n\r\n");
       RawResponse response = raw.read();
       assertThat(response.status()).isEqualTo(200);
       assertThat(JSON.readTree(response.body()).path("Plaintext").binaryValue()).hasSize(32);
-      raw.send("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.DescribeKey\r\n"
+      raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.DescribeKey\r\nContent-Type: application/x-amz-json-1.1\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"K\r\n0\r\n\r\n");
       assertEnvelope(raw.read(), 400, "SerializationException");
     }
@@ -543,8 +571,8 @@ class HostileRequestsIT {
   @Test
   void halfARequestThenAHangUpLeavesTheServerServing() throws Exception {
     List<String> halves = List.of("POST / HTTP/1.1\r\nHost: loc",
-        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Length: 100\r\n\r\n{\"Li",
-        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"Li",
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: TrentService.ListKeys\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 100\r\n\r\n{\"Li",
+        "POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{\"Li",
         "POST / HT", "P");
     for (String half : halves) {
       try (RawConnection raw = new RawConnection(shunt)) {
@@ -569,7 +597,7 @@ class HostileRequestsIT {
           case 0 -> { }
           case 1 -> raw.send("POST / HTTP/1.1\r\n");
           case 2 -> raw.send(request("TrentService.ListKeys", "{}", true));
-          default -> raw.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{");
+          default -> raw.send("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{");
         }
       }
       // While they are all open, a well-behaved client is still served.
