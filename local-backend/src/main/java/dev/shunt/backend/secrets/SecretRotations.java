@@ -11,6 +11,7 @@ import dev.shunt.backend.secrets.rotation.RotationStep;
 import dev.shunt.backend.secrets.rotation.SecretRotator;
 import dev.shunt.backend.secrets.rotation.SecretsApi;
 import dev.shunt.backend.time.ShuntClock;
+import dev.shunt.backend.net.OutboundHosts;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -53,8 +54,14 @@ public final class SecretRotations implements AutoCloseable {
   });
   private volatile SecretsBackend backend;
 
-  public SecretRotations(ShuntClock clock) {
+  /** HTTP callback rotators kept at most: each is a name anyone with the admin API can add. */
+  static final int MAX_CALLBACKS = 100;
+
+  private final OutboundHosts outbound;
+
+  public SecretRotations(ShuntClock clock, OutboundHosts outbound) {
     this.clock = clock;
+    this.outbound = outbound;
     register(new PasswordRotator());
     for (SecretRotator rotator : ServiceLoader.load(SecretRotator.class)) {
       register(rotator);
@@ -70,9 +77,17 @@ public final class SecretRotations implements AutoCloseable {
     rotators.put(rotator.name(), rotator);
   }
 
-  /** Registers (or replaces) an HTTP callback rotator. */
-  public void registerCallback(String name, URI url) {
-    register(new HttpCallbackRotator(name, url));
+  /**
+   * Registers (or replaces) an HTTP callback rotator; refuses (IllegalArgumentException) a URL
+   * that {@link OutboundHosts} does not allow, and more than {@value #MAX_CALLBACKS} callbacks.
+   */
+  public synchronized void registerCallback(String name, URI url) {
+    outbound.check(url);
+    long callbacks = rotators.values().stream().filter(HttpCallbackRotator.class::isInstance).count();
+    if (callbacks >= MAX_CALLBACKS && !(rotators.get(name) instanceof HttpCallbackRotator)) {
+      throw new IllegalArgumentException("At most " + MAX_CALLBACKS + " rotation callbacks can be registered");
+    }
+    register(new HttpCallbackRotator(name, url, outbound));
   }
 
   public Map<String, SecretRotator> rotators() {

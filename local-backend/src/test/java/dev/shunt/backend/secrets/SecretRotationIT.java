@@ -365,6 +365,33 @@ class SecretRotationIT {
   }
 
   @Test
+  void aCallbackGoesToThisMachineOnlyUnlessItsHostIsAllowed() throws Exception {
+    for (String url : List.of("http://192.0.2.10/rotate", "http://169.254.169.254/latest/meta-data/",
+        "http://[2001:db8::1]/", "http:///no-host")) {
+      HttpResponse<String> refused = shunt.post("/_shunt/rotators", null,
+          "{\"name\":\"elsewhere\",\"url\":\"" + url + "\"}");
+      assertThat(refused.statusCode()).as(url).isEqualTo(400);
+      assertThat(refused.body()).as(url).contains("ValidationException");
+    }
+    assertThat(adminGet("/_shunt/rotations").get("rotators").toString()).doesNotContain("elsewhere");
+
+    try (BackendFixture allowing = BackendFixture.start(ShuntBackend.builder().option("outbound-hosts",
+        "192.0.2.10"))) {
+      HttpResponse<String> allowed = allowing.post("/_shunt/rotators", null,
+          "{\"name\":\"allowed\",\"url\":\"http://192.0.2.10/rotate\"}");
+      assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+      for (int i = 1; i < 100; i++) {
+        assertThat(allowing.post("/_shunt/rotators", null, "{\"name\":\"r" + i + "\",\"url\":\""
+            + callbacks.url("/") + "\"}").statusCode()).isEqualTo(200);
+      }
+      HttpResponse<String> tooMany = allowing.post("/_shunt/rotators", null,
+          "{\"name\":\"one-too-many\",\"url\":\"" + callbacks.url("/") + "\"}");
+      assertThat(tooMany.statusCode()).isEqualTo(400);
+      assertThat(tooMany.body()).contains("At most 100 rotation callbacks");
+    }
+  }
+
+  @Test
   void aCallbackAnswering500FailsTheRotationAndLeavesAwsPending() throws Exception {
     shunt.post("/_shunt/rotators", null, "{\"name\":\"fails-at-set\",\"url\":\"" + callbacks.url("/fail-set") + "\"}");
     var created = sm.createSecret(r -> r.name("rotation/http-500").secretString("{\"password\":\"p0\"}"));

@@ -2,6 +2,7 @@ package dev.shunt.backend.secrets.rotation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.Json;
+import dev.shunt.backend.net.OutboundHosts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,17 +16,23 @@ import java.time.Duration;
  * else (or no answer in 30 s) fails the rotation.
  */
 public final class HttpCallbackRotator implements SecretRotator {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // Redirects are not followed: a callback must not send Shunt on to a host it may not call.
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+      .followRedirects(HttpClient.Redirect.NEVER).build();
 
   private final String name;
   private final URI url;
+  private final OutboundHosts outbound;
 
-  public HttpCallbackRotator(String name, URI url) {
+  /** @param outbound the hosts it may call, checked again before each call */
+  public HttpCallbackRotator(String name, URI url, OutboundHosts outbound) {
     if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
-      throw new IllegalArgumentException("A rotation callback must be an http(s) URL, not " + url);
+      throw new IllegalArgumentException("A rotation callback must be an http(s) URL");
     }
+    outbound.check(url);
     this.name = name;
     this.url = url;
+    this.outbound = outbound;
   }
 
   @Override
@@ -39,6 +46,7 @@ public final class HttpCallbackRotator implements SecretRotator {
 
   @Override
   public void step(RotationStep step, RotationRequest request) throws Exception {
+    outbound.check(url);
     ObjectNode event = Json.object().put("SecretId", request.secretId())
         .put("ClientRequestToken", request.clientRequestToken()).put("Step", step.eventName());
     HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url)
