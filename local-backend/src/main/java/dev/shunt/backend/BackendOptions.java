@@ -4,11 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.Identity;
-import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.config.ShuntOptions.Option;
+import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.fault.FaultInjector;
+import dev.shunt.backend.net.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The options' values checked before anything is built. A class of its own, small, so that the
@@ -34,8 +42,21 @@ public final class BackendOptions {
       throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
           + options.get(Option.DEFAULT_REGION) + "'");
     }
-    options.getInt(Option.THREADS);
-    options.getInt(Option.PORT);
+    if (!options.getBoolean(Option.IN_MEMORY)) {
+      throw new IllegalArgumentException("in-memory false is not available yet: Shunt keeps its state in memory only");
+    }
+    int threads = options.getInt(Option.THREADS);
+    if (threads < 0 || threads > 1024) {
+      throw new IllegalArgumentException("threads must be 0 (one per core) to 1024");
+    }
+    int port = options.getInt(Option.PORT);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0 to 65535");
+    }
+    checkExposure(options);
+    checkNames(Option.ALLOWED_HOSTS, options);
+    checkNames(Option.OUTBOUND_HOSTS, options);
+    checkRotationCallbacks(options);
     if (options.getInt(Option.MAX_BODY_BYTES) < 1024) {
       throw new IllegalArgumentException("max-body-bytes must be at least 1024");
     }
@@ -52,6 +73,107 @@ public final class BackendOptions {
     QuotaConfig.fromOptions(options.get(Option.QUOTAS), file == null ? null : file.get("quotas"),
         options.get(Option.QUOTA_SCALE));
     new FaultInjector().configure(faultRules(options.get(Option.FAULTS), file));
+    checkUnused(options);
+  }
+
+  /** An option given on the command line or in the config file that would change nothing is a mistake. */
+  private static void checkUnused(ShuntOptions options) {
+    if (options.isExplicit(Option.QUOTA_SCALE) && "off".equals(options.get(Option.QUOTAS).trim())) {
+      throw new IllegalArgumentException("quota-scale has no effect with quotas off");
+    }
+    if (options.get(Option.AUDIT_LOG) == null && (options.isExplicit(Option.AUDIT_LOG_MAX_BYTES)
+        || options.isExplicit(Option.AUDIT_LOG_FILES))) {
+      throw new IllegalArgumentException("audit-log-max-bytes and audit-log-files need an audit-log file");
+    }
+  }
+
+  /**
+   * Beyond loopback, anyone on the network can call: only checked signatures, with access keys
+   * of the operator's own, and an admin token keep them from everything Shunt holds.
+   */
+  private static void checkExposure(ShuntOptions options) {
+    String token = options.get(Option.ADMIN_TOKEN);
+    if (token != null && (token.length() < 16 || token.length() > 256
+        || !token.chars().allMatch(c -> c > ' ' && c < 127))) {
+      throw new IllegalArgumentException("admin-token must be 16 to 256 visible ASCII characters");
+    }
+    String host = options.get(Option.HOST);
+    if (bindsLoopback(host)) {
+      return;
+    }
+    if (AuthMode.parse(options.get(Option.AUTH)) != AuthMode.SIGV4
+        || options.get(Option.CREDENTIALS).equals(Option.CREDENTIALS.defaultValue())) {
+      throw new IllegalArgumentException("host " + host + " is reachable beyond this machine: it needs --auth sigv4 "
+          + "and --credentials AKID:SECRET of your own (and takes --admin-token, else one is generated and printed)");
+    }
+  }
+
+  /** Whether {@code host} is a loopback address (or a name of one); refuses one that cannot be resolved. */
+  public static boolean bindsLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("host " + host + " is not an address of this machine");
+    }
+  }
+
+  /** A comma-separated list of host names or addresses, lower case; empty for none. */
+  static Set<String> names(String list) {
+    if (list == null || list.isBlank()) {
+      return Set.of();
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : list.split(",")) {
+      String trimmed = name.trim().toLowerCase(Locale.ROOT);
+      if (!trimmed.isEmpty()) {
+        names.add(trimmed);
+      }
+    }
+    return names;
+  }
+
+  private static void checkNames(Option option, ShuntOptions options) {
+    for (String name : names(options.get(option))) {
+      if (name.length() > 253 || !name.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+          || c == '-' || c == '.' || c == ':' || c == '[' || c == ']')) {
+        throw new IllegalArgumentException(option.key() + " takes host names or addresses, not '" + name + "'");
+      }
+    }
+  }
+
+  /** {@code name=url,name2=url2}: HTTP rotation callbacks by the Lambda function name that selects them. */
+  static java.util.Map<String, URI> rotationCallbacks(String spec) {
+    java.util.Map<String, URI> callbacks = new LinkedHashMap<>();
+    if (spec == null || spec.isBlank()) {
+      return callbacks;
+    }
+    for (String entry : spec.split(",")) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("rotation-callbacks entries are NAME=URL, not '" + entry.trim() + "'");
+      }
+      try {
+        callbacks.put(entry.substring(0, eq).trim(), URI.create(entry.substring(eq + 1).trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rotation-callbacks: '" + entry.trim() + "' has no valid URL");
+      }
+    }
+    return callbacks;
+  }
+
+  private static void checkRotationCallbacks(ShuntOptions options) {
+    OutboundHosts outbound = new OutboundHosts(
+        names(options.get(Option.OUTBOUND_HOSTS)));
+    rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach((name, url) -> {
+      if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+        throw new IllegalArgumentException("rotation-callbacks: " + name + " must be an http(s) URL");
+      }
+      try {
+        outbound.check(url);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rotation-callbacks: " + name + ": " + e.getMessage());
+      }
+    });
   }
 
   /** Fault rules from the {@code faults} file, else the config file's {@code faults:} list. */

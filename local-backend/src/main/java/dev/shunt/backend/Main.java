@@ -52,7 +52,14 @@ public final class Main {
       }
       stopped.countDown();
     }, "shunt-shutdown"));
-    System.out.println("Shunt listening on " + backend.uri());
+    System.out.println("Shunt listening on " + backend.listeningOn()
+        + (backend.listeningOn().equals(backend.uri()) ? "" : " (from this machine: " + backend.uri() + ")"));
+    if (!BackendOptions.bindsLoopback(backend.options().get(ShuntOptions.Option.HOST))) {
+      System.out.println("Shunt is reachable beyond this machine: every request's signature is checked,"
+          + " and /_shunt/* needs the admin token");
+    }
+    backend.generatedAdminToken().ifPresent(token -> System.out.println("Admin token (for /_shunt/*, as "
+        + "Authorization: Bearer TOKEN; shown once): " + token));
     System.out.flush();
     try {
       stopped.await();

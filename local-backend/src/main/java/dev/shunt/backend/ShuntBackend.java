@@ -23,6 +23,7 @@ import dev.shunt.backend.http.AwsRequestProcessor;
 import dev.shunt.backend.http.HttpServer;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
+import dev.shunt.backend.net.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
 import dev.shunt.backend.quota.QuotaEngine;
 import dev.shunt.backend.secrets.SecretReferences;
@@ -44,6 +45,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Shunt backend, standalone or embedded in-process:
@@ -58,7 +60,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final ShuntOptions options;
   private final ShuntClock clock = new ShuntClock();
   private final KmsBackend kms = new KmsBackend();
-  private final SecretRotations rotations = new SecretRotations(clock);
+  private final SecretRotations rotations;
   private final SsmBackend ssm;
   private final QuotaEngine quotas;
   private final FaultInjector faults = new FaultInjector();
@@ -67,11 +69,16 @@ public final class ShuntBackend implements AutoCloseable {
   private final AuditLog auditLog;
   private final HttpServer server;
   private final URI uri;
+  private final InetSocketAddress bound;
+  private final String adminToken;
+  private final boolean adminTokenGenerated;
 
   private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry) throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
-    registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
+    this.rotations = new SecretRotations(clock,
+        new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS))));
+    BackendOptions.rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach(rotations::registerCallback);
     SecretsBackend secrets = new SecretsBackend(kms, rotations);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));
@@ -84,7 +91,11 @@ public final class ShuntBackend implements AutoCloseable {
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
     Authenticator authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION),
         Clock.systemUTC());
-    AdminApi admin = new AdminApi();
+    String token = options.get(Option.ADMIN_TOKEN);
+    this.adminTokenGenerated = token == null
+        && (authMode == AuthMode.SIGV4 || !BackendOptions.bindsLoopback(options.get(Option.HOST)));
+    this.adminToken = adminTokenGenerated ? AdminApi.newToken() : token;
+    AdminApi admin = new AdminApi(adminToken);
     registerAdmin(admin, authMode);
     int threads = options.getInt(Option.THREADS);
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
@@ -93,12 +104,14 @@ public final class ShuntBackend implements AutoCloseable {
     try {
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
-          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin);
+          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin,
+          BackendOptions.names(options.get(Option.ALLOWED_HOSTS)));
     } catch (RuntimeException | InterruptedException e) {
       auditLog.close();
       throw e;
     }
     InetSocketAddress address = server.address();
+    this.bound = address;
     String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
     if (host.contains(":")) {
       host = "[" + host + "]";
@@ -117,6 +130,22 @@ public final class ShuntBackend implements AutoCloseable {
 
   public int port() {
     return uri.getPort();
+  }
+
+  /** The address the server listens on, e.g. {@code http://0.0.0.0:4566} for every interface. */
+  public URI listeningOn() {
+    // A wildcard bind reports the IPv6 wildcard even when asked for 0.0.0.0: say what was asked.
+    String host = bound.getAddress().isAnyLocalAddress() ? options.get(Option.HOST)
+        : bound.getAddress().getHostAddress();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort());
+  }
+
+  /**
+   * The token {@code /_shunt/*} requires (but health), if one was generated at start because
+   * none was configured; whoever started the backend shows it to its operator, once.
+   */
+  public Optional<String> generatedAdminToken() {
+    return adminTokenGenerated ? Optional.of(adminToken) : Optional.empty();
   }
 
   /** The backend's movable clock (also at {@code /_shunt/clock}). */
@@ -202,20 +231,6 @@ public final class ShuntBackend implements AutoCloseable {
     server.close();
     auditLog.close();
     rotations.close();
-  }
-
-  /** {@code name=url,name2=url2}: HTTP rotation callbacks by the Lambda function name that selects them. */
-  private void registerRotationCallbacks(String spec) {
-    if (spec == null || spec.isBlank()) {
-      return;
-    }
-    for (String entry : spec.split(",")) {
-      int eq = entry.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException("rotation-callbacks entries are NAME=URL, not '" + entry.trim() + "'");
-      }
-      rotations.registerCallback(entry.substring(0, eq).trim(), URI.create(entry.substring(eq + 1).trim()));
-    }
   }
 
   private void registerAdmin(AdminApi admin, AuthMode authMode) {

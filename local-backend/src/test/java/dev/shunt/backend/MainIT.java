@@ -142,7 +142,8 @@ class MainIT {
     }
 
     HttpResponse<String> post(String path, String body) throws Exception {
-      return send(HttpRequest.newBuilder(uri.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body)));
+      return send(HttpRequest.newBuilder(uri.resolve(path)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     /** A KMS call with no signature (TRUST mode reads the scope if there is one). */
@@ -341,6 +342,94 @@ class MainIT {
       Shunt shunt = Shunt.launch(List.of(), Map.of(), args.toArray(String[]::new));
       assertThat(shunt.awaitExit()).as(option.getKey().toString()).isEqualTo(2);
       assertThat(shunt.stderr.toString()).contains(option.getValue()).doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void anOptionThatWouldChangeNothingOrIsGivenTwiceExitsWithTwo() throws Exception {
+    Map<List<String>, String> refused = Map.of(
+        List.of("--in-memory", "false"), "in-memory false is not available yet",
+        List.of("--in-memory", "perhaps"), "in-memory must be true or false",
+        List.of("--audit-log-files", "3"), "audit-log-max-bytes and audit-log-files need an audit-log file",
+        List.of("--quotas", "off", "--quota-scale", "0.5"), "quota-scale has no effect with quotas off",
+        List.of("--port", "1", "--port", "2"), "--port is given twice",
+        List.of("--port", "70000"), "port must be 0 to 65535",
+        List.of("--admin-token", "short"), "admin-token must be 16 to 256 visible ASCII characters",
+        List.of("--allowed-hosts", "ok.example,bad host"), "allowed-hosts takes host names or addresses",
+        List.of("--rotation-callbacks", "steal=http://192.0.2.10/rotate"), "rotation-callbacks: steal: Callbacks go "
+            + "to this machine only");
+    for (Map.Entry<List<String>, String> option : refused.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("serve"));
+      args.addAll(option.getKey());
+      if (!option.getKey().contains("--port")) {
+        args.addAll(List.of("--port", "0"));
+      }
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), args.toArray(String[]::new));
+      assertThat(shunt.awaitExit()).as(option.getKey().toString()).isEqualTo(2);
+      assertThat(shunt.stderr.toString()).as(option.getKey().toString()).contains(option.getValue())
+          .doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void aConfigFileKeyItDoesNotKnowOrCannotUseExitsWithTwo() throws Exception {
+    Map<String, String> refused = Map.of(
+        "prot: 4566\n", "unknown key 'prot'",
+        "port: [1, 2]\n", "port takes a single value",
+        "config: other.yaml\n", "unknown key 'config'",
+        "in-memory: false\n", "in-memory false is not available yet");
+    int n = 0;
+    for (Map.Entry<String, String> file : refused.entrySet()) {
+      Path config = Files.writeString(dir.resolve("refused-" + n++ + ".yaml"), file.getKey());
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--config", config.toString());
+      assertThat(shunt.awaitExit()).as(file.getKey()).isEqualTo(2);
+      assertThat(shunt.stderr.toString()).as(file.getKey()).contains(file.getValue());
+    }
+    // Environment variables are shared with other tools: a name Shunt does not know is not an error.
+    try (Shunt lenient = serve(List.of("-Dshunt.not-an-option=1"), Map.of("SHUNT_NOT_AN_OPTION", "1"),
+        "--port", "0")) {
+      assertThat(lenient.health().get("status").asText()).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void bindingBeyondLoopbackNeedsCheckedSignaturesAndOwnCredentials() throws Exception {
+    for (List<String> unsafe : List.<List<String>>of(List.of(), List.of("--auth", "sigv4"), List.of("--auth", "trust",
+        "--credentials", "AKIDME:long-secret"))) {
+      List<String> args = new ArrayList<>(List.of("serve", "--port", "0", "--host", "0.0.0.0"));
+      args.addAll(unsafe);
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), args.toArray(String[]::new));
+      assertThat(shunt.awaitExit()).as(unsafe.toString()).isEqualTo(2);
+      assertThat(shunt.stderr.toString()).contains("host 0.0.0.0 is reachable beyond this machine: it needs "
+          + "--auth sigv4 and --credentials");
+      assertThat(shunt.stdout.toString()).doesNotContain("listening");
+    }
+  }
+
+  @Test
+  void beyondLoopbackTheBannerSaysTheRealBindAndTheAdminTokenOnce() throws Exception {
+    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--host", "0.0.0.0", "--auth", "sigv4",
+        "--credentials", "AKIDME:long-secret");
+    try {
+      String banner = shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Matcher matcher = Pattern.compile("Shunt listening on http://0\\.0\\.0\\.0:(\\d+) \\(from this machine: "
+          + "http://127\\.0\\.0\\.1:(\\d+)\\)").matcher(String.valueOf(banner));
+      assertThat(matcher.matches()).as("%s; stderr: %s", banner, shunt.stderr).isTrue();
+      shunt.uri = URI.create("http://127.0.0.1:" + matcher.group(1));
+      assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).contains("reachable beyond this machine");
+      String tokenLine = shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      assertThat(tokenLine).startsWith("Admin token");
+      String token = tokenLine.substring(tokenLine.lastIndexOf(' ') + 1);
+
+      assertThat(shunt.get("/_shunt/health").statusCode()).isEqualTo(200);
+      assertThat(shunt.get("/_shunt/audit").statusCode()).isEqualTo(403);
+      HttpResponse<String> withToken = HTTP.send(HttpRequest.newBuilder(shunt.uri.resolve("/_shunt/audit"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(withToken.statusCode()).isEqualTo(200);
+      assertThat(shunt.kms("ListKeys", "{}").statusCode()).as("unsigned").isEqualTo(400);
+      assertThat(shunt.stdout.toString()).containsOnlyOnce(token);
+    } finally {
+      shunt.close();
     }
   }
 

@@ -444,6 +444,10 @@ public final class ShuntClientStats {
         connection.setReadTimeout((int) (atExit ? EXIT_TIMEOUT : REQUEST_TIMEOUT).toMillis());
         connection.setRequestMethod("POST");
         connection.setRequestProperty("Content-Type", "application/json");
+        String token = adminToken();
+        if (token != null) {
+          connection.setRequestProperty("Authorization", "Bearer " + token);
+        }
         connection.setDoOutput(true);
         connection.setFixedLengthStreamingMode(body.length);
         try (OutputStream out = connection.getOutputStream()) {
@@ -463,6 +467,15 @@ public final class ShuntClientStats {
         // silent: Shunt may be down or elsewhere; the application must not notice
         failing = true;
       }
+    }
+
+    /** The token a backend under {@code --auth sigv4} (or beyond loopback) requires for its admin API. */
+    private static String adminToken() {
+      String token = System.getProperty("shunt.admin-token");
+      if (token == null || token.isBlank()) {
+        token = System.getenv("SHUNT_ADMIN_TOKEN");
+      }
+      return token == null || token.isBlank() ? null : token.trim();
     }
 
     private static String hostname() {

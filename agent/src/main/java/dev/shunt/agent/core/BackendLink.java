@@ -57,6 +57,11 @@ final class BackendLink {
       try {
         ShuntBackend backend = withoutNettyJfrEvents(() -> ShuntBackend.builder().options(options).start());
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
+        backend.generatedAdminToken().ifPresent(token -> {
+          // The interceptors' retry reports go to /_shunt/client-stats, which then needs it.
+          System.setProperty("shunt.admin-token", token);
+          System.err.println("[shunt] admin token for " + backend.uri() + "/_shunt/ (shown once): " + token);
+        });
         warmUp(backend);
         ready(backend.uri().toString());
       } catch (Throwable e) {

@@ -222,7 +222,7 @@ class ClientSpansIT {
   @Test
   void aThrottledCallTellsEachAttemptAndTheBackoffs() throws Exception {
     HttpResponse<String> faults = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(backend.uri() + "/_shunt/faults"))
+        URI.create(backend.uri() + "/_shunt/faults")).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("[{\"operations\": \"kms:GenerateRandom\", \"error\": {\"throttle\": true}}]"))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(faults.statusCode()).as(faults.body()).isEqualTo(200);

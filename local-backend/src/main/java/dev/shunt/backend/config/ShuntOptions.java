@@ -6,11 +6,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Shunt's options. Each has one name, spelled the same everywhere: {@code --quotas} on the
@@ -22,11 +24,15 @@ public final class ShuntOptions {
   /** Every option, with its default and the line {@code --help} prints. */
   public enum Option {
     CONFIG("config", null, "YAML file of options (the names below, without dashes)"),
-    HOST("host", "127.0.0.1", "address to bind; loopback unless you mean to expose Shunt"),
+    HOST("host", "127.0.0.1", "address to bind; beyond loopback it needs --auth sigv4 and your own --credentials"),
     PORT("port", "4566", "port to listen on; 0 picks a free one"),
-    IN_MEMORY("in-memory", "true", "keep all state in memory (the only store for now)"),
+    IN_MEMORY("in-memory", "true", "keep all state in memory (the only store for now, so only true is accepted)"),
     AUTH("auth", "trust", "trust: read the SigV4 scope, do not check it; sigv4: verify signatures"),
     CREDENTIALS("credentials", "test:test", "access keys for --auth sigv4: AKID:SECRET[:ACCOUNT],..."),
+    ADMIN_TOKEN("admin-token", null, "token /_shunt/* requires (Authorization: Bearer TOKEN); without one, one is "
+        + "generated and printed under --auth sigv4 or beyond loopback"),
+    ALLOWED_HOSTS("allowed-hosts", null, "host names requests may use besides localhost and IP addresses: NAME,..."),
+    OUTBOUND_HOSTS("outbound-hosts", null, "hosts beyond loopback that rotation callbacks may call: NAME,..."),
     DEFAULT_ACCOUNT("default-account", "000000000000", "account of access keys that are not 12 digits"),
     DEFAULT_REGION("default-region", "us-east-1", "Region of requests that carry no SigV4 scope"),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "largest request body accepted"),
@@ -80,11 +86,16 @@ public final class ShuntOptions {
     }
   }
 
+  /** Keys of the config file whose value is a structure, not an option's text. */
+  private static final Set<String> STRUCTURED_KEYS = Set.of("quotas", "faults");
+
   private final Map<Option, String> values;
+  private final Set<Option> explicit;
   private final JsonNode file;
 
-  private ShuntOptions(Map<Option, String> values, JsonNode file) {
+  private ShuntOptions(Map<Option, String> values, Set<Option> explicit, JsonNode file) {
     this.values = values;
+    this.explicit = explicit;
     this.file = file;
   }
 
@@ -98,6 +109,8 @@ public final class ShuntOptions {
       }
       given.put(option, value);
     });
+    Set<Option> strict = EnumSet.noneOf(Option.class);
+    strict.addAll(given.keySet());
     for (Option option : Option.values()) {
       if (!given.containsKey(option)) {
         String value = properties.getProperty(option.propertyName());
@@ -115,12 +128,23 @@ public final class ShuntOptions {
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
         Option option = Option.byKey(field.getKey());
-        if (option != null && field.getValue().isValueNode()) {
-          given.putIfAbsent(option, field.getValue().asText());
+        boolean structured = STRUCTURED_KEYS.contains(field.getKey()) && field.getValue().isContainerNode();
+        if (option == null && !structured || option == Option.CONFIG) {
+          throw new IllegalArgumentException("Config file " + given.get(Option.CONFIG) + ": unknown key '"
+              + field.getKey() + "'");
         }
+        if (structured) {
+          continue;
+        }
+        if (!field.getValue().isValueNode() || field.getValue().isNull()) {
+          throw new IllegalArgumentException("Config file " + given.get(Option.CONFIG) + ": " + field.getKey()
+              + " takes a single value");
+        }
+        strict.add(option);
+        given.putIfAbsent(option, field.getValue().asText());
       }
     }
-    return new ShuntOptions(given, file);
+    return new ShuntOptions(given, strict, file);
   }
 
   /** Parses {@code --name value}, {@code --name=value} and bare flags ({@code --in-memory}). */
@@ -142,7 +166,9 @@ public final class ShuntOptions {
       } else {
         value = "true";
       }
-      parsed.put(name, value);
+      if (parsed.put(name, value) != null) {
+        throw new IllegalArgumentException("--" + name + " is given twice");
+      }
     }
     return parsed;
   }
@@ -165,6 +191,15 @@ public final class ShuntOptions {
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot read " + what + " " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the option was given on the command line, by the embedding API or in the config file,
+   * where Shunt refuses what has no effect; environment variables and system properties are
+   * shared with other tools, so they may hold what Shunt does not use.
+   */
+  public boolean isExplicit(Option option) {
+    return explicit.contains(option);
   }
 
   public String get(Option option) {

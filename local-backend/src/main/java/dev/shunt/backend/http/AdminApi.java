@@ -3,14 +3,22 @@ package dev.shunt.backend.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.core.AwsException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shunt's own endpoints under {@code /_shunt/} (health, reset, clock...). Each part of the
- * backend registers its routes here; nothing under this prefix is an AWS API.
+ * backend registers its routes here; nothing under this prefix is an AWS API. Guarded against
+ * the two threats a developer's machine has: a web page (a change needs a JSON content type or a
+ * token, neither of which a page can send without a CORS preflight, which is refused), and other
+ * users or hosts (with an admin token, every endpoint but health needs it).
  */
 public final class AdminApi {
   /** One admin endpoint: the request and its parsed query in, a JSON body out (errors thrown). */
@@ -20,8 +28,29 @@ public final class AdminApi {
   }
 
   public static final String PREFIX = "/_shunt/";
+  private static final String HEALTH = "GET " + PREFIX + "health";
+  private static final String BEARER = "Bearer ";
+  private static final AwsException NO_TOKEN = new AwsException("MissingAuthenticationTokenException",
+      "Shunt's admin API needs its token: Authorization: Bearer TOKEN (printed at start, or --admin-token)", 403);
+  private static final AwsException WRONG_TOKEN = new AwsException("AccessDeniedException",
+      "The admin token is not this server's", 403);
+  private static final AwsException NOT_JSON = new AwsException("UnsupportedMediaTypeException",
+      "A change to Shunt's state needs Content-Type: application/json", 415);
 
   private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+  private final byte[] token;
+
+  /** @param token the token every endpoint but health requires, or null when none is required */
+  public AdminApi(String token) {
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A fresh token: 32 random bytes, URL-safe Base64. */
+  public static String newToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return "shunt-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 
   /** Registers {@code METHOD /_shunt/name}. */
   public void register(HttpMethod method, String name, Endpoint endpoint) {
@@ -30,11 +59,32 @@ public final class AdminApi {
 
   JsonNode handle(FullHttpRequest request) {
     QueryStringDecoder query = new QueryStringDecoder(request.uri());
-    Endpoint endpoint = endpoints.get(request.method().name() + " " + query.path());
+    String route = request.method().name() + " " + query.path();
+    String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (!route.equals(HEALTH)) {
+      checkToken(authorization);
+    }
+    if (request.method().equals(HttpMethod.POST) && authorization == null && !ContentTypes.isJson(request)) {
+      // The one change a page can send without a preflight is a POST of a form or of text/plain.
+      throw NOT_JSON;
+    }
+    Endpoint endpoint = endpoints.get(route);
     if (endpoint == null) {
-      throw new AwsException("ResourceNotFoundException",
-          "No Shunt endpoint " + request.method().name() + " " + query.path(), 404);
+      throw new AwsException("ResourceNotFoundException", "No such Shunt endpoint", 404);
     }
     return endpoint.handle(request, query);
+  }
+
+  private void checkToken(String authorization) {
+    if (token == null) {
+      return;
+    }
+    if (authorization == null || !authorization.startsWith(BEARER)) {
+      throw NO_TOKEN;
+    }
+    byte[] given = authorization.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(given, token)) {
+      throw WRONG_TOKEN;
+    }
   }
 }

@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,11 +51,12 @@ public final class HttpServer implements AutoCloseable {
     this.channel = channel;
   }
 
+  /** @param allowedHosts host names requests may name in their Host header besides loopback names and addresses */
   public static HttpServer start(String host, int port, int threads, Limits limits, AwsRequestProcessor processor,
-      AdminApi admin) throws InterruptedException {
+      AdminApi admin, Set<String> allowedHosts) throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
-    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin);
+    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin, new RequestGate(allowedHosts));
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -35,12 +36,19 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
   private static final AttributeKey<ArrayDeque<FullHttpRequest>> WAITING = AttributeKey.valueOf("shunt.waiting");
 
+  private static final AwsException NOT_POST = new AwsException("UnknownOperationException",
+      "AWS operations are called with POST");
+  private static final AwsException NOT_AWS_JSON = new AwsException("UnknownOperationException",
+      "AWS operations need Content-Type: application/x-amz-json-1.1");
+
   private final AwsRequestProcessor processor;
   private final AdminApi admin;
+  private final RequestGate gate;
 
-  ShuntHttpHandler(AwsRequestProcessor processor, AdminApi admin) {
+  ShuntHttpHandler(AwsRequestProcessor processor, AdminApi admin, RequestGate gate) {
     this.processor = processor;
     this.admin = admin;
+    this.gate = gate;
   }
 
   @Override
@@ -62,11 +70,24 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     if (!request.decoderResult().isSuccess()) {
       response = AwsResponses.error(ctx.alloc(), malformed(request.decoderResult().cause()), requestId);
       keepAlive = false;
-    } else if (request.uri().startsWith(AdminApi.PREFIX)) {
-      response = admin(ctx, request, requestId);
     } else {
-      aws(ctx, request, requestId, keepAlive);
-      return;
+      try {
+        gate.check(request);
+        if (request.uri().startsWith(AdminApi.PREFIX)) {
+          response = admin(ctx, request, requestId);
+        } else {
+          if (!request.method().equals(HttpMethod.POST)) {
+            throw NOT_POST;
+          }
+          if (!ContentTypes.isAwsJson(request)) {
+            throw NOT_AWS_JSON;
+          }
+          aws(ctx, request, requestId, keepAlive);
+          return;
+        }
+      } catch (AwsException refused) {
+        response = AwsResponses.error(ctx.alloc(), refused, requestId);
+      }
     }
     write(ctx, response, keepAlive, !request.protocolVersion().isKeepAliveDefault());
   }

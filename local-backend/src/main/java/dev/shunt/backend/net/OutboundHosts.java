@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Where the backend may send requests of its own (rotation callbacks): this machine, and the
@@ -16,7 +17,7 @@ public final class OutboundHosts {
 
   /** @param allowed host names or addresses (any case) that may be called besides loopback ones */
   public OutboundHosts(Set<String> allowed) {
-    this.allowed = allowed.stream().map(host -> host.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors
+    this.allowed = allowed.stream().map(host -> host.toLowerCase(Locale.ROOT)).collect(Collectors
         .toUnmodifiableSet());
   }
 

@@ -1,0 +1,133 @@
+package dev.shunt.backend.http;
+
+import dev.shunt.backend.core.AwsException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What every request must be before it is routed, so that a web page in a developer's browser
+ * cannot use Shunt: its {@code Host} must name this machine (a page that rebinds its own DNS name to
+ * 127.0.0.1 still sends that name), a present {@code Origin} must be the server's own, and a CORS
+ * preflight is never granted, so a page can send nothing but a "simple" request, which the AWS API
+ * (its own content type) and the admin API (a JSON content type or a token) both refuse.
+ */
+final class RequestGate {
+  private static final AwsException FORBIDDEN_HOST = new AwsException("AccessDeniedException",
+      "The Host header must name this server by a loopback name, an IP address or one of --allowed-hosts", 403);
+  private static final AwsException MISSING_HOST = new AwsException("BadRequestException",
+      "An HTTP/1.1 request needs a Host header");
+  private static final AwsException FOREIGN_ORIGIN = new AwsException("AccessDeniedException",
+      "Requests from another web origin are refused", 403);
+  private static final AwsException PREFLIGHT = new AwsException("AccessDeniedException",
+      "Cross-origin requests are refused (no CORS)", 403);
+
+  private final Set<String> allowedHosts;
+
+  /** @param allowedHosts host names (lower case, no port) accepted besides loopback names and IP addresses */
+  RequestGate(Set<String> allowedHosts) {
+    this.allowedHosts = Set.copyOf(allowedHosts);
+  }
+
+  /** Throws AWS's error envelope's exception if the request may not go further. */
+  void check(HttpRequest request) {
+    HttpHeaders headers = request.headers();
+    String host = headers.get(HttpHeaderNames.HOST);
+    if (host == null) {
+      if (request.protocolVersion().isKeepAliveDefault()) {
+        throw MISSING_HOST;
+      }
+    } else if (!allowedHost(host)) {
+      throw FORBIDDEN_HOST;
+    }
+    String origin = headers.get(HttpHeaderNames.ORIGIN);
+    if (origin != null && (host == null || !sameOrigin(origin, host))) {
+      throw FOREIGN_ORIGIN;
+    }
+    if (request.method().equals(HttpMethod.OPTIONS)) {
+      throw PREFLIGHT;
+    }
+  }
+
+  /** The browser's origin of a page served by this server under that Host: {@code http://HOST}. */
+  private static boolean sameOrigin(String origin, String host) {
+    return origin.length() == 7 + host.length() && origin.regionMatches(true, 0, "http://", 0, 7)
+        && origin.regionMatches(true, 7, host, 0, host.length());
+  }
+
+  boolean allowedHost(String hostHeader) {
+    String host = withoutPort(hostHeader);
+    if (host == null) {
+      return false;
+    }
+    if (host.startsWith("[")) {
+      return host.endsWith("]") && isIpv6(host.substring(1, host.length() - 1));
+    }
+    String lower = host.toLowerCase(Locale.ROOT);
+    return isIpv4(lower) || lower.equals("localhost") || lower.endsWith(".localhost") || allowedHosts.contains(lower);
+  }
+
+  /** The host part of a Host header ({@code name}, {@code 1.2.3.4}, {@code [::1]}), or null if it is malformed. */
+  static String withoutPort(String hostHeader) {
+    int portAt = hostHeader.lastIndexOf(':');
+    if (portAt >= 0 && hostHeader.indexOf(']', portAt) < 0) {
+      for (int i = portAt + 1; i < hostHeader.length(); i++) {
+        if (hostHeader.charAt(i) < '0' || hostHeader.charAt(i) > '9') {
+          return null;
+        }
+      }
+      if (hostHeader.indexOf(':') != portAt && !hostHeader.startsWith("[")) {
+        return null;
+      }
+      hostHeader = hostHeader.substring(0, portAt);
+    }
+    return hostHeader.isEmpty() ? null : hostHeader;
+  }
+
+  /**
+   * An IP address is not a name a web page can rebind: a page's requests carry its own host name,
+   * so only a page served from that very address could send it, and that page is this server's.
+   */
+  static boolean isIpv4(String host) {
+    int parts = 0;
+    int digits = 0;
+    int value = 0;
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c == '.') {
+        if (digits == 0) {
+          return false;
+        }
+        parts++;
+        digits = 0;
+        value = 0;
+      } else if (c >= '0' && c <= '9' && digits < 3) {
+        value = value * 10 + (c - '0');
+        digits++;
+        if (value > 255) {
+          return false;
+        }
+      } else {
+        return false;
+      }
+    }
+    return digits > 0 && parts == 3;
+  }
+
+  private static boolean isIpv6(String host) {
+    if (host.isEmpty() || host.length() > 45) {
+      return false;
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!hex && c != ':' && c != '.') {
+        return false;
+      }
+    }
+    return host.indexOf(':') >= 0;
+  }
+}
