@@ -58,44 +58,51 @@ final class RequestGate {
         && origin.regionMatches(true, 7, host, 0, host.length());
   }
 
+  /** Allocates nothing for the Hosts clients send (an address, localhost); a configured name costs a lookup. */
   boolean allowedHost(String hostHeader) {
-    String host = withoutPort(hostHeader);
-    if (host == null) {
+    int end = hostEnd(hostHeader);
+    if (end <= 0) {
       return false;
     }
-    if (host.startsWith("[")) {
-      return host.endsWith("]") && isIpv6(host.substring(1, host.length() - 1));
+    if (hostHeader.charAt(0) == '[') {
+      return hostHeader.charAt(end - 1) == ']' && isIpv6(hostHeader, 1, end - 1);
     }
-    String lower = host.toLowerCase(Locale.ROOT);
-    return isIpv4(lower) || lower.equals("localhost") || lower.endsWith(".localhost") || allowedHosts.contains(lower);
+    return isIpv4(hostHeader, end) || isLocalhost(hostHeader, end)
+        || !allowedHosts.isEmpty() && allowedHosts.contains(hostHeader.substring(0, end).toLowerCase(Locale.ROOT));
   }
 
-  /** The host part of a Host header ({@code name}, {@code 1.2.3.4}, {@code [::1]}), or null if it is malformed. */
-  static String withoutPort(String hostHeader) {
+  /** Where the host part of a Host header ends (before {@code :port}), or -1 if the header is malformed. */
+  static int hostEnd(String hostHeader) {
     int portAt = hostHeader.lastIndexOf(':');
-    if (portAt >= 0 && hostHeader.indexOf(']', portAt) < 0) {
-      for (int i = portAt + 1; i < hostHeader.length(); i++) {
-        if (hostHeader.charAt(i) < '0' || hostHeader.charAt(i) > '9') {
-          return null;
-        }
-      }
-      if (hostHeader.indexOf(':') != portAt && !hostHeader.startsWith("[")) {
-        return null;
-      }
-      hostHeader = hostHeader.substring(0, portAt);
+    if (portAt < 0 || hostHeader.indexOf(']', portAt) >= 0) {
+      return hostHeader.length();
     }
-    return hostHeader.isEmpty() ? null : hostHeader;
+    if (hostHeader.charAt(0) != '[' && hostHeader.indexOf(':') != portAt) {
+      return -1;
+    }
+    for (int i = portAt + 1; i < hostHeader.length(); i++) {
+      if (hostHeader.charAt(i) < '0' || hostHeader.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return portAt;
+  }
+
+  /** {@code localhost} or a name under it, which resolvers keep on this machine (RFC 6761). */
+  private static boolean isLocalhost(String host, int end) {
+    return end >= 9 && host.regionMatches(true, end - 9, "localhost", 0, 9)
+        && (end == 9 || host.charAt(end - 10) == '.');
   }
 
   /**
    * An IP address is not a name a web page can rebind: a page's requests carry its own host name,
    * so only a page served from that very address could send it, and that page is this server's.
    */
-  static boolean isIpv4(String host) {
+  static boolean isIpv4(String host, int end) {
     int parts = 0;
     int digits = 0;
     int value = 0;
-    for (int i = 0; i < host.length(); i++) {
+    for (int i = 0; i < end; i++) {
       char c = host.charAt(i);
       if (c == '.') {
         if (digits == 0) {
@@ -117,17 +124,19 @@ final class RequestGate {
     return digits > 0 && parts == 3;
   }
 
-  private static boolean isIpv6(String host) {
-    if (host.isEmpty() || host.length() > 45) {
+  private static boolean isIpv6(String host, int start, int end) {
+    if (end <= start || end - start > 45) {
       return false;
     }
-    for (int i = 0; i < host.length(); i++) {
+    boolean colon = false;
+    for (int i = start; i < end; i++) {
       char c = host.charAt(i);
       boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      colon |= c == ':';
       if (!hex && c != ':' && c != '.') {
         return false;
       }
     }
-    return host.indexOf(':') >= 0;
+    return colon;
   }
 }
