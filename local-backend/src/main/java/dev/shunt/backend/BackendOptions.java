@@ -7,7 +7,7 @@ import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.fault.FaultInjector;
-import dev.shunt.backend.net.OutboundHosts;
+import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
 import java.net.InetAddress;
 import java.net.URI;

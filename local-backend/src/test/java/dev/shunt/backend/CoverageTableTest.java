@@ -27,7 +27,7 @@ class CoverageTableTest {
 
   static List<AwsService> services() {
     KmsBackend kms = new KmsBackend();
-    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock(), dev.shunt.backend.net.OutboundHosts.loopbackOnly()));
+    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock(), dev.shunt.backend.http.OutboundHosts.loopbackOnly()));
     return List.of(new KmsService(kms), new SecretsService(secrets),
         new SsmService(new SsmBackend(kms, new SecretReferences(secrets))));
   }

@@ -2,7 +2,7 @@ package dev.shunt.backend.secrets.rotation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.Json;
-import dev.shunt.backend.net.OutboundHosts;
+import dev.shunt.backend.http.OutboundHosts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package dev.shunt.backend.net;
+package dev.shunt.backend.http;
 
 import java.net.InetAddress;
 import java.net.URI;
