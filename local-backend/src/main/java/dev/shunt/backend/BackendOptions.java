@@ -3,7 +3,8 @@ package dev.shunt.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Credentials;
-import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.auth.AdmittedAccounts;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.fault.FaultInjector;
@@ -30,10 +31,11 @@ public final class BackendOptions {
     if (!Credentials.isAccountId(credentials.defaultAccountId())) {
       throw new IllegalArgumentException("default-account must be 12 digits");
     }
-    if (!Identity.isRegionName(options.get(Option.DEFAULT_REGION))) {
-      throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
-          + options.get(Option.DEFAULT_REGION) + "'");
+    if (!regions(options).accepts(options.get(Option.DEFAULT_REGION))) {
+      throw new IllegalArgumentException("default-region must be an AWS Region such as us-east-1, or one named in "
+          + "extra-regions, not '" + options.get(Option.DEFAULT_REGION) + "'");
     }
+    AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
     options.getInt(Option.THREADS);
     options.getInt(Option.PORT);
     if (options.getInt(Option.MAX_BODY_BYTES) < 1024) {
@@ -52,6 +54,11 @@ public final class BackendOptions {
     QuotaConfig.fromOptions(options.get(Option.QUOTAS), file == null ? null : file.get("quotas"),
         options.get(Option.QUOTA_SCALE));
     new FaultInjector().configure(faultRules(options.get(Option.FAULTS), file));
+  }
+
+  /** The Regions requests may name: AWS's, and those of {@code extra-regions}. */
+  static AwsRegions regions(ShuntOptions options) {
+    return AwsRegions.withExtra(options.get(Option.EXTRA_REGIONS));
   }
 
   /** Fault rules from the {@code faults} file, else the config file's {@code faults:} list. */

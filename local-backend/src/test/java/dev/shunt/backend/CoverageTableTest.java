@@ -2,6 +2,7 @@ package dev.shunt.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.AwsService;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
@@ -27,7 +28,7 @@ class CoverageTableTest {
 
   static List<AwsService> services() {
     KmsBackend kms = new KmsBackend();
-    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock()));
+    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock()), AwsRegions.published());
     return List.of(new KmsService(kms), new SecretsService(secrets),
         new SsmService(new SsmBackend(kms, new SecretReferences(secrets))));
   }

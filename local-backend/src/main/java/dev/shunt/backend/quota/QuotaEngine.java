@@ -2,6 +2,7 @@ package dev.shunt.backend.quota;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.state.RegionalStore;
 import io.github.bucket4j.Bucket;
@@ -31,11 +32,22 @@ public final class QuotaEngine {
 
   private volatile QuotaConfig config;
   private final HighThroughput highThroughput;
+  private final AwsRegions acceptedRegions;
   private final RegionalStore<Scope> scopes = new RegionalStore<>(Scope::new);
 
+  /** An engine that charges only AWS's published Regions. */
   public QuotaEngine(QuotaConfig config, HighThroughput highThroughput) {
+    this(config, highThroughput, AwsRegions.published());
+  }
+
+  /**
+   * @param acceptedRegions the Regions a charge named by a request's input (ReplicateKey's
+   *     ReplicaRegion) may go to: each charged Region gets buckets and counters
+   */
+  public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions) {
     this.config = config;
     this.highThroughput = highThroughput;
+    this.acceptedRegions = acceptedRegions;
   }
 
   /** The buckets and counters of one account in one Region. */
@@ -109,6 +121,10 @@ public final class QuotaEngine {
       for (int i = 0; i < extra.size() && accepted; i++) {
         AwsQuotaTable.Charge charge = extra.get(i);
         String chargeRegion = charge.region() == null ? region : charge.region();
+        if (!chargeRegion.equals(region) && !acceptedRegions.accepts(chargeRegion)) {
+          // The operation refuses a Region that does not exist; charging it would make state for it.
+          continue;
+        }
         accepted = take(scopes.get(accountId, chargeRegion), accountId, chargeRegion, charge.group(), charge.cost(),
             current);
       }
