@@ -257,14 +257,29 @@ public final class ShuntBackend implements AutoCloseable {
       return body.put("dropped", auditLog.dropped());
     });
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
-    admin.register(HttpMethod.GET, "quotas", (request, query) -> quotaState());
+    admin.register(HttpMethod.GET, "quotas", (request, query) -> {
+      int limit = QuotaEngine.DEFAULT_PAGE_SIZE;
+      String limitText = firstParameter(query, "limit");
+      if (limitText != null) {
+        try {
+          limit = Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+          limit = -1;
+        }
+      }
+      try {
+        return quotaState(quotas.report(limit, firstParameter(query, "nextToken")));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
+    });
     admin.register(HttpMethod.POST, "quotas", (request, query) -> {
       try {
         quotas.configure(QuotaConfig.parse(jsonBody(request)));
       } catch (IllegalArgumentException e) {
         throw new AwsException("ValidationException", e.getMessage());
       }
-      return quotaState();
+      return quotaState(quotas.report());
     });
     admin.register(HttpMethod.GET, "faults", (request, query) -> faults.toJson());
     admin.register(HttpMethod.POST, "faults", (request, query) -> {
@@ -348,8 +363,13 @@ public final class ShuntBackend implements AutoCloseable {
     return state;
   }
 
-  private ObjectNode quotaState() {
-    ObjectNode state = quotas.report();
+  private static String firstParameter(io.netty.handler.codec.http.QueryStringDecoder query, String name) {
+    List<String> values = query.parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** A page of the quota report, with what the clients reported. */
+  private ObjectNode quotaState(ObjectNode state) {
     ObjectNode clients = state.putObject("clients");
     clientReports.forEach(clients::set);
     return state;
