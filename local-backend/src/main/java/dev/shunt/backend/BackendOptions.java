@@ -3,7 +3,8 @@ package dev.shunt.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Credentials;
-import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.auth.AdmittedAccounts;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.fault.FaultInjector;
@@ -38,10 +39,11 @@ public final class BackendOptions {
     if (!Credentials.isAccountId(credentials.defaultAccountId())) {
       throw new IllegalArgumentException("default-account must be 12 digits");
     }
-    if (!Identity.isRegionName(options.get(Option.DEFAULT_REGION))) {
-      throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
-          + options.get(Option.DEFAULT_REGION) + "'");
+    if (!regions(options).accepts(options.get(Option.DEFAULT_REGION))) {
+      throw new IllegalArgumentException("default-region must be an AWS Region such as us-east-1, or one named in "
+          + "extra-regions, not '" + options.get(Option.DEFAULT_REGION) + "'");
     }
+    AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
     if (!options.getBoolean(Option.IN_MEMORY)) {
       throw new IllegalArgumentException("in-memory false is not available yet: Shunt keeps its state in memory only");
     }
@@ -174,6 +176,11 @@ public final class BackendOptions {
         throw new IllegalArgumentException("rotation-callbacks: " + name + ": " + e.getMessage());
       }
     });
+  }
+
+  /** The Regions requests may name: AWS's, and those of {@code extra-regions}. */
+  static AwsRegions regions(ShuntOptions options) {
+    return AwsRegions.withExtra(options.get(Option.EXTRA_REGIONS));
   }
 
   /** Fault rules from the {@code faults} file, else the config file's {@code faults:} list. */

@@ -7,8 +7,10 @@ import dev.shunt.backend.audit.AuditLog;
 import dev.shunt.backend.audit.AuditTelemetry;
 import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.audit.CloudTrailRecords;
+import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.config.ShuntOptions;
@@ -63,6 +65,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final SecretRotations rotations;
   private final SsmBackend ssm;
   private final QuotaEngine quotas;
+  private final Authenticator authenticator;
   private final FaultInjector faults = new FaultInjector();
   private final Map<String, JsonNode> clientReports = new java.util.concurrent.ConcurrentHashMap<>();
   private final Router router;
@@ -79,18 +82,19 @@ public final class ShuntBackend implements AutoCloseable {
     this.rotations = new SecretRotations(clock,
         new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS))));
     BackendOptions.rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach(rotations::registerCallback);
-    SecretsBackend secrets = new SecretsBackend(kms, rotations);
+    AwsRegions regions = BackendOptions.regions(options);
+    SecretsBackend secrets = new SecretsBackend(kms, rotations, regions);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));
     JsonNode file = options.file();
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
-        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput);
+        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions);
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
-    Authenticator authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION),
-        Clock.systemUTC());
+    this.authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION), regions,
+        AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS)), Clock.systemUTC());
     String token = options.get(Option.ADMIN_TOKEN);
     this.adminTokenGenerated = token == null
         && (authMode == AuthMode.SIGV4 || !BackendOptions.bindsLoopback(options.get(Option.HOST)));
@@ -159,9 +163,11 @@ public final class ShuntBackend implements AutoCloseable {
 
   /**
    * Wipes every service's state, the request counters and buckets, and resets the clock (also
-   * {@code POST /_shunt/reset}); quota and fault configuration stay.
+   * {@code POST /_shunt/reset}); quota and fault configuration stay. The accounts admitted on the
+   * fly are forgotten first, so that new ones may take their places.
    */
   public void reset() {
+    authenticator.forgetAccounts();
     router.services().forEach(AwsService::reset);
     quotas.reset();
     clientReports.clear();
@@ -177,11 +183,12 @@ public final class ShuntBackend implements AutoCloseable {
    * while the application is still building its first client.
    */
   public void warmUp() {
-    Authenticator trust = new Authenticator(AuthMode.TRUST,
-        Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT)),
-        options.get(Option.DEFAULT_REGION), Clock.systemUTC());
+    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    AwsRegions regions = BackendOptions.regions(options);
+    Authenticator trust = new Authenticator(AuthMode.TRUST, credentials, options.get(Option.DEFAULT_REGION), regions,
+        AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS)), Clock.systemUTC());
     AwsRequestProcessor unseen = new AwsRequestProcessor(router, trust, clock,
-        new QuotaEngine(QuotaConfig.off(), ssm::highThroughput), new FaultInjector(),
+        new QuotaEngine(QuotaConfig.off(), ssm::highThroughput, regions), new FaultInjector(),
         new Auditor(new AuditLog(1, null, 4096, 0), AuditTelemetry.off()));
     unseen.serveInMemory("TrentService.GenerateRandom", "AWS4-HMAC-SHA256 Credential=shunt-warm-up/20260101/"
         + options.get(Option.DEFAULT_REGION) + "/kms/aws4_request, SignedHeaders=host, Signature=0",
@@ -265,14 +272,29 @@ public final class ShuntBackend implements AutoCloseable {
       return body.put("dropped", auditLog.dropped());
     });
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
-    admin.register(HttpMethod.GET, "quotas", (request, query) -> quotaState());
+    admin.register(HttpMethod.GET, "quotas", (request, query) -> {
+      int limit = QuotaEngine.DEFAULT_PAGE_SIZE;
+      String limitText = firstParameter(query, "limit");
+      if (limitText != null) {
+        try {
+          limit = Integer.parseInt(limitText);
+        } catch (NumberFormatException e) {
+          limit = -1;
+        }
+      }
+      try {
+        return quotaState(quotas.report(limit, firstParameter(query, "nextToken")));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
+    });
     admin.register(HttpMethod.POST, "quotas", (request, query) -> {
       try {
         quotas.configure(QuotaConfig.parse(jsonBody(request)));
       } catch (IllegalArgumentException e) {
         throw new AwsException("ValidationException", e.getMessage());
       }
-      return quotaState();
+      return quotaState(quotas.report());
     });
     admin.register(HttpMethod.GET, "faults", (request, query) -> faults.toJson());
     admin.register(HttpMethod.POST, "faults", (request, query) -> {
@@ -356,8 +378,13 @@ public final class ShuntBackend implements AutoCloseable {
     return state;
   }
 
-  private ObjectNode quotaState() {
-    ObjectNode state = quotas.report();
+  private static String firstParameter(io.netty.handler.codec.http.QueryStringDecoder query, String name) {
+    List<String> values = query.parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  /** A page of the quota report, with what the clients reported. */
+  private ObjectNode quotaState(ObjectNode state) {
     ObjectNode clients = state.putObject("clients");
     clientReports.forEach(clients::set);
     return state;

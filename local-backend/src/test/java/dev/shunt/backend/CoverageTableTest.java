@@ -2,7 +2,9 @@ package dev.shunt.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.AwsService;
+import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
 import dev.shunt.backend.secrets.SecretReferences;
@@ -27,7 +29,8 @@ class CoverageTableTest {
 
   static List<AwsService> services() {
     KmsBackend kms = new KmsBackend();
-    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock(), dev.shunt.backend.http.OutboundHosts.loopbackOnly()));
+    SecretsBackend secrets = new SecretsBackend(kms, new SecretRotations(new ShuntClock(), OutboundHosts.loopbackOnly()),
+        AwsRegions.published());
     return List.of(new KmsService(kms), new SecretsService(secrets),
         new SsmService(new SsmBackend(kms, new SecretReferences(secrets))));
   }

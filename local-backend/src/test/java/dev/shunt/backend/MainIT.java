@@ -333,7 +333,11 @@ class MainIT {
   @Test
   void anOptionValueItCannotUseExitsWithTwoAndSaysWhy() throws Exception {
     Map<List<String>, String> refused = Map.of(
-        List.of("--default-region", "local"), "default-region must be a Region name such as us-east-1, not 'local'",
+        List.of("--default-region", "local"), "default-region must be an AWS Region such as us-east-1, or one named in "
+            + "extra-regions, not 'local'",
+        List.of("--extra-regions", "xx-lab-1,Lab"), "extra-regions entries must be Region names such as xx-east-1, "
+            + "not 'Lab'",
+        List.of("--max-accounts", "0"), "max-accounts must be between 1 and 100000, not 0",
         List.of("--audit-log-max-bytes", "lots"), "audit-log-max-bytes must be a whole number, not 'lots'",
         List.of("--threads", "9999999999"), "threads is too large: 9999999999");
     for (Map.Entry<List<String>, String> option : refused.entrySet()) {

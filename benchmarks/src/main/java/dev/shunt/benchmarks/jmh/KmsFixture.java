@@ -1,8 +1,10 @@
 package dev.shunt.benchmarks.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.Json;
@@ -44,8 +46,10 @@ public final class KmsFixture {
    * {@link #ACCOUNT}), with {@link #REGION} as the default Region and the system clock.
    */
   public static Authenticator authenticator(AuthMode mode) {
-    return new Authenticator(mode, new Credentials(Map.of(ACCESS_KEY, new Credentials.Entry(ACCESS_KEY, SECRET_KEY,
-        ACCOUNT)), "000000000000"), REGION, Clock.systemUTC());
+    Credentials credentials = new Credentials(Map.of(ACCESS_KEY, new Credentials.Entry(ACCESS_KEY, SECRET_KEY,
+        ACCOUNT)), "000000000000");
+    return new Authenticator(mode, credentials, REGION, AwsRegions.published(), AdmittedAccounts.of(credentials, 100),
+        Clock.systemUTC());
   }
 
   public static RequestContext context() {

@@ -52,26 +52,54 @@ public final class Authenticator {
   private static final int MAX_CACHED_IDENTITIES = 10_000;
 
   private final AuthMode mode;
-  /** By access key ("" for none), then Region: the identity a request's scope comes to. */
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Identity>> identities = new ConcurrentHashMap<>();
-  private final AtomicInteger identityCount = new AtomicInteger();
+  /**
+   * The identities requests' scopes came to. Only admitted accounts and accepted Regions enter it,
+   * so a hit needs no other check; {@link #forgetAccounts} replaces it whole, so that a request
+   * still holding the old one cannot put a forgotten account back.
+   */
+  private volatile IdentityCache identities = new IdentityCache();
   private final Credentials credentials;
   private final String defaultRegion;
+  private final AwsRegions regions;
+  private final AdmittedAccounts accounts;
+  private final String tooManyAccounts;
   private final Clock wallClock;
 
+  /** By access key ("" for none), then Region: the identity a request's scope comes to. */
+  private static final class IdentityCache {
+    final ConcurrentHashMap<String, ConcurrentHashMap<String, Identity>> byAccessKey = new ConcurrentHashMap<>();
+    final AtomicInteger count = new AtomicInteger();
+  }
+
   /**
+   * @param regions the Regions a scope may name (others are refused as AWS refuses an unknown one)
+   * @param accounts the accounts that may have state (a new one beyond the cap is refused)
    * @param wallClock the real time a signature's age is judged by (not the movable domain clock:
    *     moving that forward must not make every signature look expired)
    */
-  public Authenticator(AuthMode mode, Credentials credentials, String defaultRegion, Clock wallClock) {
-    if (!Identity.isRegionName(defaultRegion)) {
-      throw new IllegalArgumentException("default-region must be a Region name such as us-east-1, not '"
-          + defaultRegion + "'");
+  public Authenticator(AuthMode mode, Credentials credentials, String defaultRegion, AwsRegions regions,
+      AdmittedAccounts accounts, Clock wallClock) {
+    if (!regions.accepts(defaultRegion)) {
+      throw new IllegalArgumentException("default-region must be an AWS Region such as us-east-1, or one named in "
+          + "extra-regions, not '" + defaultRegion + "'");
     }
     this.mode = mode;
     this.credentials = credentials;
     this.defaultRegion = defaultRegion;
+    this.regions = regions;
+    this.accounts = accounts;
+    this.tooManyAccounts = "The security token included in the request is invalid. (Shunt keeps at most "
+        + accounts.maxAccounts() + " accounts; see --max-accounts)";
     this.wallClock = wallClock;
+  }
+
+  /**
+   * Forgets the accounts admitted on the fly and the identities cached for them (POST
+   * /_shunt/reset wiped their state). A request already past admission may still finish.
+   */
+  public void forgetAccounts() {
+    accounts.forgetAdmitted();
+    identities = new IdentityCache();
   }
 
   public AuthMode mode() {
@@ -127,20 +155,24 @@ public final class Authenticator {
   }
 
   private Identity identity(String accessKeyId, String region) {
-    ConcurrentHashMap<String, Identity> byRegion = identities.get(accessKeyId == null ? "" : accessKeyId);
+    IdentityCache cache = identities;
+    ConcurrentHashMap<String, Identity> byRegion = cache.byAccessKey.get(accessKeyId == null ? "" : accessKeyId);
     Identity known = byRegion == null ? null : byRegion.get(region);
     if (known != null) {
       return known;
     }
     checkRegion(region);
     String account = credentials.accountOf(accessKeyId);
+    if (!accounts.admit(account)) {
+      throw new AwsException("UnrecognizedClientException", tooManyAccounts);
+    }
     Identity identity = new Identity(account, accessKeyId, "arn:" + Identity.partitionOf(region) + ":iam::" + account
         + ":root", region);
-    // Remembered for the next request, up to a bound: any client may invent access keys and Regions.
-    if (identityCount.get() < MAX_CACHED_IDENTITIES) {
-      identities.computeIfAbsent(accessKeyId == null ? "" : accessKeyId, k -> new ConcurrentHashMap<>())
+    // Remembered for the next request, up to a bound: any client may invent access keys.
+    if (cache.count.get() < MAX_CACHED_IDENTITIES) {
+      cache.byAccessKey.computeIfAbsent(accessKeyId == null ? "" : accessKeyId, k -> new ConcurrentHashMap<>())
           .computeIfAbsent(region, r -> {
-            identityCount.incrementAndGet();
+            cache.count.incrementAndGet();
             return identity;
           });
     }
@@ -432,9 +464,12 @@ public final class Authenticator {
     return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A scope's Region must look like one: it names state, an ARN and a partition. */
-  private static void checkRegion(String region) {
-    if (!Identity.isRegionName(region)) {
+  /**
+   * A scope's Region must be one AWS has (or one named in extra-regions): it names state, an ARN
+   * and a partition, so an invented one would make the backend grow.
+   */
+  private void checkRegion(String region) {
+    if (!regions.accepts(region)) {
       String shown = region.length() > Identity.MAX_REGION_LENGTH
           ? region.substring(0, Identity.MAX_REGION_LENGTH) + "..." : region;
       throw invalidSignature("Credential should be scoped to a valid region, not '" + shown + "'. ");

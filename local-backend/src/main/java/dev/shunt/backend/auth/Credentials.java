@@ -1,7 +1,9 @@
 package dev.shunt.backend.auth;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The access keys the backend knows: for SigV4 checking their secrets, and for both modes the
@@ -62,6 +64,14 @@ public final class Credentials {
       return entry.accountId();
     }
     return accessKeyId != null && isAccountId(accessKeyId) ? accessKeyId : defaultAccountId;
+  }
+
+  /** The default account and the account of every configured access key. */
+  public Set<String> configuredAccountIds() {
+    Set<String> accounts = new LinkedHashSet<>();
+    accounts.add(defaultAccountId);
+    byAccessKey.keySet().forEach(accessKeyId -> accounts.add(accountOf(accessKeyId)));
+    return accounts;
   }
 
   public static boolean isAccountId(String text) {

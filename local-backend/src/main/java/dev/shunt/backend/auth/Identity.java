@@ -6,7 +6,7 @@ package dev.shunt.backend.auth;
  */
 public record Identity(String accountId, String accessKeyId, String principalArn, String region) {
 
-  /** The partition of the Region, as ARNs spell it ({@code aws}, {@code aws-cn}, {@code aws-us-gov}). */
+  /** The partition of the Region, as ARNs spell it ({@code aws}, {@code aws-cn}, {@code aws-us-gov}...). */
   public String partition() {
     return partitionOf(region);
   }
@@ -46,6 +46,7 @@ public record Identity(String accountId, String accessKeyId, String principalArn
     return sawHyphen && digitsOnly;
   }
 
+  /** The partition of a Region, by the prefixes of the SDK's partition metadata ({@code aws} for any other). */
   public static String partitionOf(String region) {
     if (region.startsWith("cn-")) {
       return "aws-cn";
@@ -58,6 +59,15 @@ public record Identity(String accountId, String accessKeyId, String principalArn
     }
     if (region.startsWith("us-isob-")) {
       return "aws-iso-b";
+    }
+    if (region.startsWith("eu-isoe-")) {
+      return "aws-iso-e";
+    }
+    if (region.startsWith("us-isof-")) {
+      return "aws-iso-f";
+    }
+    if (region.startsWith("eusc-")) {
+      return "aws-eusc";
     }
     return "aws";
   }

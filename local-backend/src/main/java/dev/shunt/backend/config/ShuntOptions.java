@@ -35,6 +35,8 @@ public final class ShuntOptions {
     OUTBOUND_HOSTS("outbound-hosts", null, "hosts beyond loopback that rotation callbacks may call: NAME,..."),
     DEFAULT_ACCOUNT("default-account", "000000000000", "account of access keys that are not 12 digits"),
     DEFAULT_REGION("default-region", "us-east-1", "Region of requests that carry no SigV4 scope"),
+    EXTRA_REGIONS("extra-regions", null, "Regions accepted besides AWS's published ones: NAME,... (e.g. xx-east-1)"),
+    MAX_ACCOUNTS("max-accounts", "100", "most accounts that may have state (1 to 100000); new ones beyond are refused"),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "largest request body accepted"),
     THREADS("threads", "0", "HTTP event-loop threads; 0 means one per core"),
     ROTATION_CALLBACKS("rotation-callbacks", null, "HTTP rotation functions: NAME=URL,... (NAME = Lambda function name)"),

@@ -448,7 +448,9 @@ public final class KmsBackend {
     String accountId = ref.accountId() == null ? ctx.accountId() : ref.accountId();
     String regionName = ref.region() == null ? ctx.region() : ref.region();
     boolean elsewhere = !regionName.equals(ctx.region()) || (!crossAccount && !accountId.equals(ctx.accountId()));
-    KmsRegion region = elsewhere ? null : regions.get(accountId, regionName);
+    // Another account's key is only looked at (peek): naming an account must not make state for it.
+    KmsRegion region = elsewhere ? null
+        : accountId.equals(ctx.accountId()) ? regions.get(accountId, regionName) : regions.peek(accountId, regionName);
     KmsKey key;
     if (ref.isAlias()) {
       String aliasArn = KeyReference.aliasArn(regionName, accountId, ref.id());

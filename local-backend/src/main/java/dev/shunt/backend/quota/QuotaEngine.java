@@ -2,11 +2,16 @@ package dev.shunt.backend.quota;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.state.RegionalStore;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
+import dev.shunt.backend.core.PageTokens;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -31,11 +36,22 @@ public final class QuotaEngine {
 
   private volatile QuotaConfig config;
   private final HighThroughput highThroughput;
+  private final AwsRegions acceptedRegions;
   private final RegionalStore<Scope> scopes = new RegionalStore<>(Scope::new);
 
+  /** An engine that charges only AWS's published Regions. */
   public QuotaEngine(QuotaConfig config, HighThroughput highThroughput) {
+    this(config, highThroughput, AwsRegions.published());
+  }
+
+  /**
+   * @param acceptedRegions the Regions a charge named by a request's input (ReplicateKey's
+   *     ReplicaRegion) may go to: each charged Region gets buckets and counters
+   */
+  public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions) {
     this.config = config;
     this.highThroughput = highThroughput;
+    this.acceptedRegions = acceptedRegions;
   }
 
   /** The buckets and counters of one account in one Region. */
@@ -109,6 +125,10 @@ public final class QuotaEngine {
       for (int i = 0; i < extra.size() && accepted; i++) {
         AwsQuotaTable.Charge charge = extra.get(i);
         String chargeRegion = charge.region() == null ? region : charge.region();
+        if (!chargeRegion.equals(region) && !acceptedRegions.accepts(chargeRegion)) {
+          // The operation refuses a Region that does not exist; charging it would make state for it.
+          continue;
+        }
         accepted = take(scopes.get(accountId, chargeRegion), accountId, chargeRegion, charge.group(), charge.cost(),
             current);
       }
@@ -176,30 +196,93 @@ public final class QuotaEngine {
     return counters != null ? counters : byOperation.computeIfAbsent(operation, o -> new Counters());
   }
 
-  /** GET /_shunt/quotas: the configuration, and per (account, Region, operation) what happened. */
+  /** Usage entries in a page of {@code GET /_shunt/quotas} when the caller names no limit, and the most it may ask. */
+  public static final int DEFAULT_PAGE_SIZE = 1000;
+  public static final int MAX_PAGE_SIZE = 10_000;
+  private static final String PAGE_KIND = "shunt.quotas";
+
+  /** One usage entry, by the key the report is ordered by. */
+  private record Usage(String accountId, String region, String service, String operation, Counters counters) {
+    static final Comparator<Usage> ORDER = Comparator.comparing(Usage::accountId).thenComparing(Usage::region)
+        .thenComparing(Usage::service).thenComparing(Usage::operation);
+
+    /** The position a page token holds: the key of the page's last entry (no part holds a space). */
+    String position() {
+      return accountId + ' ' + region + ' ' + service + ' ' + operation;
+    }
+
+    static Usage at(String position) {
+      String[] key = position.split(" ", -1);
+      return key.length == 4 ? new Usage(key[0], key[1], key[2], key[3], null) : null;
+    }
+  }
+
+  /** GET /_shunt/quotas, first page: the configuration and up to {@link #DEFAULT_PAGE_SIZE} usage entries. */
   public ObjectNode report() {
+    return report(DEFAULT_PAGE_SIZE, null);
+  }
+
+  /**
+   * GET /_shunt/quotas: the configuration, and per (account, Region, operation) what happened,
+   * ordered by account, Region, service and operation, {@code limit} entries from where
+   * {@code nextToken} (null: the start) left off, with the next page's {@code nextToken} if any
+   * remain. Paged because each admitted account may have counters in every Region.
+   *
+   * @throws IllegalArgumentException if the limit is out of range or the token is not one this gave
+   */
+  public ObjectNode report(int limit, String nextToken) {
+    if (limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new IllegalArgumentException("limit must be a number from 1 to " + MAX_PAGE_SIZE);
+    }
+    Usage after = null;
+    if (nextToken != null) {
+      String position = PageTokens.open(PAGE_KIND, nextToken);
+      after = position == null ? null : Usage.at(position);
+      if (after == null) {
+        throw new IllegalArgumentException("Invalid nextToken");
+      }
+    }
+    List<Usage> all = new ArrayList<>();
+    for (Scope scope : scopes.all()) {
+      scope.counters.forEach((service, operations) -> operations.forEach((operation, counters) ->
+          all.add(new Usage(scope.accountId, scope.region, service, operation, counters))));
+    }
+    all.sort(Usage.ORDER);
+    int from = 0;
+    if (after != null) {
+      // A seek, not a count: entries made since the last page do not shift it.
+      int found = Collections.binarySearch(all, after, Usage.ORDER);
+      from = found >= 0 ? found + 1 : -found - 1;
+    }
+    int to = Math.min(all.size(), from + limit);
     QuotaConfig current = config;
     ObjectNode report = current.toJson();
     ArrayNode usage = report.putArray("usage");
-    for (Scope scope : scopes.all()) {
-      scope.counters.forEach((service, operations) -> operations.forEach((operation, counters) -> {
-        ObjectNode entry = usage.addObject().put("account", scope.accountId).put("region", scope.region)
-            .put("service", service).put("operation", operation);
-        GroupChoice choice = counters.choice;
-        String group = choice == null ? null : choice.config == current ? choice.group
-            : current.groupFor(scope.accountId, service, operation, choice.highThroughput);
-        if (group != null && current.enabled()) {
-          entry.put("group", group);
-          double quota = current.rate(scope.accountId, scope.region, group);
-          if (!Double.isInfinite(quota)) {
-            entry.put("quota", quota);
-          }
-        }
-        entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
-            .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
-      }));
+    for (Usage entry : all.subList(from, to)) {
+      usage.add(render(entry, current));
+    }
+    if (to < all.size()) {
+      report.put("nextToken", PageTokens.seal(PAGE_KIND, all.get(to - 1).position()));
     }
     return report;
+  }
+
+  private static ObjectNode render(Usage usage, QuotaConfig current) {
+    Counters counters = usage.counters;
+    ObjectNode entry = Json.object().put("account", usage.accountId).put("region", usage.region)
+        .put("service", usage.service).put("operation", usage.operation);
+    GroupChoice choice = counters.choice;
+    String group = choice == null ? null : choice.config == current ? choice.group
+        : current.groupFor(usage.accountId, usage.service, usage.operation, choice.highThroughput);
+    if (group != null && current.enabled()) {
+      entry.put("group", group);
+      double quota = current.rate(usage.accountId, usage.region, group);
+      if (!Double.isInfinite(quota)) {
+        entry.put("quota", quota);
+      }
+    }
+    return entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
+        .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
   }
 
   /** Accepted requests in each of the last 8 seconds; the rate is the mean of the 5 full seconds before now. */

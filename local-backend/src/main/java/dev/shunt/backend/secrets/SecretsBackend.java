@@ -1,5 +1,6 @@
 package dev.shunt.backend.secrets;
 
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
@@ -58,11 +59,19 @@ public final class SecretsBackend {
   private final RegionalStore<SecretsRegion> regions = new RegionalStore<>(SecretsRegion::new);
   private final SecretCipher cipher;
   private final SecretRotations rotations;
+  private final AwsRegions acceptedRegions;
 
-  public SecretsBackend(KmsBackend kms, SecretRotations rotations) {
+  /** @param acceptedRegions the Regions a secret may be replicated to (each replica Region holds state) */
+  public SecretsBackend(KmsBackend kms, SecretRotations rotations, AwsRegions acceptedRegions) {
     this.cipher = new SecretCipher(kms);
     this.rotations = rotations;
+    this.acceptedRegions = acceptedRegions;
     rotations.attach(this);
+  }
+
+  /** Whether a secret may be replicated to {@code region}: one of AWS's Regions, or an extra-regions one. */
+  boolean acceptsRegion(String region) {
+    return acceptedRegions.accepts(region);
   }
 
   public void reset() {

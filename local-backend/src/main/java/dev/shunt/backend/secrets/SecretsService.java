@@ -426,12 +426,17 @@ public final class SecretsService implements AwsService {
     return filters;
   }
 
-  private static List<SecretsBackend.ReplicaRequest> replicaRequests(ObjectNode in, String member) {
+  /** The replicas asked for, every Region checked before anything is created (as AWS refuses them up front). */
+  private List<SecretsBackend.ReplicaRequest> replicaRequests(ObjectNode in, String member) {
     List<SecretsBackend.ReplicaRequest> requests = new ArrayList<>();
     for (ObjectNode replica : Inputs.objects(in, member)) {
       String region = string(replica, "Region");
       if (region == null || region.isEmpty()) {
         throw SecretsErrors.invalidParameter("Invalid replica region: a replica needs a Region.");
+      }
+      if (!secrets.acceptsRegion(region)) {
+        // AWS's words for a Region it does not have; Shunt's Regions are AWS's and extra-regions.
+        throw SecretsErrors.invalidParameter("Invalid replica region.");
       }
       requests.add(new SecretsBackend.ReplicaRequest(region, string(replica, "KmsKeyId")));
     }

@@ -360,6 +360,14 @@ class SigV4AuthIT {
   }
 
   @Test
+  void aScopeNamingARegionAwsDoesNotHaveIsRefusedEvenWhenSignedForIt() throws Exception {
+    SignedRequest signed = sign(checking, "TrentService.CreateKey", "{}",
+        r -> r.putProperty(AwsV4HttpSigner.REGION_NAME, "xx-east-1"));
+    assertThat(assertError(send(checking, signed), "InvalidSignatureException").path("message").asText())
+        .isEqualTo("Credential should be scoped to a valid region, not 'xx-east-1'. ");
+  }
+
+  @Test
   void aScopeNamingNoRegionIsRefusedEvenWhenSignedForIt() throws Exception {
     SignedRequest signed = sign(checking, "TrentService.CreateKey", "{}",
         r -> r.putProperty(AwsV4HttpSigner.REGION_NAME, "nowhere"));
@@ -382,14 +390,31 @@ class SigV4AuthIT {
       assertThat(assertError(response, "InvalidSignatureException").path("message").asText())
           .isEqualTo("Credential should be scoped to a valid region, not '" + shown + "'. ");
     }
-    // Regions AWS may add later have the same shape and are served.
-    for (String region : List.of("us-gov-west-1", "eu-isoe-west-1", "xx-future-12")) {
+    // AWS's Regions of every partition are served.
+    for (String region : List.of("us-gov-west-1", "eu-isoe-west-1")) {
       HttpResponse<String> response = send(trusting, unsigned(trusting, "TrentService.CreateKey", "{}")
           .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDANY/20261125/" + region
               + "/kms/aws4_request, SignedHeaders=host, Signature=00")
           .build());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       assertThat(JSON.readTree(response.body()).path("KeyMetadata").path("Arn").asText()).contains(":" + region + ":");
+    }
+  }
+
+  @Test
+  void inTrustModeARegionShapedNameAwsDoesNotHaveIsRefusedAsAwsRefusesIt() throws Exception {
+    // Each Region holds its own state: names a client invents must not make the backend grow.
+    HttpResponse<String> response = send(trusting, unsigned(trusting, "TrentService.CreateKey", "{}")
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDANY/20261125/xx-future-12"
+            + "/kms/aws4_request, SignedHeaders=host, Signature=00")
+        .build());
+    assertThat(assertError(response, "InvalidSignatureException").path("message").asText())
+        .isEqualTo("Credential should be scoped to a valid region, not 'xx-future-12'. ");
+    AtomicInteger attempts = new AtomicInteger();
+    try (KmsClient kms = countingClient(trusting, "AKIDANY", "whatever", attempts, Region.of("xx-future-12"))) {
+      assertThat(message(expectError("InvalidSignatureException", () -> kms.listKeys())))
+          .isEqualTo("Credential should be scoped to a valid region, not 'xx-future-12'. ");
+      assertThat(attempts).hasValue(1);
     }
   }
 
@@ -481,9 +506,14 @@ class SigV4AuthIT {
   /** A KMS client like the fixture's, counting the HTTP attempts each call makes. */
   private static KmsClient countingClient(BackendFixture backend, String accessKey, String secret,
       AtomicInteger attempts) {
+    return countingClient(backend, accessKey, secret, attempts, Region.US_EAST_1);
+  }
+
+  private static KmsClient countingClient(BackendFixture backend, String accessKey, String secret,
+      AtomicInteger attempts, Region region) {
     return KmsClient.builder()
         .endpointOverride(backend.uri())
-        .region(Region.US_EAST_1)
+        .region(region)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
         .httpClient(UrlConnectionHttpClient.create())
         .overrideConfiguration(ClientOverrideConfiguration.builder()

@@ -296,4 +296,62 @@ class QuotaIT {
       assertThat(throttledOf(2, () -> kms.createKey(r -> { }))).isEqualTo(1);
     }
   }
+  @Test
+  void theUsageReportComesInStablyOrderedPages() throws Exception {
+    start(null);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    List<String> regions = List.of("us-east-1", "eu-west-1", "ap-south-1");
+    for (int account = 1; account <= 5; account++) {
+      for (String region : regions) {
+        for (String operation : List.of("ListKeys", "GenerateRandom")) {
+          HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(shunt.uri().resolve("/"))
+              .header("Content-Type", "application/x-amz-json-1.1")
+              .header("X-Amz-Target", "TrentService." + operation)
+              .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + "00000000000".concat("" + account)
+                  + "/20260101/" + region + "/kms/aws4_request, SignedHeaders=host, Signature=0")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                  operation.equals("ListKeys") ? "{}" : "{\"NumberOfBytes\":1}")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        }
+      }
+    }
+    JsonNode whole = Json.readTree(shunt.get("/_shunt/quotas?limit=10000").body());
+    assertThat(whole.has("nextToken")).isFalse();
+    List<String> all = keys(whole.get("usage"));
+    assertThat(all).hasSize(30).isSorted().doesNotHaveDuplicates();
+    assertThat(whole.get("profile").asText()).isEqualTo("aws");
+    assertThat(whole.has("clients")).isTrue();
+
+    List<String> paged = new ArrayList<>();
+    String token = null;
+    int pages = 0;
+    do {
+      JsonNode page = Json.readTree(shunt.get("/_shunt/quotas?limit=7"
+          + (token == null ? "" : "&nextToken=" + java.net.URLEncoder.encode(token, "UTF-8"))).body());
+      assertThat(page.get("usage").size()).isLessThanOrEqualTo(7);
+      assertThat(page.get("profile").asText()).isEqualTo("aws");
+      paged.addAll(keys(page.get("usage")));
+      token = page.hasNonNull("nextToken") ? page.get("nextToken").asText() : null;
+      pages++;
+    } while (token != null && pages < 10);
+    assertThat(pages).isEqualTo(5);
+    assertThat(paged).isEqualTo(all);
+    // Without a limit, the first 1,000 entries.
+    assertThat(keys(Json.readTree(shunt.get("/_shunt/quotas").body()).get("usage"))).isEqualTo(all);
+
+    for (String bad : List.of("limit=0", "limit=10001", "limit=many", "nextToken=garbage",
+        "limit=5&nextToken=" + "x".repeat(40))) {
+      HttpResponse<String> response = shunt.get("/_shunt/quotas?" + bad);
+      assertThat(response.statusCode()).as(bad).isEqualTo(400);
+      assertThat(Json.readTree(response.body()).get("__type").asText()).as(bad).contains("ValidationException");
+    }
+  }
+
+  private static List<String> keys(JsonNode usage) {
+    List<String> keys = new ArrayList<>();
+    usage.forEach(entry -> keys.add(entry.get("account").asText() + " " + entry.get("region").asText() + " "
+        + entry.get("service").asText() + " " + entry.get("operation").asText()));
+    return keys;
+  }
 }

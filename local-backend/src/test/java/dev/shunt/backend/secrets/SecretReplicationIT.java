@@ -212,6 +212,23 @@ class SecretReplicationIT {
   }
 
   @Test
+  void aRegionAwsDoesNotHaveIsAnInvalidReplicaRegionAndNothingIsCreated() {
+    // Region-shaped, so it passes the model's pattern; AWS has no such Region and says so.
+    var refused = expectError("InvalidParameterException", () -> primary.createSecret(r -> r.name("repl/nowhere")
+        .secretString("v1").addReplicaRegions(replica("eu-west-1"), replica("xx-nowhere-1"))));
+    assertThat(message(refused)).isEqualTo("Invalid replica region.");
+    expectError("ResourceNotFoundException", () -> primary.describeSecret(r -> r.secretId("repl/nowhere")));
+    expectError("ResourceNotFoundException", () -> ireland.describeSecret(r -> r.secretId("repl/nowhere")));
+
+    primary.createSecret(r -> r.name("repl/nowhere").secretString("v1"));
+    assertThat(message(expectError("InvalidParameterException", () -> primary.replicateSecretToRegions(r -> r
+        .secretId("repl/nowhere").addReplicaRegions(replica("ap-southeast-2"), replica("xx-nowhere-1"))))))
+        .isEqualTo("Invalid replica region.");
+    assertThat(primary.describeSecret(r -> r.secretId("repl/nowhere")).replicationStatus()).isEmpty();
+    expectError("ResourceNotFoundException", () -> sydney.describeSecret(r -> r.secretId("repl/nowhere")));
+  }
+
+  @Test
   void aNameTakenInTheTargetRegionFailsUnlessOverwriteIsForced() {
     ireland.createSecret(r -> r.name("repl/taken").secretString("theirs"));
     CreateSecretResponse created = primary.createSecret(r -> r.name("repl/taken").secretString("ours")
