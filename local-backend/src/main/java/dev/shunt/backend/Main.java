@@ -32,7 +32,8 @@ public final class Main {
         return;
       }
       telemetry = StandaloneTelemetry.fromEnvironment(System.getenv());
-      backend = ShuntBackend.builder().options(options).openTelemetry(telemetry).start();
+      backend = ShuntBackend.builder().options(options).openTelemetry(telemetry)
+          .onFatalError(FatalErrors.Policy.EXIT_PROCESS).start();
     } catch (IllegalArgumentException e) {
       System.err.println("shunt: " + e.getMessage());
       System.exit(2);

@@ -68,7 +68,8 @@ public final class ShuntBackend implements AutoCloseable {
   private final HttpServer server;
   private final URI uri;
 
-  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry) throws InterruptedException {
+  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError)
+      throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
     registerRotationCallbacks(options.get(Option.ROTATION_CALLBACKS));
@@ -90,10 +91,12 @@ public final class ShuntBackend implements AutoCloseable {
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
     this.auditLog = auditLog(options);
     Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
+    FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
-          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin);
+          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin,
+          fatalErrors);
     } catch (RuntimeException | InterruptedException e) {
       auditLog.close();
       throw e;
@@ -383,6 +386,7 @@ public final class ShuntBackend implements AutoCloseable {
   public static final class Builder {
     private final Map<String, String> values = new LinkedHashMap<>();
     private OpenTelemetry openTelemetry;
+    private FatalErrors.Policy onFatalError = FatalErrors.Policy.CLOSE_SERVER;
 
     private Builder() {}
 
@@ -428,10 +432,19 @@ public final class ShuntBackend implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What the backend does when the JVM fails under it (out of memory...): by default it closes its
+     * server and says so once, leaving the JVM to its owner; {@code EXIT_PROCESS} only where the JVM is Shunt's.
+     */
+    public Builder onFatalError(FatalErrors.Policy policy) {
+      this.onFatalError = java.util.Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     public ShuntBackend start() {
       ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
       try {
-        return new ShuntBackend(options, openTelemetry);
+        return new ShuntBackend(options, openTelemetry, onFatalError);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while starting Shunt", e);

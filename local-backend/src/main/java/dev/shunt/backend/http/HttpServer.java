@@ -1,5 +1,6 @@
 package dev.shunt.backend.http;
 
+import dev.shunt.backend.FatalErrors;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
@@ -51,10 +52,10 @@ public final class HttpServer implements AutoCloseable {
   }
 
   public static HttpServer start(String host, int port, int threads, Limits limits, AwsRequestProcessor processor,
-      AdminApi admin) throws InterruptedException {
+      AdminApi admin, FatalErrors fatalErrors) throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
-    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin);
+    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin, fatalErrors);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
