@@ -111,6 +111,44 @@ class FatalErrorsIT {
     }
   }
 
+  /**
+   * SIGTERM ends the process within seconds while clients hold keep-alive connections open, one of
+   * them halfway through sending its body.
+   */
+  @Test
+  void sigtermEndsTheStandaloneBackendWithConnectionsOpen() throws Exception {
+    Shunt shunt = Shunt.launch(List.of(), Map.of(), "serve", "--port", "0").awaitListening();
+    List<Socket> connections = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Socket idle = connect(shunt.uri);
+        connections.add(idle);
+        String body = "{}";
+        idle.getOutputStream().write(head(shunt.uri, body.length()).concat(body).getBytes(StandardCharsets.US_ASCII));
+        assertThat(new String(idle.getInputStream().readNBytes(12), StandardCharsets.US_ASCII))
+            .isEqualTo("HTTP/1.1 200");
+      }
+      Socket halfway = connect(shunt.uri);
+      connections.add(halfway);
+      halfway.getOutputStream().write((head(shunt.uri, 1000) + "{\"Limit\":").getBytes(StandardCharsets.US_ASCII));
+      halfway.getOutputStream().flush();
+
+      long start = System.nanoTime();
+      shunt.process.destroy();
+      assertThat(shunt.process.waitFor(SIGTERM_LIMIT.toSeconds(), TimeUnit.SECONDS))
+          .as("still running %s after SIGTERM", SIGTERM_LIMIT).isTrue();
+      System.out.printf("SIGTERM with 4 open connections: exited in %d ms%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      // 128 + SIGTERM: the JVM's own exit on that signal, not the watchdog's halt nor a fatal error's 3.
+      assertThat(shunt.process.exitValue()).isEqualTo(143);
+    } finally {
+      for (Socket connection : connections) {
+        connection.close();
+      }
+      shunt.process.destroyForcibly();
+    }
+  }
+
   /** Rounds of concurrent large bodies until {@code done}; more rounds if one did not exhaust memory. */
   private static void floodUntil(URI uri, BooleanSupplier done) throws Exception {
     ExecutorService senders = Executors.newFixedThreadPool(CONCURRENT_BODIES);
