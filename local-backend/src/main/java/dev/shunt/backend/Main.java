@@ -7,6 +7,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar shunt-backend.jar serve [--option value...]}: runs the backend until stopped. */
 public final class Main {
+  /** The status of a process halted because closing outlasted {@link FatalErrors#EXIT_GRACE}: 128 + SIGTERM. */
+  private static final int HALTED_ON_SHUTDOWN = 143;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -32,7 +35,8 @@ public final class Main {
         return;
       }
       telemetry = StandaloneTelemetry.fromEnvironment(System.getenv());
-      backend = ShuntBackend.builder().options(options).openTelemetry(telemetry).start();
+      backend = ShuntBackend.builder().options(options).openTelemetry(telemetry)
+          .onFatalError(FatalErrors.Policy.EXIT_PROCESS).start();
     } catch (IllegalArgumentException e) {
       System.err.println("shunt: " + e.getMessage());
       System.exit(2);
@@ -45,7 +49,10 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     OpenTelemetrySdk exporting = telemetry;
+    Thread watchdog = FatalErrors.haltAfter(FatalErrors.EXIT_GRACE, HALTED_ON_SHUTDOWN, "shunt-shutdown-watchdog");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // SIGTERM always ends the process, whatever closing would wait for.
+      watchdog.start();
       backend.close();
       if (exporting != null) {
         exporting.close();

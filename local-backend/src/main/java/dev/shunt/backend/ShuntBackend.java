@@ -76,7 +76,8 @@ public final class ShuntBackend implements AutoCloseable {
   private final String adminToken;
   private final boolean adminTokenGenerated;
 
-  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry) throws InterruptedException {
+  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError)
+      throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
     this.rotations = new SecretRotations(clock,
@@ -105,11 +106,12 @@ public final class ShuntBackend implements AutoCloseable {
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
     this.auditLog = auditLog(options);
     Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
+    FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
           300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin,
-          BackendOptions.names(options.get(Option.ALLOWED_HOSTS)));
+          BackendOptions.names(options.get(Option.ALLOWED_HOSTS)), fatalErrors);
     } catch (RuntimeException | InterruptedException e) {
       auditLog.close();
       throw e;
@@ -425,6 +427,7 @@ public final class ShuntBackend implements AutoCloseable {
   public static final class Builder {
     private final Map<String, String> values = new LinkedHashMap<>();
     private OpenTelemetry openTelemetry;
+    private FatalErrors.Policy onFatalError = FatalErrors.Policy.CLOSE_SERVER;
 
     private Builder() {}
 
@@ -470,10 +473,19 @@ public final class ShuntBackend implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What the backend does when the JVM fails under it (out of memory...): by default it closes its
+     * server and says so once, leaving the JVM to its owner; {@code EXIT_PROCESS} only where the JVM is Shunt's.
+     */
+    public Builder onFatalError(FatalErrors.Policy policy) {
+      this.onFatalError = java.util.Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
     public ShuntBackend start() {
       ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
       try {
-        return new ShuntBackend(options, openTelemetry);
+        return new ShuntBackend(options, openTelemetry, onFatalError);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while starting Shunt", e);

@@ -1,5 +1,6 @@
 package dev.shunt.agent.core;
 
+import dev.shunt.backend.FatalErrors;
 import dev.shunt.backend.ShuntBackend;
 import dev.shunt.interceptors.ShuntEndpoint;
 import java.util.Map;
@@ -55,7 +56,10 @@ final class BackendLink {
     // loader: the agent's, never the application's, which they would pin (a web application's, say).
     Thread starter = new Thread(null, () -> {
       try {
-        ShuntBackend backend = withoutNettyJfrEvents(() -> ShuntBackend.builder().options(options).start());
+        // The agent is a guest: should the JVM fail under the backend (out of memory), the backend stops
+        // listening and says so in one [shunt] line; it never ends the application.
+        ShuntBackend backend = withoutNettyJfrEvents(() -> ShuntBackend.builder().options(options)
+            .onFatalError(FatalErrors.Policy.CLOSE_SERVER).start());
         Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "shunt-backend-shutdown"));
         backend.generatedAdminToken().ifPresent(token -> {
           // The interceptors' retry reports go to /_shunt/client-stats, which then needs it.

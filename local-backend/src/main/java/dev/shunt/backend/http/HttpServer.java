@@ -1,5 +1,6 @@
 package dev.shunt.backend.http;
 
+import dev.shunt.backend.FatalErrors;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
@@ -31,6 +32,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,9 @@ public final class HttpServer implements AutoCloseable {
   /** Limits that bound what one request can make the server hold. */
   public record Limits(int maxBodyBytes, int maxHeaderBytes, int idleSeconds) {}
 
+  /** How long closing waits for the server socket to close, then for the event loops to end (given 2 s). */
+  private static final long CLOSE_WAIT_MILLIS = 3_000;
+
   private final EventLoopGroup group;
   private final Channel channel;
 
@@ -53,10 +58,10 @@ public final class HttpServer implements AutoCloseable {
 
   /** @param allowedHosts host names requests may name in their Host header besides loopback names and addresses */
   public static HttpServer start(String host, int port, int threads, Limits limits, AwsRequestProcessor processor,
-      AdminApi admin, Set<String> allowedHosts) throws InterruptedException {
+      AdminApi admin, Set<String> allowedHosts, FatalErrors fatalErrors) throws InterruptedException {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads,
         new DefaultThreadFactory("shunt-http", true), NioIoHandler.newFactory());
-    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin, new RequestGate(allowedHosts));
+    ShuntHttpHandler handler = new ShuntHttpHandler(processor, admin, new RequestGate(allowedHosts), fatalErrors);
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
@@ -94,10 +99,17 @@ public final class HttpServer implements AutoCloseable {
     return (InetSocketAddress) channel.localAddress();
   }
 
+  /**
+   * Stops listening at once, then ends the connections and event loops. Every wait is bounded: a
+   * JVM that must stop (on SIGTERM, or the JVM failing under it) is never held by an event loop
+   * that no longer gets to its tasks.
+   */
   @Override
   public void close() {
-    channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    ChannelFuture unbound = channel.close();
+    Future<?> stopped = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    unbound.awaitUninterruptibly(CLOSE_WAIT_MILLIS);
+    stopped.awaitUninterruptibly(CLOSE_WAIT_MILLIS);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.shunt.backend.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shunt.backend.FatalErrors;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.RequestIds;
@@ -44,11 +45,13 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final AwsRequestProcessor processor;
   private final AdminApi admin;
   private final RequestGate gate;
+  private final FatalErrors fatalErrors;
 
-  ShuntHttpHandler(AwsRequestProcessor processor, AdminApi admin, RequestGate gate) {
+  ShuntHttpHandler(AwsRequestProcessor processor, AdminApi admin, RequestGate gate, FatalErrors fatalErrors) {
     this.processor = processor;
     this.admin = admin;
     this.gate = gate;
+    this.fatalErrors = fatalErrors;
   }
 
   @Override
@@ -110,8 +113,13 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     ctx.channel().attr(WAITING).set(new ArrayDeque<>());
     ctx.channel().config().setAutoRead(false);
     ctx.executor().schedule(() -> {
-      answer(ctx, answer, requestId, keepAlive, http10);
-      resumeAfterDelay(ctx);
+      try {
+        answer(ctx, answer, requestId, keepAlive, http10);
+        resumeAfterDelay(ctx);
+      } catch (Throwable e) {
+        // A scheduled task's failure would only be kept in its future, which nobody reads.
+        exceptionCaught(ctx, e);
+      }
     }, answer.delayMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -200,7 +208,9 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       ctx.writeAndFlush(response, ctx.voidPromise());
     } else {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // A failed write (the encoder out of memory, say) reaches exceptionCaught, as with the void promise above.
+      ctx.writeAndFlush(response).addListeners(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE,
+          ChannelFutureListener.CLOSE);
     }
   }
 
@@ -218,9 +228,15 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     super.userEventTriggered(ctx, event);
   }
 
+  /**
+   * Netty brings here whatever a handler or the codec threw, Errors included: the JVM failing
+   * (out of memory) goes to the owner's policy, without a word more here, for memory is short.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(System.Logger.Level.DEBUG, "Connection closed after an I/O error: " + cause);
+    if (!fatalErrors.report(cause)) {
+      LOG.log(System.Logger.Level.DEBUG, "Connection closed after an I/O error: " + cause);
+    }
     ctx.close();
   }
 }
