@@ -6,6 +6,7 @@ import dev.shunt.backend.crypto.HmacSha256;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
@@ -215,9 +217,10 @@ public final class Authenticator {
     if (!listed(signedHeaders, "host")) {
       throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
-    for (Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+    Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+    while (it.hasNext()) {
       CharSequence name = it.next().getKey();
-      if (name.length() > 6 && io.netty.util.AsciiString.regionMatches(name, true, 0, "x-amz-", 0, 6)
+      if (name.length() > 6 && AsciiString.regionMatches(name, true, 0, "x-amz-", 0, 6)
           && !listed(signedHeaders, name)) {
         throw invalidSignature("There were headers present in the request which were not signed: every x-amz-* "
             + "header must be a 'SignedHeader' in the AWS Authorization.");
@@ -233,7 +236,7 @@ public final class Authenticator {
       if (end < 0) {
         end = signedHeaders.length();
       }
-      if (end - start == length && io.netty.util.AsciiString.regionMatches(signedHeaders, true, start, name, 0, length)) {
+      if (end - start == length && AsciiString.regionMatches(signedHeaders, true, start, name, 0, length)) {
         return true;
       }
       start = end + 1;
