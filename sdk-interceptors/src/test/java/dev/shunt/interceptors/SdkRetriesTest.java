@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -36,6 +38,8 @@ class SdkRetriesTest {
   private static URI endpoint;
   private static final ConcurrentLinkedQueue<String> SCRIPT = new ConcurrentLinkedQueue<>();
   private static final List<String> PUSHES = new CopyOnWriteArrayList<>();
+  /** Each push's Authorization header ("" for none), by its body. */
+  private static final Map<String, String> PUSH_AUTHORIZATION = new ConcurrentHashMap<>();
   private static final Logger JUL = Logger.getLogger(ShuntClientStats.LOGGER);
   private static final List<String> LOGGED = new CopyOnWriteArrayList<>();
   private static final Handler CAPTURE = new Handler() {
@@ -77,13 +81,17 @@ class SdkRetriesTest {
   void close() {
     kms.close();
     System.clearProperty("shunt.log-retries");
+    System.clearProperty("shunt.admin-token");
   }
 
   /** Answers the next scripted way (ok when the script is empty); takes client-stats pushes. */
   private static void answer(HttpExchange exchange) throws IOException {
     byte[] request = exchange.getRequestBody().readAllBytes();
     if (exchange.getRequestURI().getPath().equals("/_shunt/client-stats")) {
-      PUSHES.add(new String(request, StandardCharsets.UTF_8));
+      String body = new String(request, StandardCharsets.UTF_8);
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      PUSH_AUTHORIZATION.put(body, authorization == null ? "" : authorization);
+      PUSHES.add(body);
       StubAws.send(exchange, 200, "{\"status\":\"recorded\"}");
       return;
     }
@@ -177,7 +185,9 @@ class SdkRetriesTest {
   }
 
   @Test
-  void theCountersArePushedToShunt() throws InterruptedException {
+  void theCountersArePushedToShuntWithItsAdminToken() throws InterruptedException {
+    // A backend under --auth sigv4 (or beyond loopback) takes the reports only with its admin token.
+    System.setProperty("shunt.admin-token", "token-of-this-test");
     script("throttle", "ok");
     kms.generateRandom(r -> r.numberOfBytes(3));
     String source = ProcessHandle.current().pid() + "@";
@@ -197,5 +207,6 @@ class SdkRetriesTest {
             + "\"successes\":1}")
         .containsPattern("\"recent\":\\[\"KMS\\.GenerateRandom: attempt 1 ThrottlingException, waited \\d+ ms, "
             + "attempt 2 OK\"\\]}$");
+    assertThat(PUSH_AUTHORIZATION.get(push)).isEqualTo("Bearer token-of-this-test");
   }
 }
