@@ -1,12 +1,12 @@
 package dev.shunt.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shunt.backend.auth.AuthMode;
-import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.AdmittedAccounts;
+import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.AwsRegions;
-import dev.shunt.backend.config.ShuntOptions.Option;
+import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.config.ShuntOptions;
+import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
