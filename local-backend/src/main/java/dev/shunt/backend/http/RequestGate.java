@@ -32,24 +32,22 @@ final class RequestGate {
     this.allowedHosts = Set.copyOf(allowedHosts);
   }
 
-  /** Throws AWS's error envelope's exception if the request may not go further. */
-  void check(HttpRequest request) {
+  /** Why the request may not go further (AWS's error to answer), or null if it may. */
+  AwsException refusal(HttpRequest request) {
     HttpHeaders headers = request.headers();
     String host = headers.get(HttpHeaderNames.HOST);
     if (host == null) {
       if (request.protocolVersion().isKeepAliveDefault()) {
-        throw MISSING_HOST;
+        return MISSING_HOST;
       }
     } else if (!allowedHost(host)) {
-      throw FORBIDDEN_HOST;
+      return FORBIDDEN_HOST;
     }
     String origin = headers.get(HttpHeaderNames.ORIGIN);
     if (origin != null && (host == null || !sameOrigin(origin, host))) {
-      throw FOREIGN_ORIGIN;
+      return FOREIGN_ORIGIN;
     }
-    if (request.method().equals(HttpMethod.OPTIONS)) {
-      throw PREFLIGHT;
-    }
+    return request.method().equals(HttpMethod.OPTIONS) ? PREFLIGHT : null;
   }
 
   /** The browser's origin of a page served by this server under that Host: {@code http://HOST}. */

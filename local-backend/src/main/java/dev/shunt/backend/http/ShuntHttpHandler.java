@@ -74,25 +74,26 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       response = AwsResponses.error(ctx.alloc(), malformed(request.decoderResult().cause()), requestId);
       keepAlive = false;
     } else {
-      try {
-        gate.check(request);
-        if (request.uri().startsWith(AdminApi.PREFIX)) {
-          response = admin(ctx, request, requestId);
-        } else {
-          if (!request.method().equals(HttpMethod.POST)) {
-            throw NOT_POST;
-          }
-          if (!ContentTypes.isAwsJson(request)) {
-            throw NOT_AWS_JSON;
-          }
-          aws(ctx, request, requestId, keepAlive);
-          return;
-        }
-      } catch (AwsException refused) {
-        response = AwsResponses.error(ctx.alloc(), refused, requestId);
+      AwsException refused = refusal(request);
+      if (refused == null && !request.uri().startsWith(AdminApi.PREFIX)) {
+        aws(ctx, request, requestId, keepAlive);
+        return;
       }
+      response = refused != null ? AwsResponses.error(ctx.alloc(), refused, requestId) : admin(ctx, request, requestId);
     }
     write(ctx, response, keepAlive, !request.protocolVersion().isKeepAliveDefault());
+  }
+
+  /** Why a request may not go on (null: it may): the gate's rules, then, for the AWS API, its method and type. */
+  private AwsException refusal(FullHttpRequest request) {
+    AwsException refused = gate.refusal(request);
+    if (refused != null || request.uri().startsWith(AdminApi.PREFIX)) {
+      return refused;
+    }
+    if (!request.method().equals(HttpMethod.POST)) {
+      return NOT_POST;
+    }
+    return ContentTypes.isAwsJson(request) ? null : NOT_AWS_JSON;
   }
 
   private void aws(ChannelHandlerContext ctx, FullHttpRequest request, String requestId, boolean keepAlive) {
