@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -341,6 +342,9 @@ public final class SsmBackend {
       return secretReference(ctx, nameText, withDecryption);
     }
     ParameterNames.Selected selected = ParameterNames.select(nameText);
+    if (selected.name().startsWith(PublicParameters.PREFIX)) {
+      return publicParameter(ctx, selected);
+    }
     Parameter parameter = find(ctx, selected.name());
     ParameterVersion version;
     synchronized (parameter) {
@@ -348,6 +352,19 @@ public final class SsmBackend {
     }
     return view(ctx, parameter, version, selected.selector() == null ? null : ":" + selected.selector(),
         withDecryption);
+  }
+
+  /** One of AWS's public parameters: one version, no labels. */
+  private static View publicParameter(RequestContext ctx, ParameterNames.Selected selected) {
+    PublicParameters.Entry entry = PublicParameters.get(selected.name());
+    if (entry == null) {
+      throw SsmErrors.parameterNotFound();
+    }
+    String selector = selected.selector();
+    if (selector != null && !(selected.byVersion() && selector.equals(Long.toString(entry.version())))) {
+      throw SsmErrors.versionNotFound(selected.name(), selector);
+    }
+    return PublicParameters.view(ctx, entry, selector == null ? null : ":" + selector);
   }
 
   private static ParameterVersion pick(Parameter parameter, ParameterNames.Selected selected) {
@@ -431,17 +448,33 @@ public final class SsmBackend {
       ParameterNames.check(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
     }
     List<ParameterFilters.Filter> checked = ParameterFilters.parse(filters, true);
-    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
     String prefix = path.endsWith("/") ? path : path + "/";
-    NavigableMap<String, Parameter> range = region.parameters.subMap(prefix, true, upperBound(prefix), false);
+    if (PublicParameters.covers(path)) {
+      return pageUnder(PublicParameters.tree(), prefix, recursive, maxResults, nextToken,
+          (name, entry) -> PublicParameters.view(ctx, entry, null));
+    }
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    return pageUnder(region.parameters, prefix, recursive, maxResults, nextToken, (name, parameter) -> {
+      ParameterVersion latest = visible(region, parameter, ctx.now(), checked);
+      return latest == null ? null : view(ctx, parameter, latest, null, withDecryption);
+    });
+  }
+
+  /**
+   * A page of the entries under {@code prefix} (one level, or all with {@code recursive}) that
+   * {@code shown} makes a view of (null: left out), in name order; the token is the last name.
+   */
+  private static <T> Page<View> pageUnder(NavigableMap<String, T> all, String prefix, boolean recursive,
+      int maxResults, String nextToken, BiFunction<String, T, View> shown) {
+    NavigableMap<String, T> range = all.subMap(prefix, true, upperBound(prefix), false);
     if (nextToken != null) {
       range = after(range, BY_PATH, nextToken);
     }
     List<View> page = new ArrayList<>();
     String last = null;
-    Iterator<Map.Entry<String, Parameter>> entries = range.entrySet().iterator();
+    Iterator<Map.Entry<String, T>> entries = range.entrySet().iterator();
     while (entries.hasNext()) {
-      Map.Entry<String, Parameter> entry = entries.next();
+      Map.Entry<String, T> entry = entries.next();
       String name = entry.getKey();
       int deeper = name.indexOf('/', prefix.length());
       if (!recursive && deeper >= 0) {
@@ -449,15 +482,14 @@ public final class SsmBackend {
         entries = range.tailMap(name.substring(0, deeper) + '0', true).entrySet().iterator();
         continue;
       }
-      Parameter parameter = entry.getValue();
-      ParameterVersion latest = visible(region, parameter, ctx.now(), checked);
-      if (latest == null) {
+      View view = shown.apply(name, entry.getValue());
+      if (view == null) {
         continue;
       }
       if (page.size() == maxResults) {
         return new Page<>(page, PageTokens.seal(BY_PATH, last));
       }
-      page.add(view(ctx, parameter, latest, null, withDecryption));
+      page.add(view);
       last = name;
     }
     return new Page<>(page, null);
@@ -792,8 +824,7 @@ public final class SsmBackend {
    * The part of {@code range} after the name a token holds; a token this listing did not make, or
    * one whose name lies outside the range (another path's), is {@code InvalidNextToken}.
    */
-  private static NavigableMap<String, Parameter> after(NavigableMap<String, Parameter> range, String kind,
-      String token) {
+  private static <T> NavigableMap<String, T> after(NavigableMap<String, T> range, String kind, String token) {
     String last = PageTokens.open(kind, token);
     if (last == null) {
       throw SsmErrors.invalidNextToken();
