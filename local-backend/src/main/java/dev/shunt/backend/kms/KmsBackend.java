@@ -270,6 +270,7 @@ public final class KmsBackend {
 
   void createAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkAliasName(aliasName);
+    checkAliasCharacters(aliasName);
     KmsKey key = aliasTarget(ctx, targetKeyId, "CreateAlias");
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     synchronized (region) {
@@ -286,6 +287,7 @@ public final class KmsBackend {
 
   void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkAliasName(aliasName);
+    checkAliasCharacters(aliasName);
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     KmsKey key = aliasTarget(ctx, targetKeyId, "UpdateAlias");
     synchronized (region) {
@@ -355,6 +357,17 @@ public final class KmsBackend {
     }
     if (aliasName.length() == "alias/".length()) {
       throw KmsErrors.validation("Alias name must not be empty after the prefix \"alias/\"");
+    }
+  }
+
+  /**
+   * The model's pattern lets ':' through, but KMS refuses it when an alias is named or renamed
+   * (recorded against AWS: hashicorp/terraform-provider-aws#12891; moto copies it). DeleteAlias
+   * and KeyId references do not check it: such an alias cannot exist, so they answer NotFound.
+   */
+  private static void checkAliasCharacters(String aliasName) {
+    if (aliasName.indexOf(':') >= 0) {
+      throw KmsErrors.validation(aliasName + " contains invalid characters for an alias");
     }
   }
 

@@ -11,7 +11,10 @@ import java.util.TreeMap;
  * adding the next, so concurrent writers get consecutive versions with no gap or duplicate.
  */
 final class Parameter {
+  /** The name as it was created ("x" or "/x"), which listings show. */
   final String name;
+  /** The map key ({@link ParameterNames#key}): "x" and "/x" are one parameter. */
+  final String key;
   final String arn;
   final TreeMap<Long, ParameterVersion> versions = new TreeMap<>();
   final Map<String, String> tags = new LinkedHashMap<>();
@@ -22,6 +25,7 @@ final class Parameter {
 
   Parameter(String name, String arn) {
     this.name = name;
+    this.key = ParameterNames.key(name);
     this.arn = arn;
   }
 

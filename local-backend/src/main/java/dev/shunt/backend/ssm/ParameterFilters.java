@@ -1,6 +1,8 @@
 package dev.shunt.backend.ssm;
 
+import dev.shunt.backend.core.CommonErrors;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,12 +28,16 @@ final class ParameterFilters {
   static List<Filter> parse(List<Filter> given, boolean byPath) {
     List<String> keys = byPath ? BY_PATH_KEYS : DESCRIBE_KEYS;
     List<Filter> filters = new ArrayList<>(given.size());
+    Set<String> seen = new HashSet<>();
     for (Filter filter : given) {
       String key = filter.key();
       boolean tag = key.startsWith("tag:");
       if (!tag && !keys.contains(key)) {
         throw SsmErrors.invalidFilterKey("The following filter key is not valid: " + key
             + ". Valid filter keys include: " + keys + ".");
+      }
+      if (!seen.add(key)) {
+        throw SsmErrors.duplicateFilter(key);
       }
       String option = filter.option() == null ? (key.equals("Path") ? "OneLevel" : "Equals") : filter.option();
       List<String> options = switch (tag ? "tag:" : key) {
@@ -48,10 +54,13 @@ final class ParameterFilters {
         throw SsmErrors.invalidFilterValue("The following filter values are missing: " + key + ".");
       }
       for (String value : filter.values()) {
+        if (key.equals("Path")) {
+          checkPathValue(value);
+          continue;
+        }
         boolean valid = switch (tag ? "tag:" : key) {
           case "Type" -> TYPES.contains(value);
           case "Tier" -> TIERS.contains(value);
-          case "Path" -> value.startsWith("/");
           default -> !value.isEmpty();
         };
         if (!valid) {
@@ -63,14 +72,33 @@ final class ParameterFilters {
     return filters;
   }
 
-  /** DescribeParameters' older Filters: keys Name (prefix), Type and KeyId. */
+  /**
+   * A Path filter's value: under /aws or /ssm it is refused (AWS's public parameters are not
+   * described), and it must be a path as GetParametersByPath takes it ("/a/" included), with
+   * ValidationException, not InvalidFilterValue (moto's test_describe_parameters_invalid_path
+   * and test_describe_parameters_invalid_parameter_filters, messages copied from AWS).
+   */
+  private static void checkPathValue(String value) {
+    if (value.regionMatches(true, 0, "/aws", 0, 4) || value.regionMatches(true, 0, "/ssm", 0, 4)) {
+      throw CommonErrors.validation(SsmErrors.COMMON_PATH_FILTER);
+    }
+    if (!ParameterNames.validPath(value)) {
+      throw SsmErrors.invalidPath();
+    }
+  }
+
+  /** DescribeParameters' older Filters: keys Name (prefix), Type and KeyId, each at most once. */
   static List<Filter> parseLegacy(List<Filter> given) {
     List<Filter> filters = new ArrayList<>(given.size());
+    Set<String> seen = new HashSet<>();
     for (Filter filter : given) {
       String key = filter.key();
       if (!key.equals("Name") && !key.equals("Type") && !key.equals("KeyId")) {
         throw SsmErrors.invalidFilterKey("The following filter key is not valid: " + key
             + ". Valid filter keys include: [Name, Type, KeyId].");
+      }
+      if (!seen.add(key)) {
+        throw SsmErrors.duplicateFilter(key);
       }
       if (key.equals("Type") && !TYPES.containsAll(filter.values())) {
         throw SsmErrors.invalidFilterValue("The following filter value is not valid: " + filter.values() + ".");
@@ -102,11 +130,12 @@ final class ParameterFilters {
       return filter.values().isEmpty() || filter.values().stream().anyMatch(v ->
           filter.option().equals("BeginsWith") ? value.startsWith(v) : value.equals(v));
     }
+    // Names and paths compare in key form, where "x" is "/x" (moto's _match_filters does the same).
     return filter.values().stream().anyMatch(value -> switch (key) {
       case "Name" -> switch (filter.option()) {
-        case "BeginsWith" -> parameter.name.startsWith(value) || parameter.name.startsWith("/" + value);
-        case "Contains" -> parameter.name.contains(value);
-        default -> parameter.name.equals(value) || parameter.name.equals("/" + value);
+        case "BeginsWith" -> parameter.key.startsWith(withSlash(value));
+        case "Contains" -> parameter.key.contains(value);
+        default -> parameter.key.equals(withSlash(value));
       };
       case "Type" -> latest.type.equals(value);
       case "KeyId" -> value.equals(latest.keyId);
@@ -115,10 +144,14 @@ final class ParameterFilters {
       case "Label" -> parameter.versions.values().stream().anyMatch(v -> v.labels.contains(value));
       case "Path" -> {
         String prefix = value.endsWith("/") ? value : value + "/";
-        yield parameter.name.startsWith(prefix) && (filter.option().equals("Recursive")
-            || parameter.name.indexOf('/', prefix.length()) < 0);
+        yield parameter.key.startsWith(prefix) && (filter.option().equals("Recursive")
+            || parameter.key.indexOf('/', prefix.length()) < 0);
       }
       default -> false;
     });
+  }
+
+  private static String withSlash(String value) {
+    return value.startsWith("/") ? value : "/" + value;
   }
 }

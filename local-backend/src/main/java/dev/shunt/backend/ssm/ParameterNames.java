@@ -50,49 +50,127 @@ final class ParameterNames {
         + (name.startsWith("/") ? name : "/" + name);
   }
 
-  /** Checks a name for PutParameter (the strictest use: reserved prefixes, characters, depth). */
+  /**
+   * The key a parameter is stored and found under. "TestParam1" and "/TestParam1" are one parameter
+   * (AWS user guide, "Requirements and constraints for parameter names": "not unique"; moto's
+   * aws-verified test_parameter_lifecycle_with_leading_slash), so a one-level name is keyed with its
+   * slash, which also puts it under the path "/". A relative path ("a/b") is left as it is: it names
+   * no parameter.
+   */
+  static String key(String name) {
+    return name.startsWith("/") || name.indexOf('/') >= 0 ? name : "/" + name;
+  }
+
+  /**
+   * Checks a name for PutParameter (the strictest use: reserved prefixes, characters, depth).
+   * Names beginning with "aws" (with or without the slash, any case) are AWS's own: AWS answers
+   * AccessDeniedException "No access to reserved parameter name: NAME." (recorded against AWS in
+   * aws-solutions/quota-monitor-for-aws#30 for "awslimitschecker"; moto's test_put_parameter_invalid_names
+   * for "/aws_test/path/to/var"). "ssm" is refused with the name rules' ValidationException.
+   */
   static void checkWritable(String name) {
+    checkNotReserved(name);
+    if (startsWithIgnoringSlash(name, "ssm")) {
+      throw SsmErrors.invalidName();
+    }
     check(name);
-    String first = name.startsWith("/") ? name.substring(1) : name;
-    String lower = first.toLowerCase(java.util.Locale.ROOT);
-    if (lower.startsWith("aws") || lower.startsWith("ssm")) {
+  }
+
+  /** AWS's reserved names ("aws..." and "/aws/..."), which no caller may create or delete. */
+  static void checkNotReserved(String name) {
+    if (startsWithIgnoringSlash(name, "aws")) {
+      throw SsmErrors.reservedName(name);
+    }
+  }
+
+  private static boolean startsWithIgnoringSlash(String name, String prefix) {
+    int from = name.startsWith("/") ? 1 : 0;
+    return name.regionMatches(true, from, prefix, 0, prefix.length());
+  }
+
+  /**
+   * Checks a name a read is given (GetParameter): its characters and its slashes, not its prefix
+   * (reads of {@code /aws/service/...} are allowed). AWS answers the name rules' ValidationException
+   * for "a/b/c" and "/a//b//c" (localstack's aws-validated test_hierarchical_parameter) and for
+   * "{test}-test" (localstack/localstack#7712, recorded against AWS), not ParameterNotFound.
+   */
+  static void checkReadable(String name) {
+    if (!validCharactersAndSlashes(name) || (name.indexOf('/') > 0 && !name.startsWith("/"))) {
       throw SsmErrors.invalidName();
     }
   }
 
   /** Characters, fully qualified paths and depth. */
   static void check(String name) {
-    if (name.isEmpty()) {
-      throw SsmErrors.invalidName();
-    }
     if (name.contains("/") && !name.startsWith("/")) {
       throw CommonErrors.validation("Parameter name must be a fully qualified name.");
     }
-    int levels = 0;
+    if (!validCharactersAndSlashes(name)) {
+      throw SsmErrors.invalidName();
+    }
+    if (levels(name) > MAX_LEVELS) {
+      throw SsmErrors.hierarchyTooDeep();
+    }
+  }
+
+  /**
+   * Checks GetParametersByPath's Path: a leading slash, the name characters, no empty level except
+   * a trailing slash ("/a/" is "/a"), at most 15 levels. {@code /aws/...} is not refused here: AWS
+   * serves its public parameters by path.
+   */
+  static void checkPath(String path) {
+    if (!validPath(path)) {
+      throw SsmErrors.invalidPath();
+    }
+    if (levels(path) > MAX_LEVELS) {
+      throw SsmErrors.hierarchyTooDeep();
+    }
+  }
+
+  /** A path as GetParametersByPath and DescribeParameters' Path filter take it ("/" included). */
+  static boolean validPath(String path) {
+    if (!path.startsWith("/")) {
+      return false;
+    }
+    if (path.equals("/")) {
+      return true;
+    }
+    return validCharactersAndSlashes(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+  }
+
+  /** Letters, digits, {@code . - _}; slashes only between non-empty levels, optionally one leading. */
+  private static boolean validCharactersAndSlashes(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
     boolean segmentEmpty = true;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       if (c == '/') {
         if (i > 0 && segmentEmpty) {
-          throw SsmErrors.invalidName();
+          return false;
         }
-        levels++;
         segmentEmpty = true;
         continue;
       }
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '.' || c == '-' || c == '_';
       if (!ok) {
-        throw SsmErrors.invalidName();
+        return false;
       }
       segmentEmpty = false;
     }
-    if (segmentEmpty) {
-      throw SsmErrors.invalidName();
+    return !segmentEmpty;
+  }
+
+  private static int levels(String name) {
+    int levels = 0;
+    for (int i = 0; i < name.length(); i++) {
+      if (name.charAt(i) == '/' && i < name.length() - 1) {
+        levels++;
+      }
     }
-    if (levels > MAX_LEVELS) {
-      throw SsmErrors.hierarchyTooDeep();
-    }
+    return levels;
   }
 
   /** The parent path of a hierarchical name ({@code /a/b/c} → {@code /a/b}; {@code /a} → {@code /}). */

@@ -105,10 +105,10 @@ public final class SsmBackend {
     SsmRegion region = regions.get(ctx.accountId(), ctx.region());
     ctx.audit().parameter(name, ParameterNames.arn(ctx.region(), ctx.accountId(), name), ctx.accountId());
     while (true) {
-      Parameter parameter = live(region, name, ctx.now());
+      Parameter parameter = live(region, ParameterNames.key(name), ctx.now());
       if (parameter == null) {
         Parameter created = new Parameter(name, ParameterNames.arn(ctx.region(), ctx.accountId(), name));
-        parameter = region.parameters.putIfAbsent(name, created);
+        parameter = region.parameters.putIfAbsent(created.key, created);
         if (parameter == null) {
           parameter = created;
         }
@@ -197,7 +197,7 @@ public final class SsmBackend {
   private static void abandon(SsmRegion region, Parameter parameter) {
     if (parameter.versions.isEmpty()) {
       parameter.deleted = true;
-      region.parameters.remove(parameter.name, parameter);
+      region.parameters.remove(parameter.key, parameter);
     }
   }
 
@@ -342,6 +342,7 @@ public final class SsmBackend {
       return secretReference(ctx, nameText, withDecryption);
     }
     ParameterNames.Selected selected = ParameterNames.select(nameText);
+    ParameterNames.checkReadable(selected.name());
     if (selected.name().startsWith(PublicParameters.PREFIX)) {
       return publicParameter(ctx, selected);
     }
@@ -350,8 +351,13 @@ public final class SsmBackend {
     synchronized (parameter) {
       version = pick(parameter, selected);
     }
-    return view(ctx, parameter, version, selected.selector() == null ? null : ":" + selected.selector(),
+    View view = view(ctx, parameter, version, selected.selector() == null ? null : ":" + selected.selector(),
         withDecryption);
+    // A read answers with the name as asked: "/x" for a parameter created as "x" (localstack's
+    // aws-validated test_put_parameters); the ARN is the parameter's either way (moto's aws-verified
+    // test_parameter_lifecycle_with_leading_slash).
+    return selected.name().equals(parameter.name) ? view
+        : new View(selected.name(), view.arn(), view.version(), view.selector(), view.value(), view.sourceResult());
   }
 
   /** One of AWS's public parameters: one version, no labels. */
@@ -440,13 +446,7 @@ public final class SsmBackend {
    */
   Page<View> getParametersByPath(RequestContext ctx, String path, boolean recursive,
       List<ParameterFilters.Filter> filters, boolean withDecryption, int maxResults, String nextToken) {
-    if (!path.startsWith("/")) {
-      throw CommonErrors.validation("The parameter doesn't meet the parameter name requirements. The parameter name "
-          + "must begin with a forward slash \"/\".");
-    }
-    if (!path.equals("/")) {
-      ParameterNames.check(path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
-    }
+    ParameterNames.checkPath(path);
     List<ParameterFilters.Filter> checked = ParameterFilters.parse(filters, true);
     String prefix = path.endsWith("/") ? path : path + "/";
     if (PublicParameters.covers(path)) {
@@ -647,6 +647,13 @@ public final class SsmBackend {
   // ---- delete -----------------------------------------------------------------------------
 
   void deleteParameter(RequestContext ctx, String name) {
+    // DeleteParameter("aws-cdk-playground") is AccessDeniedException in AWS
+    // (awslabs/aws-deployment-framework#119, recorded against AWS), not ParameterNotFound.
+    ParameterNames.checkNotReserved(ParameterNames.unwrapArn(name));
+    deleteExisting(ctx, name);
+  }
+
+  private void deleteExisting(RequestContext ctx, String name) {
     Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
     SsmRegion region = regions.get(ctx.accountId(), ctx.region());
     synchronized (parameter) {
@@ -665,7 +672,7 @@ public final class SsmBackend {
     List<String> invalid = new ArrayList<>();
     for (String name : new LinkedHashSet<>(names)) {
       try {
-        deleteParameter(ctx, name);
+        deleteExisting(ctx, name);
         deleted.add(name);
       } catch (dev.shunt.backend.core.AwsException e) {
         if (!e.code().equals("ParameterNotFound")) {
@@ -681,7 +688,7 @@ public final class SsmBackend {
   private static void delete(SsmRegion region, Parameter parameter) {
     ParameterVersion latest = parameter.latest();
     parameter.deleted = true;
-    if (region.parameters.remove(parameter.name, parameter) && latest != null) {
+    if (region.parameters.remove(parameter.key, parameter) && latest != null) {
       region.counter(latest.tier).decrementAndGet();
     }
   }
@@ -779,22 +786,15 @@ public final class SsmBackend {
     return parameter;
   }
 
-  /** The live parameter of that name ({@code name} or, from a one-level ARN, {@code /name}), or null. */
+  /** The live parameter of that name, with or without its leading slash ({@link ParameterNames#key}), or null. */
   private Parameter lookup(RequestContext ctx, String name) {
     SsmRegion region = regions.peek(ctx.accountId(), ctx.region());
-    if (region == null) {
-      return null;
-    }
-    Parameter parameter = live(region, name, ctx.now());
-    if (parameter == null && !name.startsWith("/")) {
-      parameter = live(region, "/" + name, ctx.now());
-    }
-    return parameter;
+    return region == null ? null : live(region, ParameterNames.key(name), ctx.now());
   }
 
-  /** The parameter if it exists and has not expired (an expired one is deleted here). */
-  private static Parameter live(SsmRegion region, String name, Instant now) {
-    Parameter parameter = region.parameters.get(name);
+  /** The parameter stored under that key if it exists and has not expired (an expired one is deleted here). */
+  private static Parameter live(SsmRegion region, String key, Instant now) {
+    Parameter parameter = region.parameters.get(key);
     if (parameter == null) {
       return null;
     }

@@ -5,9 +5,30 @@ import dev.shunt.backend.core.CommonErrors;
 
 /** SSM Parameter Store's errors, with the messages SSM gives (several of which are empty, as in AWS). */
 final class SsmErrors {
-  static final String INVALID_NAME = "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive). "
+  /**
+   * The name rules' message as AWS gives it, for every broken rule (characters, slashes, "ssm"):
+   * it names only "ssm" (recorded against AWS in boto/boto3#1499, aws/aws-sdk-php#1952,
+   * localstack/localstack#7712; localstack matches it as AWS's).
+   */
+  static final String INVALID_NAME = "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). "
       + "If formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed as a "
       + "mix of letters, numbers and the following 3 symbols .-_";
+
+  /**
+   * GetParametersByPath's message for a path that breaks the rules, as AWS gives it, with the
+   * backslashes AWS leaves before the quotes around aws and ssm (recorded in
+   * aws-samples/resource-autotagger#1 and pahud/cdk-remote-stack#605); moto gives the same text
+   * for DescribeParameters' Path filter.
+   */
+  static final String INVALID_PATH = "The parameter doesn't meet the parameter name requirements. The parameter name "
+      + "must begin with a forward slash \"/\". It can't be prefixed with \\\"aws\\\" or \\\"ssm\\\" (case-insensitive). "
+      + "It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). "
+      + "Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol \"/\". "
+      + "Valid example: /get/parameters2-/by1./path0_.";
+
+  /** DescribeParameters' Path filter under /aws or /ssm (moto, whose messages were copied from AWS). */
+  static final String COMMON_PATH_FILTER = "Filters for common parameters can't be prefixed with \"aws\" or \"ssm\" "
+      + "(case-insensitive). When using global parameters, please specify within a global namespace.";
 
   private SsmErrors() {}
 
@@ -27,6 +48,15 @@ final class SsmErrors {
 
   static AwsException invalidName() {
     return CommonErrors.validation(INVALID_NAME);
+  }
+
+  static AwsException invalidPath() {
+    return CommonErrors.validation(INVALID_PATH);
+  }
+
+  /** Creating or deleting a name under AWS's reserved "aws" prefix. */
+  static AwsException reservedName(String name) {
+    return new AwsException("AccessDeniedException", "No access to reserved parameter name: " + name + ".");
   }
 
   static AwsException hierarchyTooDeep() {
@@ -71,6 +101,12 @@ final class SsmErrors {
 
   static AwsException invalidFilterKey(String message) {
     return new AwsException("InvalidFilterKey", message);
+  }
+
+  /** The same filter key twice in one request (moto's test_describe_parameters_invalid_parameter_filters). */
+  static AwsException duplicateFilter(String key) {
+    return invalidFilterKey("The following filter is duplicated in the request: " + key
+        + ". A request can contain only one occurrence of a specific filter.");
   }
 
   static AwsException invalidFilterOption(String message) {

@@ -133,8 +133,9 @@ public final class SsmService implements AwsService {
 
   private ObjectNode describeParameters(RequestContext ctx, ObjectNode in) {
     Integer max = integer(in, "MaxResults");
+    // Without MaxResults AWS pages DescribeParameters by 10 (moto's test_describe_parameters_paging), not 50.
     SsmBackend.Page<SsmBackend.Metadata> page = ssm.describeParameters(ctx, filters(in, "Filters"),
-        filters(in, "ParameterFilters"), max == null ? 50 : max, string(in, "NextToken"));
+        filters(in, "ParameterFilters"), max == null ? 10 : max, string(in, "NextToken"));
     ObjectNode out = Json.object();
     ArrayNode parameters = out.putArray("Parameters");
     for (SsmBackend.Metadata metadata : page.items()) {

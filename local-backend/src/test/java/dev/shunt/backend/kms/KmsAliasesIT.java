@@ -60,6 +60,32 @@ class KmsAliasesIT extends BackendTest {
     expectError("KMSInvalidStateException", () -> kms.createAlias(r -> r.aliasName("alias/late").targetKeyId(id)));
   }
 
+  /**
+   * AWS: "alias/Service:Test contains invalid characters for an alias" (ValidationException) from
+   * CreateAlias, recorded in hashicorp/terraform-provider-aws#12891; moto's CreateAlias/UpdateAlias
+   * give the same. The model's pattern allows ':', so the wire layer alone would accept it. DeleteAlias
+   * and KeyId references follow moto: no such alias can exist, so NotFoundException.
+   */
+  @Test
+  void aliasNamesWithAColonAreRefusedWhenNamingAnAlias() {
+    String id = newKey();
+    var create = expectError("ValidationException", () -> kms.createAlias(r -> r.aliasName("alias/a:b").targetKeyId(id)));
+    assertThat(message(create)).isEqualTo("alias/a:b contains invalid characters for an alias");
+    kms.createAlias(r -> r.aliasName("alias/a").targetKeyId(id));
+    var update = expectError("ValidationException", () -> kms.updateAlias(r -> r.aliasName("alias/a:b").targetKeyId(id)));
+    assertThat(message(update)).isEqualTo("alias/a:b contains invalid characters for an alias");
+    assertThat(kms.listAliases(r -> r.keyId(id)).aliases()).extracting(AliasListEntry::aliasName)
+        .containsExactly("alias/a");
+
+    var delete = expectError("NotFoundException", () -> kms.deleteAlias(r -> r.aliasName("alias/a:b")));
+    assertThat(message(delete)).isEqualTo("Alias arn:aws:kms:us-east-1:000000000000:alias/a:b is not found.");
+    var reference = expectError("NotFoundException",
+        () -> kms.encrypt(r -> r.keyId("alias/a:b").plaintext(SdkBytes.fromUtf8String("x"))));
+    assertThat(message(reference)).isEqualTo("Alias arn:aws:kms:us-east-1:000000000000:alias/a:b is not found.");
+    expectError("NotFoundException",
+        () -> kms.describeKey(r -> r.keyId("arn:aws:kms:us-east-1:000000000000:alias/a:b")));
+  }
+
   @Test
   void updateAliasRepointsAndKeepsTheCreationDate() {
     String first = newKey();

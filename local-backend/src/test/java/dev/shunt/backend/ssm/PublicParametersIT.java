@@ -124,10 +124,12 @@ class PublicParametersIT extends BackendTest {
 
   @Test
   void nobodyWritesThemAndTheyAreNotAnAccountsOwn() {
-    expectError("ValidationException", () -> ssm.putParameter(r -> r.name(REGIONS + "/us-east-1/longName")
+    // AWS's answer for a name under /aws: "No access to reserved parameter name" (see SsmNameRulesIT).
+    expectError("AccessDeniedException", () -> ssm.putParameter(r -> r.name(REGIONS + "/us-east-1/longName")
         .value("Elsewhere").type(ParameterType.STRING).overwrite(true)));
     assertThat(ssm.getParameter(r -> r.name(REGIONS + "/us-east-1/longName")).parameter().value())
         .isEqualTo("US East (N. Virginia)");
+    expectError("AccessDeniedException", () -> ssm.deleteParameter(r -> r.name(REGIONS + "/us-east-1/longName")));
     assertThat(ssm.describeParameters(r -> { }).parameters()).isEmpty();
     assertThat(ssm.getParametersByPath(r -> r.path("/").recursive(true)).parameters()).isEmpty();
   }
