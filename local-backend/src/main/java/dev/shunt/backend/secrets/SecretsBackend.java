@@ -194,6 +194,7 @@ public final class SecretsBackend {
     secret.kmsKeyId = kmsKeyId == null || kmsKeyId.isEmpty() ? null : kmsKeyId;
     secret.type = type;
     secret.tags.putAll(tags);
+    secret.everTagged = !tags.isEmpty();
     SecretVersion version = null;
     if (value != null) {
       version = newVersion(ctx, secret, token == null ? UUID.randomUUID().toString() : token, value);
@@ -560,6 +561,7 @@ public final class SecretsBackend {
         throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
       }
       secret.tags.putAll(tags);
+      secret.everTagged |= !tags.isEmpty();
       secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
@@ -671,6 +673,7 @@ public final class SecretsBackend {
         replica = new Secret.Replica(request.region(), request.kmsKeyId());
         replica.status = "InProgress";
         primary.replicas.put(request.region(), replica);
+        primary.everReplicated = true;
       }
       RequestContext there = ctx.inRegion(request.region());
       SecretsRegion target = regions.get(primary.accountId, request.region());
@@ -691,6 +694,7 @@ public final class SecretsBackend {
       Secret copy = new Secret(primary.accountId, request.region(), primary.name, arn, primary.createdDate);
       synchronized (copy) {
         copy.primaryRegion = primary.region;
+        copy.everReplicated = true;
         copy.kmsKeyId = request.kmsKeyId();
       }
       try {
@@ -748,6 +752,7 @@ public final class SecretsBackend {
         copy.type = primary.type;
         copy.tags.clear();
         copy.tags.putAll(primary.tags);
+        copy.everTagged = primary.everTagged;
         copy.resourcePolicy = primary.resourcePolicy;
         copy.changed(primary.lastChangedDate);
         copy.deletedDate = primary.deletedDate;

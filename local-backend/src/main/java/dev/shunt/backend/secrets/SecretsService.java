@@ -357,7 +357,9 @@ public final class SecretsService implements AwsService {
     if (view.kmsKeyId() != null) {
       out.put("KmsKeyId", view.kmsKeyId());
     }
-    out.put("RotationEnabled", view.rotationEnabled());
+    if (view.rotationConfigured()) {
+      out.put("RotationEnabled", view.rotationEnabled());
+    }
     if (view.rotationLambdaArn() != null) {
       out.put("RotationLambdaARN", view.rotationLambdaArn());
     }
@@ -381,12 +383,15 @@ public final class SecretsService implements AwsService {
     if (view.rotationEnabled()) {
       Json.putDate(out, "NextRotationDate", view.nextRotationDate());
     }
-    if (!view.tags().isEmpty()) {
+    // Once tagged, AWS keeps Tags, as [] after UntagResource removed the last one.
+    if (view.everTagged()) {
       ArrayNode tags = out.putArray("Tags");
       view.tags().forEach((key, value) -> tags.addObject().put("Key", key).put("Value", value));
     }
     Json.putDate(out, "CreatedDate", view.createdDate());
-    out.put("PrimaryRegion", view.primaryRegion());
+    if (view.replicated()) {
+      out.put("PrimaryRegion", view.primaryRegion());
+    }
     return out;
   }
 

@@ -529,8 +529,9 @@ class SecretValuesIT extends BackendTest {
     assertThat(d.deletedDate()).isNull();
     assertThat(d.kmsKeyId()).isNull();
     assertThat(d.description()).isNull();
-    assertThat(d.primaryRegion()).isEqualTo("us-east-1");
-    assertThat(d.rotationEnabled()).isFalse();
+    // Never replicated nor rotated: AWS omits PrimaryRegion and RotationEnabled.
+    assertThat(d.primaryRegion()).isNull();
+    assertThat(d.rotationEnabled()).isNull();
     assertThat(d.tags()).containsExactly(Tag.builder().key("k").value("v").build());
     assertThat(d.versionIdsToStages()).containsOnly(Map.entry(created.versionId(), List.of("AWSCURRENT")));
 
@@ -558,7 +559,7 @@ class SecretValuesIT extends BackendTest {
       expectError("ResourceNotFoundException", () -> west.describeSecret(r -> r.secretId(arn)));
       String westArn = west.createSecret(r -> r.name("shared-name").secretString("west")).arn();
       assertThat(westArn).startsWith("arn:aws:secretsmanager:eu-west-1:000000000000:secret:shared-name-");
-      assertThat(west.describeSecret(r -> r.secretId("shared-name")).primaryRegion()).isEqualTo("eu-west-1");
+      assertThat(west.describeSecret(r -> r.secretId("shared-name")).arn()).isEqualTo(westArn);
       assertThat(west.getSecretValue(r -> r.secretId("shared-name")).secretString()).isEqualTo("west");
 
       // A 12-digit access key is its own account.
