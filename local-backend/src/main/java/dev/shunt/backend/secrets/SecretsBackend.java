@@ -175,9 +175,11 @@ public final class SecretsBackend {
               "You can't create this secret because a secret with this name is already scheduled for deletion.");
         }
         SecretVersion retried = token == null ? null : existing.versions.get(token);
-        if (retried != null && value != null
-            && SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
-          return new Result(existing, retried);
+        if (retried != null && value != null && retried.hasValue()) {
+          if (SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
+            return new Result(existing, retried);
+          }
+          throw SecretsErrors.tokenInUse(token, existing.arn);
         }
       }
       throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
@@ -270,7 +272,13 @@ public final class SecretsBackend {
     Secret secret = find(ctx, secretId, "UpdateSecret");
     requireWritable(secret);
     boolean keyChanged = false;
+    byte[] digest = value == null || token == null ? null : cipher.digest(value.bytes(), value.binary());
     synchronized (secret) {
+      // A token already used for another value fails the whole call: no metadata changes either.
+      SecretVersion reused = digest == null ? null : secret.versions.get(token);
+      if (reused != null && reused.hasValue() && !SecretCipher.sameDigest(reused.valueDigest, digest)) {
+        throw SecretsErrors.tokenInUse(token, secret.arn);
+      }
       if (description != null) {
         secret.description = description;
       }
@@ -336,14 +344,14 @@ public final class SecretsBackend {
         if (SecretCipher.sameDigest(existing.valueDigest, digest)) {
           return new Result(secret, existing);
         }
-        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+        throw SecretsErrors.tokenInUse(versionId, secret.arn);
       }
     }
     SecretVersion version = newVersion(ctx, secret, versionId, value, digest);
     synchronized (secret) {
       SecretVersion existing = secret.versions.get(versionId);
       if (existing != null && existing.hasValue()) {
-        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+        throw SecretsErrors.tokenInUse(versionId, secret.arn);
       }
       if (existing != null) {
         // A rotation's empty version (its createSecret step): the value fills it and it keeps its labels.

@@ -299,7 +299,7 @@ class SecretValuesIT extends BackendTest {
   @Test
   void aClientRequestTokenMakesPutAndCreateIdempotent() {
     String token = UUID.randomUUID().toString();
-    sm.createSecret(r -> r.name("idem").secretString("zero"));
+    String arn = sm.createSecret(r -> r.name("idem").secretString("zero")).arn();
     PutSecretValueResponse first = sm
         .putSecretValue(r -> r.secretId("idem").clientRequestToken(token).secretString("same"));
     assertThat(first.versionId()).isEqualTo(token);
@@ -311,7 +311,8 @@ class SecretValuesIT extends BackendTest {
 
     var changed = expectError("ResourceExistsException",
         () -> sm.putSecretValue(r -> r.secretId("idem").clientRequestToken(token).secretString("different")));
-    assertThat(message(changed)).contains("existing version");
+    assertThat(message(changed)).isEqualTo("You can't use ClientRequestToken " + token
+        + " because that value is already in use for a version of secret " + arn + ".");
     // The same bytes as binary are a different value.
     expectError("ResourceExistsException", () -> sm.putSecretValue(r -> r.secretId("idem").clientRequestToken(token)
         .secretBinary(SdkBytes.fromUtf8String("same"))));
@@ -328,6 +329,39 @@ class SecretValuesIT extends BackendTest {
     expectError("ResourceExistsException",
         () -> sm.createSecret(r -> r.name("idem2").clientRequestToken(createToken).secretString("w")));
     assertThat(allVersions("idem2")).hasSize(1);
+  }
+
+  /**
+   * A ClientRequestToken names a version: sent again with another value, CreateSecret,
+   * PutSecretValue and UpdateSecret answer ResourceExistsException in AWS's words, and UpdateSecret
+   * changes nothing; with the same value it is the same version again. Source: moto's
+   * {@code test_create_different_secret_with_same_token},
+   * {@code test_put_different_secret_value_with_same_token},
+   * {@code test_update_different_secret_value_with_same_token} and
+   * {@code test_update_same_secret_value_with_same_token}, marked aws_verified.
+   */
+  @Test
+  void aClientRequestTokenReusedWithAnotherValueIsResourceExistsException() {
+    String token = UUID.randomUUID().toString();
+    String arn = sm.createSecret(r -> r.name("reused").clientRequestToken(token).secretString("Hello")).arn();
+    String inUse = "You can't use ClientRequestToken " + token
+        + " because that value is already in use for a version of secret " + arn + ".";
+
+    assertThat(message(expectError("ResourceExistsException",
+        () -> sm.createSecret(r -> r.name("reused").clientRequestToken(token).secretString("Hi"))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException",
+        () -> sm.putSecretValue(r -> r.secretId(arn).clientRequestToken(token).secretString("Hi"))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException", () -> sm.putSecretValue(r -> r.secretId(arn)
+        .clientRequestToken(token).secretBinary(SdkBytes.fromUtf8String("Hello")))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException", () -> sm.updateSecret(r -> r.secretId(arn)
+        .clientRequestToken(token).secretString("Hi").description("changed"))))).isEqualTo(inUse);
+    assertThat(sm.describeSecret(r -> r.secretId(arn)).description()).isNull();
+
+    UpdateSecretResponse same = sm.updateSecret(r -> r.secretId("reused").clientRequestToken(token)
+        .secretString("Hello"));
+    assertThat(same.versionId()).isEqualTo(token);
+    assertThat(allVersions("reused")).singleElement().satisfies(v -> assertThat(v.versionId()).isEqualTo(token));
+    assertThat(sm.getSecretValue(r -> r.secretId(arn)).secretString()).isEqualTo("Hello");
   }
 
   @Test
