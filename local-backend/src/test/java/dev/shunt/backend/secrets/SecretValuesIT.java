@@ -364,6 +364,39 @@ class SecretValuesIT extends BackendTest {
     assertThat(sm.getSecretValue(r -> r.secretId(arn)).secretString()).isEqualTo("Hello");
   }
 
+  /**
+   * AWS checks a ClientRequestToken's length (32 to 64) itself, answering
+   * InvalidParameterException, not the model's ValidationException. Source: moto's
+   * {@code test_rotate_secret_client_request_token_too_short}, sent past botocore's own checks,
+   * and its token validation in every operation that takes one.
+   */
+  @Test
+  void aClientRequestTokenNotOf32To64CharactersIsInvalidParameterException() {
+    sm.createSecret(r -> r.name("tokens").secretString("a"));
+    String message = "ClientRequestToken must be 32-64 characters long.";
+    for (String token : List.of("TOO-SHORT", "x".repeat(31), "x".repeat(65))) {
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.createSecret(r -> r.name("tokens-new").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.updateSecret(r -> r.secretId("tokens").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.rotateSecret(r -> r.secretId("tokens").clientRequestToken(token)))))
+          .isEqualTo(message);
+    }
+    expectError("ResourceNotFoundException", () -> sm.describeSecret(r -> r.secretId("tokens-new")));
+    assertThat(allVersions("tokens")).hasSize(1);
+    // 32 and 64 characters are fine.
+    sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken("y".repeat(32)).secretString("b"));
+    sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken("z".repeat(64)).secretString("c"));
+    // Another member's limits are still the model's ValidationException.
+    expectError("ValidationException", () -> sm.createSecret(r -> r.name("").secretString("v")));
+  }
+
   @Test
   void updateSecretChangesMetadataAndOptionallyTheValue() {
     String v1 = sm.createSecret(r -> r.name("upd").secretString("one").description("before")).versionId();
