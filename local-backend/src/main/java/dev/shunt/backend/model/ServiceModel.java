@@ -38,6 +38,12 @@ public final class ServiceModel {
 
   private final JsonNode operations;
   private final Set<String> operationNames;
+  /**
+   * Shapes whose length, range and pattern the service checks itself, because AWS answers a
+   * value outside them with the service's own error rather than a ValidationException; their
+   * JSON type is still checked here.
+   */
+  private final Set<String> shapesCheckedByService;
   /** Compiled on first use; read without a lock. */
   private final Map<String, Operation> compiledOperations = new ConcurrentHashMap<>();
   /** Every shape compiled so far, by name (shared by the operations; guarded by this). */
@@ -47,8 +53,9 @@ public final class ServiceModel {
   /** The model's shapes, read when the first operation is compiled (guarded by this). */
   private JsonNode shapes;
 
-  private ServiceModel(byte[] json) throws IOException {
+  private ServiceModel(byte[] json, Set<String> shapesCheckedByService) throws IOException {
     this.json = json;
+    this.shapesCheckedByService = Set.copyOf(shapesCheckedByService);
     JsonNode root = Json.readMembers(json, Set.of("metadata", "operations"));
     JsonNode metadata = root.path("metadata");
     this.serviceId = metadata.path("serviceId").asText();
@@ -96,12 +103,20 @@ public final class ServiceModel {
 
   /** Loads {@code dev/shunt/backend/model/<name>.json} from the class path. */
   public static ServiceModel load(String name) {
+    return load(name, Set.of());
+  }
+
+  /**
+   * Loads a model whose named shapes keep only their type check: the service checks their limits
+   * itself, with the error AWS gives for them (see {@link #shapesCheckedByService}).
+   */
+  public static ServiceModel load(String name, Set<String> shapesCheckedByService) {
     String resource = "/dev/shunt/backend/model/" + name + ".json";
     try (InputStream in = ServiceModel.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("No service model at " + resource);
       }
-      return new ServiceModel(in.readAllBytes());
+      return new ServiceModel(in.readAllBytes(), shapesCheckedByService);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -174,14 +189,15 @@ public final class ServiceModel {
     }
     JsonNode shape = shapes.path(name);
     boolean sensitive = shape.path("sensitive").asBoolean(false);
-    Integer min = shape.has("min") ? shape.get("min").asInt() : null;
-    Integer max = shape.has("max") ? shape.get("max").asInt() : null;
+    boolean limited = !shapesCheckedByService.contains(name);
+    Integer min = limited && shape.has("min") ? shape.get("min").asInt() : null;
+    Integer max = limited && shape.has("max") ? shape.get("max").asInt() : null;
     String type = shape.path("type").asText();
     ShapeValidator validator;
     switch (type) {
       case "string" -> {
         Pattern pattern = null;
-        String patternText = shape.path("pattern").asText(null);
+        String patternText = limited ? shape.path("pattern").asText(null) : null;
         if (patternText != null) {
           try {
             pattern = Pattern.compile(patternText, Pattern.DOTALL);
@@ -202,8 +218,8 @@ public final class ServiceModel {
         validator = new ShapeValidator.StringShape(sensitive, min, max, pattern, patternText, enumValues, enumText);
       }
       case "integer", "long", "double", "float" -> validator = new ShapeValidator.NumberShape(type,
-          shape.has("min") ? shape.get("min").asDouble() : null,
-          shape.has("max") ? shape.get("max").asDouble() : null);
+          limited && shape.has("min") ? shape.get("min").asDouble() : null,
+          limited && shape.has("max") ? shape.get("max").asDouble() : null);
       case "boolean" -> validator = new ShapeValidator.BooleanShape();
       case "timestamp" -> validator = new ShapeValidator.TimestampShape();
       case "blob" -> validator = new ShapeValidator.BlobShape(sensitive, min, max);

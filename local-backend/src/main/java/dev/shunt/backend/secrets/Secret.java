@@ -38,6 +38,8 @@ final class Secret {
   String kmsKeyId;
   String type;
   final Map<String, String> tags = new LinkedHashMap<>();
+  /** Whether the secret ever had a tag: AWS then shows {@code Tags}, empty once all are removed. */
+  boolean everTagged;
   /** Versions in creation order (sized for the usual one or two, not the default 16). */
   final LinkedHashMap<String, SecretVersion> versions = new LinkedHashMap<>(2);
   /** Set only through {@link #changed}, which keeps the Region's index by it in step. */
@@ -62,6 +64,8 @@ final class Secret {
   PolicyDocument resourcePolicy;
   /** The primary's Region; equal to {@link #region} for a primary secret. */
   String primaryRegion;
+  /** Whether the secret ever had a replica or was one: AWS shows {@code PrimaryRegion} only then. */
+  boolean everReplicated;
   final Map<String, Replica> replicas = new LinkedHashMap<>();
 
   Secret(String accountId, String region, String name, String arn, Instant createdDate) {

@@ -175,9 +175,11 @@ public final class SecretsBackend {
               "You can't create this secret because a secret with this name is already scheduled for deletion.");
         }
         SecretVersion retried = token == null ? null : existing.versions.get(token);
-        if (retried != null && value != null
-            && SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
-          return new Result(existing, retried);
+        if (retried != null && value != null && retried.hasValue()) {
+          if (SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
+            return new Result(existing, retried);
+          }
+          throw SecretsErrors.tokenInUse(token, existing.arn);
         }
       }
       throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
@@ -194,6 +196,7 @@ public final class SecretsBackend {
     secret.kmsKeyId = kmsKeyId == null || kmsKeyId.isEmpty() ? null : kmsKeyId;
     secret.type = type;
     secret.tags.putAll(tags);
+    secret.everTagged = !tags.isEmpty();
     SecretVersion version = null;
     if (value != null) {
       version = newVersion(ctx, secret, token == null ? UUID.randomUUID().toString() : token, value);
@@ -269,7 +272,13 @@ public final class SecretsBackend {
     Secret secret = find(ctx, secretId, "UpdateSecret");
     requireWritable(secret);
     boolean keyChanged = false;
+    byte[] digest = value == null || token == null ? null : cipher.digest(value.bytes(), value.binary());
     synchronized (secret) {
+      // A token already used for another value fails the whole call: no metadata changes either.
+      SecretVersion reused = digest == null ? null : secret.versions.get(token);
+      if (reused != null && reused.hasValue() && !SecretCipher.sameDigest(reused.valueDigest, digest)) {
+        throw SecretsErrors.tokenInUse(token, secret.arn);
+      }
       if (description != null) {
         secret.description = description;
       }
@@ -335,14 +344,14 @@ public final class SecretsBackend {
         if (SecretCipher.sameDigest(existing.valueDigest, digest)) {
           return new Result(secret, existing);
         }
-        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+        throw SecretsErrors.tokenInUse(versionId, secret.arn);
       }
     }
     SecretVersion version = newVersion(ctx, secret, versionId, value, digest);
     synchronized (secret) {
       SecretVersion existing = secret.versions.get(versionId);
       if (existing != null && existing.hasValue()) {
-        throw SecretsErrors.exists("You can't modify an existing version, you can only create a new version.");
+        throw SecretsErrors.tokenInUse(versionId, secret.arn);
       }
       if (existing != null) {
         // A rotation's empty version (its createSecret step): the value fills it and it keeps its labels.
@@ -560,6 +569,7 @@ public final class SecretsBackend {
         throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
       }
       secret.tags.putAll(tags);
+      secret.everTagged |= !tags.isEmpty();
       secret.changed(ctx.now());
     }
     syncReplicas(ctx, secret);
@@ -671,6 +681,7 @@ public final class SecretsBackend {
         replica = new Secret.Replica(request.region(), request.kmsKeyId());
         replica.status = "InProgress";
         primary.replicas.put(request.region(), replica);
+        primary.everReplicated = true;
       }
       RequestContext there = ctx.inRegion(request.region());
       SecretsRegion target = regions.get(primary.accountId, request.region());
@@ -691,6 +702,7 @@ public final class SecretsBackend {
       Secret copy = new Secret(primary.accountId, request.region(), primary.name, arn, primary.createdDate);
       synchronized (copy) {
         copy.primaryRegion = primary.region;
+        copy.everReplicated = true;
         copy.kmsKeyId = request.kmsKeyId();
       }
       try {
@@ -748,6 +760,7 @@ public final class SecretsBackend {
         copy.type = primary.type;
         copy.tags.clear();
         copy.tags.putAll(primary.tags);
+        copy.everTagged = primary.everTagged;
         copy.resourcePolicy = primary.resourcePolicy;
         copy.changed(primary.lastChangedDate);
         copy.deletedDate = primary.deletedDate;

@@ -39,6 +39,12 @@ final class SecretsErrors {
     return new AwsException("ResourceExistsException", message);
   }
 
+  /** A ClientRequestToken (a version id) sent again with another value; AWS's words, recorded by moto. */
+  static AwsException tokenInUse(String token, String secretArn) {
+    return exists("You can't use ClientRequestToken " + token
+        + " because that value is already in use for a version of secret " + secretArn + ".");
+  }
+
   static AwsException limitExceeded(String message) {
     return new AwsException("LimitExceededException", message);
   }

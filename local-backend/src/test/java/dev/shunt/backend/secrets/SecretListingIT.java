@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType
 import software.amazon.awssdk.services.secretsmanager.model.GetRandomPasswordRequest;
 import software.amazon.awssdk.services.secretsmanager.model.ListSecretsRequest;
 import software.amazon.awssdk.services.secretsmanager.model.ListSecretsResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ReplicaRegionType;
 import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
 import software.amazon.awssdk.services.secretsmanager.model.SortByType;
@@ -96,10 +97,11 @@ class SecretListingIT extends BackendTest {
         "prod/api-key");
     assertThat(names(filter(FilterNameStringType.NAME, "Prod"))).containsExactly("Prod-Upper");
     assertThat(names(filter(FilterNameStringType.NAME, "db"))).isEmpty();
-    // description: prefix, not case-sensitive.
+    // description: words of the value starting words of the description, not case-sensitive.
     assertThat(names(filter(FilterNameStringType.DESCRIPTION, "production"))).containsExactly("prod/db/password");
     assertThat(names(filter(FilterNameStringType.DESCRIPTION, "PAYMENTS api"))).containsExactly("prod/api-key");
-    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "database"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "data"))).containsExactly("prod/db/password");
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "base"))).isEmpty();
     // tag-key and tag-value: prefix, case-sensitive.
     assertThat(names(filter(FilterNameStringType.TAG_KEY, "te"))).containsExactlyInAnyOrder("prod/db/password",
         "dev/db/password");
@@ -109,8 +111,8 @@ class SecretListingIT extends BackendTest {
     assertThat(names(filter(FilterNameStringType.TAG_VALUE, "al"))).containsExactly("prod/api-key");
     assertThat(names(filter(FilterNameStringType.TAG_VALUE, "Pay"))).isEmpty();
     // primary-region and owning-service.
-    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "us-east"))).hasSize(4);
-    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "eu-"))).isEmpty();
+    // None of these is replicated, so none has a primary Region (see primaryRegionFilterMatchesOnlyReplicatedSecrets).
+    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "us-east"))).isEmpty();
     assertThat(names(filter(FilterNameStringType.OWNING_SERVICE, "rds"))).isEmpty();
     // all: words of the value, matched against name, description and tags, not case-sensitive.
     assertThat(names(filter(FilterNameStringType.ALL, "PAYMENTS"))).containsExactlyInAnyOrder("prod/db/password",
@@ -127,7 +129,7 @@ class SecretListingIT extends BackendTest {
         "Prod-Upper");
     assertThat(names(filter(FilterNameStringType.TAG_KEY, "!team"))).containsExactlyInAnyOrder("prod/api-key",
         "Prod-Upper");
-    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "!us-east-1"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "!us-east-1"))).hasSize(4);
     assertThat(names(filter(FilterNameStringType.OWNING_SERVICE, "!rds"))).hasSize(4);
     assertThat(names(filter(FilterNameStringType.DESCRIPTION, "!PRODUCTION"))).containsExactlyInAnyOrder("prod/api-key",
         "dev/db/password", "Prod-Upper");
@@ -149,6 +151,104 @@ class SecretListingIT extends BackendTest {
     expectError("ValidationException", () -> sm.listSecrets(r -> r.filters(noValues)));
   }
 
+  /**
+   * The {@code all} filter's words, as recorded against AWS in moto's
+   * {@code test_with_all_filter_special_characters} and {@code test_with_all_filter}
+   * (tests/test_secretsmanager/test_list_secrets.py, marked aws_verified).
+   */
+  @Test
+  void allFilterMatchesWordsSplitAtPunctuationAndCaseChanges() {
+    for (String separator : List.of("/", "_", "+", "=", ".", "@", "-")) {
+      sm.createSecret(r -> r.name("prod" + separator + "AppBeta" + separator + "x1").secretString("s"));
+    }
+    sm.createSecret(r -> r.name("uat/COMPANY/x2").secretString("s"));
+    sm.createSecret(r -> r.name("uat/COMPANYthings/x3").secretString("s"));
+    sm.createSecret(r -> r.name("SecretFTag").tags(tag("1", "foo")));
+    sm.createSecret(r -> r.name("Thirdsecret").description("DescTwo"));
+    List<String> appBeta = List.of("prod/AppBeta/x1", "prod_AppBeta_x1", "prod+AppBeta+x1", "prod=AppBeta=x1",
+        "prod.AppBeta.x1", "prod@AppBeta@x1", "prod-AppBeta-x1");
+
+    assertThat(names(filter(FilterNameStringType.ALL, "AppBeta"))).containsExactlyInAnyOrderElementsOf(appBeta);
+    assertThat(names(filter(FilterNameStringType.ALL, "Beta"))).containsExactlyInAnyOrderElementsOf(appBeta);
+    assertThat(names(filter(FilterNameStringType.ALL, "AppBeta", "prod"))).containsExactlyInAnyOrderElementsOf(appBeta);
+    // Prefixes of words only, not inside them.
+    assertThat(names(filter(FilterNameStringType.ALL, "eta"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.ALL, "rod"))).isEmpty();
+    // A value of only punctuation has no word, and matches nothing.
+    assertThat(names(filter(FilterNameStringType.ALL, "+"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.ALL, "/"))).isEmpty();
+    // COMPANYthings is the words COMPAN and Ythings: not "company", not "things".
+    assertThat(names(filter(FilterNameStringType.ALL, "company"))).containsExactly("uat/COMPANY/x2");
+    assertThat(names(filter(FilterNameStringType.ALL, "things"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.ALL, "Ythings"))).containsExactly("uat/COMPANYthings/x3");
+    assertThat(names(filter(FilterNameStringType.ALL, "N"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.ALL, "pany"))).isEmpty();
+    // SecretFTag is Secret, F, Tag; DescTwo is Desc, Two; tags are searched too.
+    assertThat(names(filter(FilterNameStringType.ALL, "t"))).containsExactlyInAnyOrder("SecretFTag", "Thirdsecret");
+    assertThat(names(filter(FilterNameStringType.ALL, "foo"))).containsExactly("SecretFTag");
+    // Every word of one value must match (d and t: DescTwo); letter to digit splits too (x1 is x, 1).
+    assertThat(names(filter(FilterNameStringType.ALL, "d t"))).containsExactly("Thirdsecret");
+    assertThat(names(filter(FilterNameStringType.ALL, "uat 3"))).containsExactly("uat/COMPANYthings/x3");
+
+    // BatchGetSecretValue filters the same way.
+    assertThat(sm.batchGetSecretValue(r -> r.filters(filter(FilterNameStringType.ALL, "Ythings"))).secretValues())
+        .extracting(SecretValueEntry::name).containsExactly("uat/COMPANYthings/x3");
+    assertThat(sm.batchGetSecretValue(r -> r.filters(filter(FilterNameStringType.ALL, "+"))).secretValues()).isEmpty();
+  }
+
+  /**
+   * description matches words, not only the start of the description, as moto's
+   * {@code test_with_filter_with_value_with_multiple_words} recorded against AWS (the API
+   * reference says "Prefix match"; the user guide's "Find secrets" says words, as AWS does).
+   */
+  @Test
+  void descriptionFilterMatchesEveryWordOfTheValueAtTheStartOfWords() {
+    sm.createSecret(r -> r.name("foo").description("one two"));
+    sm.createSecret(r -> r.name("bar").description("one and two"));
+    sm.createSecret(r -> r.name("baz").description("one"));
+    sm.createSecret(r -> r.name("qux").description("two"));
+    sm.createSecret(r -> r.name("none").description("unrelated"));
+    sm.createSecret(r -> r.name("nothing"));
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "one two"))).containsExactlyInAnyOrder("foo", "bar");
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "O T"))).containsExactlyInAnyOrder("foo", "bar");
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "t"))).containsExactlyInAnyOrder("foo", "bar", "qux");
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "related"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "."))).isEmpty();
+  }
+
+  /** Two filters with one key both apply: moto's {@code test_with_duplicate_filter_keys}, recorded against AWS. */
+  @Test
+  void filtersOfTheSameKeyMustAllHold() {
+    sm.createSecret(r -> r.name("foo").description("one two"));
+    sm.createSecret(r -> r.name("bar").description("one"));
+    sm.createSecret(r -> r.name("baz").description("two"));
+    sm.createSecret(r -> r.name("qux").description("unrelated"));
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "one"), filter(FilterNameStringType.DESCRIPTION, "two")))
+        .containsExactly("foo");
+    // Several values in one filter: any of them.
+    assertThat(names(filter(FilterNameStringType.DESCRIPTION, "one", "two")))
+        .containsExactlyInAnyOrder("foo", "bar", "baz");
+  }
+
+  /**
+   * Only a secret that is or has a replica has a primary Region: AWS shows PrimaryRegion for no
+   * other (DescribeSecret on an unreplicated secret), so the filter, whose values are prefixes,
+   * case-sensitive (API reference, Filter), finds no other.
+   */
+  @Test
+  void primaryRegionFilterMatchesOnlyReplicatedSecrets() {
+    sm.createSecret(r -> r.name("alone").secretString("a"));
+    sm.createSecret(r -> r.name("replicated").secretString("r")
+        .addReplicaRegions(ReplicaRegionType.builder().region("eu-west-1").build()));
+    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "us-east"))).containsExactly("replicated");
+    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "US-EAST"))).isEmpty();
+    assertThat(names(filter(FilterNameStringType.PRIMARY_REGION, "eu-west-1"))).isEmpty();
+    try (SecretsManagerClient west = shunt.secrets("AKIDTEST", Region.EU_WEST_1)) {
+      assertThat(west.listSecrets(r -> r.filters(filter(FilterNameStringType.PRIMARY_REGION, "us-east-1")))
+          .secretList()).extracting(SecretListEntry::name).containsExactly("replicated");
+    }
+  }
+
   @Test
   void listEntriesCarryWhatDescribeSecretShows() {
     String version = sm.createSecret(r -> r.name("entry").secretString("v").description("d").tags(tag("a", "b")))
@@ -163,8 +263,8 @@ class SecretListingIT extends BackendTest {
     assertThat(entry.createdDate()).isEqualTo(described.createdDate());
     assertThat(entry.lastChangedDate()).isEqualTo(described.lastChangedDate());
     assertThat(entry.lastAccessedDate()).isEqualTo(described.lastAccessedDate()).isNotNull();
-    assertThat(entry.primaryRegion()).isEqualTo("us-east-1");
-    assertThat(entry.rotationEnabled()).isFalse();
+    assertThat(entry.primaryRegion()).isEqualTo(described.primaryRegion()).isNull();
+    assertThat(entry.rotationEnabled()).isEqualTo(described.rotationEnabled()).isNull();
     assertThat(entry.kmsKeyId()).isNull();
     assertThat(entry.deletedDate()).isNull();
     assertThat(entry.secretVersionsToStages()).containsOnly(Map.entry(version, List.of("AWSCURRENT")));
@@ -342,6 +442,28 @@ class SecretListingIT extends BackendTest {
     assertThat(sm.describeSecret(r -> r.secretId("tags")).tags()).hasSize(3);
   }
 
+  /**
+   * Once tagged, a secret keeps a Tags member, [] after UntagResource removed every tag; never
+   * tagged, it has none. Source: moto's test_untag_resource and its model (Tags None until set),
+   * the behaviour recorded against AWS where the API reference is silent.
+   */
+  @Test
+  void tagsAreAnEmptyListOnceEveryTagWasRemovedAndAbsentIfNeverTagged() {
+    sm.createSecret(r -> r.name("never-tagged"));
+    sm.createSecret(r -> r.name("untagged").tags(tag("env", "dev")));
+    sm.untagResource(r -> r.secretId("untagged").tagKeys("env"));
+    DescribeSecretResponse never = sm.describeSecret(r -> r.secretId("never-tagged"));
+    DescribeSecretResponse untagged = sm.describeSecret(r -> r.secretId("untagged"));
+    assertThat(never.hasTags()).isFalse();
+    assertThat(untagged.hasTags()).isTrue();
+    assertThat(untagged.tags()).isEmpty();
+    Map<String, SecretListEntry> listed = sm.listSecrets().secretList().stream()
+        .collect(Collectors.toMap(SecretListEntry::name, e -> e));
+    assertThat(listed.get("never-tagged").hasTags()).isFalse();
+    assertThat(listed.get("untagged").hasTags()).isTrue();
+    assertThat(listed.get("untagged").tags()).isEmpty();
+  }
+
   @Test
   void aSecretHasAtMostFiftyTags() {
     Tag[] fifty = new Tag[50];
@@ -401,7 +523,8 @@ class SecretListingIT extends BackendTest {
           .as(noDigits).isTrue();
     }
     var tooShort = expectError("InvalidParameterException", () -> password(r -> r.passwordLength(3L)));
-    assertThat(message(tooShort)).isNotBlank();
+    // AWS's words (moto's get_random_password, which copies them), as InvalidParameterException.
+    assertThat(message(tooShort)).isEqualTo("Password length is too short based on the required types.");
     assertThat(password(r -> r.passwordLength(3L).requireEachIncludedType(false))).hasSize(3);
     assertThat(password(r -> r.passwordLength(1L).requireEachIncludedType(false))).hasSize(1);
   }
@@ -441,8 +564,14 @@ class SecretListingIT extends BackendTest {
     expectError("InvalidParameterException",
         () -> password(r -> r.excludeCharacters(LOWER + UPPER + DIGITS + PUNCTUATION).requireEachIncludedType(false)));
     assertThat(password(r -> r.passwordLength(4096L))).hasSize(4096);
+    // Unlike ClientRequestToken, PasswordLength outside 1-4096 stays the model's ValidationException:
+    // moto's get_random_password copies AWS's answer for 4097 as "1 validation error detected: Value
+    // '4097' at 'passwordLength' failed to satisfy constraint: Member must have value less than or
+    // equal to 4096"; only a length too short for the required types is InvalidParameterException.
     var zero = expectError("ValidationException", () -> password(r -> r.passwordLength(0L)));
     assertThat(message(zero)).contains("passwordLength");
-    expectError("ValidationException", () -> password(r -> r.passwordLength(4097L)));
+    assertThat(message(expectError("ValidationException", () -> password(r -> r.passwordLength(4097L)))))
+        .isEqualTo("1 validation error detected: Value '4097' at 'passwordLength' failed to satisfy constraint: "
+            + "Member must have value less than or equal to 4096");
   }
 }

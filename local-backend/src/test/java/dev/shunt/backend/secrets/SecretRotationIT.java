@@ -182,6 +182,46 @@ class SecretRotationIT {
     assertThat(described.versionIdsToStages()).hasSize(1);
   }
 
+  /**
+   * AWS answers a rotation period out of range as InvalidParameterException with its own words,
+   * not as a ValidationException of the model's range: moto's
+   * {@code test_rotate_secret_rotation_period_validation}, sent past botocore's own checks.
+   */
+  @Test
+  void automaticallyAfterDaysOutsideOneToAThousandIsInvalidParameterException() {
+    sm.createSecret(r -> r.name("rotation/days").secretString("a"));
+    for (long days : new long[] {0, 1001, -1}) {
+      var error = expectError("InvalidParameterException", () -> sm.rotateSecret(r -> r.secretId("rotation/days")
+          .rotationLambdaARN(LAMBDA_PREFIX + "builtin").rotateImmediately(false)
+          .rotationRules(RotationRulesType.builder().automaticallyAfterDays(days).build())));
+      assertThat(message(error)).isEqualTo("RotationRules.AutomaticallyAfterDays must be within 1-1000.");
+    }
+    assertThat(sm.describeSecret(r -> r.secretId("rotation/days")).rotationEnabled()).isNull();
+  }
+
+  /**
+   * A secret never set to rotate has no RotationEnabled; once RotateSecret configured rotation it
+   * is true, and false (still present) after CancelRotateSecret. Source: moto's
+   * {@code test_rotate_secret_enable_rotation} ("RotationEnabled" not in a new secret's
+   * DescribeSecret) and {@code test_cancel_rotate_secret}; the API reference is silent.
+   */
+  @Test
+  void rotationEnabledIsAbsentUntilRotationIsConfiguredAndFalseAfterCancelRotateSecret() {
+    sm.createSecret(r -> r.name("rotation/flag").secretString("a"));
+    assertThat(sm.describeSecret(r -> r.secretId("rotation/flag")).rotationEnabled()).isNull();
+    assertThat(sm.listSecrets().secretList().get(0).rotationEnabled()).isNull();
+
+    sm.rotateSecret(r -> r.secretId("rotation/flag").rotationLambdaARN(LAMBDA_PREFIX + "builtin")
+        .rotationRules(RotationRulesType.builder().automaticallyAfterDays(30L).build()).rotateImmediately(false));
+    assertThat(sm.describeSecret(r -> r.secretId("rotation/flag")).rotationEnabled()).isTrue();
+
+    sm.cancelRotateSecret(r -> r.secretId("rotation/flag"));
+    DescribeSecretResponse cancelled = sm.describeSecret(r -> r.secretId("rotation/flag"));
+    assertThat(cancelled.rotationEnabled()).isFalse();
+    assertThat(cancelled.rotationLambdaARN()).isEqualTo(LAMBDA_PREFIX + "builtin");
+    assertThat(sm.listSecrets().secretList().get(0).rotationEnabled()).isFalse();
+  }
+
   @Test
   void rotateSecretWithoutAnyLambdaArnIsInvalidRequest() {
     sm.createSecret(r -> r.name("rotation/no-lambda").secretString("a"));

@@ -299,7 +299,7 @@ class SecretValuesIT extends BackendTest {
   @Test
   void aClientRequestTokenMakesPutAndCreateIdempotent() {
     String token = UUID.randomUUID().toString();
-    sm.createSecret(r -> r.name("idem").secretString("zero"));
+    String arn = sm.createSecret(r -> r.name("idem").secretString("zero")).arn();
     PutSecretValueResponse first = sm
         .putSecretValue(r -> r.secretId("idem").clientRequestToken(token).secretString("same"));
     assertThat(first.versionId()).isEqualTo(token);
@@ -311,7 +311,8 @@ class SecretValuesIT extends BackendTest {
 
     var changed = expectError("ResourceExistsException",
         () -> sm.putSecretValue(r -> r.secretId("idem").clientRequestToken(token).secretString("different")));
-    assertThat(message(changed)).contains("existing version");
+    assertThat(message(changed)).isEqualTo("You can't use ClientRequestToken " + token
+        + " because that value is already in use for a version of secret " + arn + ".");
     // The same bytes as binary are a different value.
     expectError("ResourceExistsException", () -> sm.putSecretValue(r -> r.secretId("idem").clientRequestToken(token)
         .secretBinary(SdkBytes.fromUtf8String("same"))));
@@ -328,6 +329,72 @@ class SecretValuesIT extends BackendTest {
     expectError("ResourceExistsException",
         () -> sm.createSecret(r -> r.name("idem2").clientRequestToken(createToken).secretString("w")));
     assertThat(allVersions("idem2")).hasSize(1);
+  }
+
+  /**
+   * A ClientRequestToken names a version: sent again with another value, CreateSecret,
+   * PutSecretValue and UpdateSecret answer ResourceExistsException in AWS's words, and UpdateSecret
+   * changes nothing; with the same value it is the same version again. Source: moto's
+   * {@code test_create_different_secret_with_same_token},
+   * {@code test_put_different_secret_value_with_same_token},
+   * {@code test_update_different_secret_value_with_same_token} and
+   * {@code test_update_same_secret_value_with_same_token}, marked aws_verified.
+   */
+  @Test
+  void aClientRequestTokenReusedWithAnotherValueIsResourceExistsException() {
+    String token = UUID.randomUUID().toString();
+    String arn = sm.createSecret(r -> r.name("reused").clientRequestToken(token).secretString("Hello")).arn();
+    String inUse = "You can't use ClientRequestToken " + token
+        + " because that value is already in use for a version of secret " + arn + ".";
+
+    assertThat(message(expectError("ResourceExistsException",
+        () -> sm.createSecret(r -> r.name("reused").clientRequestToken(token).secretString("Hi"))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException",
+        () -> sm.putSecretValue(r -> r.secretId(arn).clientRequestToken(token).secretString("Hi"))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException", () -> sm.putSecretValue(r -> r.secretId(arn)
+        .clientRequestToken(token).secretBinary(SdkBytes.fromUtf8String("Hello")))))).isEqualTo(inUse);
+    assertThat(message(expectError("ResourceExistsException", () -> sm.updateSecret(r -> r.secretId(arn)
+        .clientRequestToken(token).secretString("Hi").description("changed"))))).isEqualTo(inUse);
+    assertThat(sm.describeSecret(r -> r.secretId(arn)).description()).isNull();
+
+    UpdateSecretResponse same = sm.updateSecret(r -> r.secretId("reused").clientRequestToken(token)
+        .secretString("Hello"));
+    assertThat(same.versionId()).isEqualTo(token);
+    assertThat(allVersions("reused")).singleElement().satisfies(v -> assertThat(v.versionId()).isEqualTo(token));
+    assertThat(sm.getSecretValue(r -> r.secretId(arn)).secretString()).isEqualTo("Hello");
+  }
+
+  /**
+   * AWS checks a ClientRequestToken's length (32 to 64) itself, answering
+   * InvalidParameterException, not the model's ValidationException. Source: moto's
+   * {@code test_rotate_secret_client_request_token_too_short}, sent past botocore's own checks,
+   * and its token validation in every operation that takes one.
+   */
+  @Test
+  void aClientRequestTokenNotOf32To64CharactersIsInvalidParameterException() {
+    sm.createSecret(r -> r.name("tokens").secretString("a"));
+    String message = "ClientRequestToken must be 32-64 characters long.";
+    for (String token : List.of("TOO-SHORT", "x".repeat(31), "x".repeat(65))) {
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.createSecret(r -> r.name("tokens-new").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.updateSecret(r -> r.secretId("tokens").clientRequestToken(token).secretString("v")))))
+          .isEqualTo(message);
+      assertThat(message(expectError("InvalidParameterException",
+          () -> sm.rotateSecret(r -> r.secretId("tokens").clientRequestToken(token)))))
+          .isEqualTo(message);
+    }
+    expectError("ResourceNotFoundException", () -> sm.describeSecret(r -> r.secretId("tokens-new")));
+    assertThat(allVersions("tokens")).hasSize(1);
+    // 32 and 64 characters are fine.
+    sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken("y".repeat(32)).secretString("b"));
+    sm.putSecretValue(r -> r.secretId("tokens").clientRequestToken("z".repeat(64)).secretString("c"));
+    // Another member's limits are still the model's ValidationException.
+    expectError("ValidationException", () -> sm.createSecret(r -> r.name("").secretString("v")));
   }
 
   @Test
@@ -529,8 +596,9 @@ class SecretValuesIT extends BackendTest {
     assertThat(d.deletedDate()).isNull();
     assertThat(d.kmsKeyId()).isNull();
     assertThat(d.description()).isNull();
-    assertThat(d.primaryRegion()).isEqualTo("us-east-1");
-    assertThat(d.rotationEnabled()).isFalse();
+    // Never replicated nor rotated: AWS omits PrimaryRegion and RotationEnabled.
+    assertThat(d.primaryRegion()).isNull();
+    assertThat(d.rotationEnabled()).isNull();
     assertThat(d.tags()).containsExactly(Tag.builder().key("k").value("v").build());
     assertThat(d.versionIdsToStages()).containsOnly(Map.entry(created.versionId(), List.of("AWSCURRENT")));
 
@@ -558,7 +626,7 @@ class SecretValuesIT extends BackendTest {
       expectError("ResourceNotFoundException", () -> west.describeSecret(r -> r.secretId(arn)));
       String westArn = west.createSecret(r -> r.name("shared-name").secretString("west")).arn();
       assertThat(westArn).startsWith("arn:aws:secretsmanager:eu-west-1:000000000000:secret:shared-name-");
-      assertThat(west.describeSecret(r -> r.secretId("shared-name")).primaryRegion()).isEqualTo("eu-west-1");
+      assertThat(west.describeSecret(r -> r.secretId("shared-name")).arn()).isEqualTo(westArn);
       assertThat(west.getSecretValue(r -> r.secretId("shared-name")).secretString()).isEqualTo("west");
 
       // A 12-digit access key is its own account.
