@@ -84,6 +84,7 @@ public final class ShuntBackend implements AutoCloseable {
         new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS))));
     BackendOptions.rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach(rotations::registerCallback);
     AwsRegions regions = BackendOptions.regions(options);
+    kms.acceptReplicaRegions(regions);
     SecretsBackend secrets = new SecretsBackend(kms, rotations, regions);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));

@@ -4,6 +4,7 @@ import dev.shunt.backend.crypto.AesGcm;
 import dev.shunt.backend.crypto.Randomness;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.UUID;
 
 /**
@@ -15,8 +16,8 @@ import java.util.UUID;
  *  0      'S' (0x53)          format magic
  *  1      0x01                format version
  *  2..9   account id          12 digits as a big-endian long
- *  10     key id kind         0 = UUID key id
- *  11..26 key id              16 bytes
+ *  10     key id kind         0 = UUID key id, 1 = multi-Region key id (mrk- and 32 hex digits)
+ *  11..26 key id              16 bytes (the UUID's, or the 32 hex digits')
  *  27..58 key material id     32 bytes (the KeyMaterialId)
  *  59..70 IV                  12 random bytes
  *  71..   AES-256-GCM ciphertext, then the 16-byte tag
@@ -34,6 +35,8 @@ final class CiphertextBlob {
   private static final int KEY_ID_OFFSET = 11;
   private static final int MATERIAL_OFFSET = 27;
   private static final int IV_OFFSET = 59;
+  private static final byte KIND_UUID = 0;
+  private static final byte KIND_MULTI_REGION = 1;
 
   /** What a blob's header says: whose key, which material. */
   record Header(String accountId, String keyId, byte[] materialId) {}
@@ -43,9 +46,15 @@ final class CiphertextBlob {
   static byte[] seal(String accountId, String keyId, KeyMaterial material, byte[] context, byte[] plaintext) {
     byte[] blob = new byte[HEADER_BYTES + plaintext.length + AesGcm.TAG_BYTES];
     ByteBuffer header = ByteBuffer.wrap(blob);
-    header.put(MAGIC).put(VERSION).putLong(Long.parseLong(accountId)).put((byte) 0);
-    UUID uuid = UUID.fromString(keyId);
-    header.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    if (keyId.charAt(3) == '-') {
+      // mrk-<32 hex>: related multi-Region keys share the id, so a blob opens in any of their Regions.
+      header.put(MAGIC).put(VERSION).putLong(Long.parseLong(accountId)).put(KIND_MULTI_REGION);
+      header.put(HexFormat.of().parseHex(keyId, 4, 36));
+    } else {
+      header.put(MAGIC).put(VERSION).putLong(Long.parseLong(accountId)).put(KIND_UUID);
+      UUID uuid = UUID.fromString(keyId);
+      header.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    }
     header.put(material.id());
     Randomness.fill(blob, IV_OFFSET, AesGcm.IV_BYTES);
     byte[] aad = aad(blob, context);
@@ -56,7 +65,7 @@ final class CiphertextBlob {
   /** Reads the header, or returns null when the bytes are not a blob of this format. */
   static Header header(byte[] blob) {
     if (blob.length < HEADER_BYTES + AesGcm.TAG_BYTES || blob[0] != MAGIC || blob[1] != VERSION
-        || blob[KIND_OFFSET] != 0) {
+        || (blob[KIND_OFFSET] != KIND_UUID && blob[KIND_OFFSET] != KIND_MULTI_REGION)) {
       return null;
     }
     ByteBuffer buffer = ByteBuffer.wrap(blob);
@@ -64,7 +73,9 @@ final class CiphertextBlob {
     if (account < 0 || account > 999_999_999_999L) {
       return null;
     }
-    String keyId = new UUID(buffer.getLong(KEY_ID_OFFSET), buffer.getLong(KEY_ID_OFFSET + 8)).toString();
+    String keyId = blob[KIND_OFFSET] == KIND_UUID
+        ? new UUID(buffer.getLong(KEY_ID_OFFSET), buffer.getLong(KEY_ID_OFFSET + 8)).toString()
+        : MultiRegionKeys.KEY_ID_PREFIX + HexFormat.of().formatHex(blob, KEY_ID_OFFSET, KEY_ID_OFFSET + 16);
     return new Header(accountDigits(account), keyId,
         Arrays.copyOfRange(blob, MATERIAL_OFFSET, MATERIAL_OFFSET + 32));
   }

@@ -33,8 +33,16 @@ record KeyReference(Kind kind, String accountId, String region, String id, Strin
     return kind == Kind.ALIAS_NAME || kind == Kind.ALIAS_ARN;
   }
 
-  /** A key id as KMS makes them: a lowercase-or-uppercase hex UUID, 8-4-4-4-12. */
+  /** A key id as KMS makes them: a hex UUID, 8-4-4-4-12, or a multi-Region key's {@code mrk-} and 32 hex digits. */
   static boolean isKeyId(String text) {
+    if (text.length() == 36 && text.startsWith(MultiRegionKeys.KEY_ID_PREFIX)) {
+      for (int i = 4; i < 36; i++) {
+        if (Character.digit(text.charAt(i), 16) < 0) {
+          return false;
+        }
+      }
+      return true;
+    }
     if (text.length() != 36) {
       return false;
     }

@@ -4,5 +4,9 @@ package dev.shunt.backend.kms;
 enum KeyState {
   Enabled,
   Disabled,
-  PendingDeletion
+  PendingDeletion,
+  /** An EXTERNAL key missing some of its imported material (never imported, deleted or expired). */
+  PendingImport,
+  /** A multi-Region primary key scheduled for deletion whose replicas still exist. */
+  PendingReplicaDeletion
 }

@@ -1,5 +1,6 @@
 package dev.shunt.backend.kms;
 
+import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.core.AwsException;
@@ -47,30 +48,57 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
+  /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
+  final KeyImport keyImport = new KeyImport(this);
+  /** ReplicateKey, UpdatePrimaryRegion and what related multi-Region keys share. */
+  final MultiRegionKeys multiRegionKeys = new MultiRegionKeys(this, regions);
 
   public void reset() {
     regions.clear();
+    keyImport.reset();
+  }
+
+  /** The Regions multi-Region keys may be replicated to (AWS's published ones unless told otherwise). */
+  public void acceptReplicaRegions(AwsRegions accepted) {
+    multiRegionKeys.acceptedRegions(accepted);
   }
 
   // ---- keys -------------------------------------------------------------------------------
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
+    return createKey(ctx, description, policyText, tags, KmsKey.AWS_KMS, false);
+  }
+
+  /** CreateKey: Origin AWS_KMS (material made here) or EXTERNAL (PendingImport until imported); single- or multi-Region. */
+  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags, String origin,
+      boolean multiRegion) {
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
         : PolicyDocument.parse(policyText);
     checkTags(tags);
-    // AWS counts customer managed keys in every state, not AWS managed ones: a counter, not keys.size().
+    countCustomerKey(region);
+    String keyId = multiRegion ? MultiRegionKeys.newKeyId() : UUID.randomUUID().toString();
+    MultiRegionKeys.Related related = multiRegion ? new MultiRegionKeys.Related(ctx.region()) : null;
+    KeyMaterial[] materials = origin.equals(KmsKey.EXTERNAL) ? new KeyMaterial[0]
+        : new KeyMaterial[] {KeyMaterial.generate(ctx.now(), null)};
+    KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), keyId, ctx.now(), description == null ? "" : description,
+        null, policy, origin, related, materials);
+    key.tag(tags, MAX_TAGS_PER_KEY);
+    region.keys.put(key.keyId, key);
+    if (related != null) {
+      related.add(key, region);
+    }
+    ctx.audit().key(key.arn, key.keySpec, key.accountId, "CreateKey", null);
+    return key;
+  }
+
+  /** AWS counts customer managed keys in every state, not AWS managed ones: a counter, not keys.size(). */
+  void countCustomerKey(KmsRegion region) {
     if (region.customerKeys.incrementAndGet() > MAX_KEYS_PER_REGION) {
       region.customerKeys.decrementAndGet();
       throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
           + ") exceeded");
     }
-    KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
-        description == null ? "" : description, null, policy);
-    key.tag(tags, MAX_TAGS_PER_KEY);
-    region.keys.put(key.keyId, key);
-    ctx.audit().key(key.arn, key.keySpec, key.accountId, "CreateKey", null);
-    return key;
   }
 
   KmsKey describeKey(RequestContext ctx, String keyId) {
@@ -110,12 +138,14 @@ public final class KmsBackend {
   void enableKey(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "EnableKey", null);
     requireNotPendingDeletion(key);
+    requireNotPendingImport(key);
     key.enable();
   }
 
   void disableKey(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "DisableKey", null);
     requireNotPendingDeletion(key);
+    requireNotPendingImport(key);
     key.disable();
   }
 
@@ -128,13 +158,18 @@ public final class KmsBackend {
     }
     KmsKey key = resolve(ctx, keyId, false, false, "ScheduleKeyDeletion", null);
     requireNotPendingDeletion(key);
+    if (key.multiRegion != null && key.multiRegion.isPrimary(key) && key.multiRegion.liveReplicas(key, ctx.now()) > 0) {
+      // AWS never deletes a primary before its replicas: its waiting period starts when the last one is gone.
+      key.scheduleDeletionAfterReplicas(days);
+      return key;
+    }
     key.scheduleDeletion(ctx.now().plus(Duration.ofDays(days)), days);
     return key;
   }
 
   KmsKey cancelKeyDeletion(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "CancelKeyDeletion", null);
-    if (key.state() != KeyState.PendingDeletion) {
+    if (key.state() != KeyState.PendingDeletion && key.state() != KeyState.PendingReplicaDeletion) {
       throw KmsErrors.invalidState(key.arn + " is not pending deletion.");
     }
     key.cancelDeletion();
@@ -231,12 +266,23 @@ public final class KmsBackend {
   void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {
     KmsKey key = resolve(ctx, keyId, false, false, "EnableKeyRotation", null);
     requireEnabled(key);
-    key.enableRotation(periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays, ctx.now());
+    requireAutomaticRotation(key, "EnableKeyRotation");
+    int days = periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays;
+    if (key.multiRegion != null) {
+      key.multiRegion.rotationSchedule(true, days, ctx.now().plus(Duration.ofDays(days)));
+      return;
+    }
+    key.enableRotation(days, ctx.now());
   }
 
   void disableKeyRotation(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "DisableKeyRotation", null);
     requireEnabled(key);
+    requireAutomaticRotation(key, "DisableKeyRotation");
+    if (key.multiRegion != null) {
+      key.multiRegion.rotationSchedule(false, key.rotationPeriodInDays(), null);
+      return;
+    }
     key.disableRotation();
   }
 
@@ -251,8 +297,35 @@ public final class KmsBackend {
       throw KmsErrors.limitExceeded("The on-demand rotation limit (" + MAX_ON_DEMAND_ROTATIONS
           + ") has been reached for " + key.arn);
     }
-    key.rotateOnDemand(ctx.now());
+    if (key.imported != null) {
+      keyImport.rotateOnDemand(key, ctx.now());
+    } else if (key.multiRegion != null) {
+      requirePrimaryForRotation(key, "RotateKeyOnDemand");
+      key.multiRegion.rotateOnDemand(ctx.now());
+    } else {
+      key.rotateOnDemand(ctx.now());
+    }
     return key;
+  }
+
+  /**
+   * Automatic rotation: not for imported material (AWS: UnsupportedOperationException), and set on
+   * a multi-Region primary only (its replicas share the schedule).
+   */
+  private static void requireAutomaticRotation(KmsKey key, String action) {
+    if (key.imported != null) {
+      throw KmsErrors.unsupported(key.arn + " origin is " + key.origin + " which is not valid for this operation.");
+    }
+    if (key.multiRegion != null) {
+      requirePrimaryForRotation(key, action);
+    }
+  }
+
+  private static void requirePrimaryForRotation(KmsKey key, String action) {
+    if (!key.multiRegion.isPrimary(key)) {
+      throw KmsErrors.unsupported(action + " is not valid for the multi-Region replica key " + key.arn
+          + "; rotation is managed on its primary key in " + key.multiRegion.primaryRegion() + ".");
+    }
   }
 
   /** A page of a key's material versions. */
@@ -261,7 +334,17 @@ public final class KmsBackend {
   /** ListKeyRotations: the rotations (or, with {@code includeInitial}, all material) of a key. */
   Rotations listKeyRotations(RequestContext ctx, String keyId, boolean includeInitial, int limit, String marker) {
     KmsKey key = resolve(ctx, keyId, false, false, "ListKeyRotations", null);
-    List<KeyMaterial> materials = key.materials();
+    List<KeyMaterial> materials;
+    if (key.imported != null) {
+      synchronized (key) {
+        materials = key.imported.listed();
+      }
+    } else {
+      materials = key.materials();
+    }
+    if (materials.isEmpty()) {
+      return new Rotations(key, new Page<>(List.of(), null));
+    }
     List<KeyMaterial> shown = includeInitial ? materials : materials.subList(1, materials.size());
     return new Rotations(key, page(LIST_KEY_ROTATIONS, shown, limit, marker));
   }
@@ -438,7 +521,7 @@ public final class KmsBackend {
         + "\"kms:List*\",\"kms:RevokeGrant\"],\"Resource\":\"*\"}]}";
   }
 
-  private static void checkTags(Map<String, String> tags) {
+  static void checkTags(Map<String, String> tags) {
     for (String tagKey : tags.keySet()) {
       if (tagKey.startsWith("aws:")) {
         throw KmsErrors.tag("Tags beginning with aws: are reserved");
@@ -452,7 +535,7 @@ public final class KmsBackend {
   // ---- resolution, access and state -------------------------------------------------------
 
   /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations. */
-  private KmsKey resolve(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
+  KmsKey resolve(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
       String viaService) {
     KeyReference ref = KeyReference.parse(text);
     if (ref.kind() == KeyReference.Kind.INVALID || (ref.isAlias() && !aliasAllowed)) {
@@ -542,14 +625,22 @@ public final class KmsBackend {
   private static void requireEnabled(KmsKey key) {
     switch (key.state()) {
       case Disabled -> throw KmsErrors.disabled(key.arn);
-      case PendingDeletion -> throw KmsErrors.pendingDeletion(key.arn);
+      case PendingDeletion, PendingReplicaDeletion -> throw KmsErrors.pendingDeletion(key.arn);
+      case PendingImport -> throw KmsErrors.pendingImport(key.arn);
       default -> { }
     }
   }
 
   private static void requireNotPendingDeletion(KmsKey key) {
-    if (key.state() == KeyState.PendingDeletion) {
+    KeyState state = key.state();
+    if (state == KeyState.PendingDeletion || state == KeyState.PendingReplicaDeletion) {
       throw KmsErrors.pendingDeletion(key.arn);
+    }
+  }
+
+  private static void requireNotPendingImport(KmsKey key) {
+    if (key.state() == KeyState.PendingImport) {
+      throw KmsErrors.pendingImport(key.arn);
     }
   }
 

@@ -26,6 +26,10 @@ final class KmsErrors {
     return new AwsException("KMSInvalidStateException", keyArn + " is pending deletion.");
   }
 
+  static AwsException pendingImport(String keyArn) {
+    return new AwsException("KMSInvalidStateException", keyArn + " is pending import.");
+  }
+
   static AwsException invalidState(String message) {
     return new AwsException("KMSInvalidStateException", message);
   }

@@ -17,6 +17,8 @@ public final class KmsKey {
   static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
   static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
   static final int DEFAULT_ROTATION_DAYS = 365;
+  static final String AWS_KMS = "AWS_KMS";
+  static final String EXTERNAL = "EXTERNAL";
 
   final String accountId;
   final String region;
@@ -28,8 +30,12 @@ public final class KmsKey {
   final String origin;
   /** The service an AWS managed key serves ({@code secretsmanager}...), null for customer keys. */
   final String managedFor;
+  /** The related multi-Region keys this key is one of; null for a single-Region key. */
+  final MultiRegionKeys.Related multiRegion;
+  /** The material versions imported (or still to import) into an EXTERNAL key; null for other origins. */
+  final KeyImport.Materials imported;
 
-  private volatile KeyState state = KeyState.Enabled;
+  private volatile KeyState state;
   private volatile KeyMaterial[] materials;
   private volatile Instant nextRotationDate;
   private String description;
@@ -44,6 +50,16 @@ public final class KmsKey {
 
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
       PolicyDocument policy) {
+    this(accountId, region, keyId, creationDate, description, managedFor, policy, AWS_KMS, null,
+        new KeyMaterial[] {KeyMaterial.generate(creationDate, null)});
+  }
+
+  /**
+   * A key of either origin: an EXTERNAL key starts with no material, in PendingImport; a
+   * multi-Region replica starts with its primary's material versions (shared, never copied).
+   */
+  KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
+      PolicyDocument policy, String origin, MultiRegionKeys.Related multiRegion, KeyMaterial[] materials) {
     this.accountId = accountId;
     this.region = region;
     this.keyId = keyId;
@@ -51,11 +67,14 @@ public final class KmsKey {
     this.creationDate = creationDate;
     this.keySpec = SYMMETRIC_DEFAULT;
     this.keyUsage = ENCRYPT_DECRYPT;
-    this.origin = "AWS_KMS";
+    this.origin = origin;
     this.managedFor = managedFor;
+    this.multiRegion = multiRegion;
+    this.imported = origin.equals(EXTERNAL) ? new KeyImport.Materials() : null;
     this.description = description;
     this.policy = policy;
-    this.materials = new KeyMaterial[] {KeyMaterial.generate(creationDate, null)};
+    this.materials = materials;
+    this.state = materials.length == 0 ? KeyState.PendingImport : KeyState.Enabled;
     if (managedFor != null) {
       // AWS managed keys rotate every year, always.
       this.rotationEnabled = true;
@@ -77,6 +96,11 @@ public final class KmsKey {
 
   KeyState state() {
     return state;
+  }
+
+  /** False for an EXTERNAL key none of whose material is imported right now. */
+  boolean hasMaterial() {
+    return materials.length > 0;
   }
 
   KeyMaterial currentMaterial() {
@@ -104,6 +128,10 @@ public final class KmsKey {
     if (next == null || next.isAfter(now)) {
       return;
     }
+    if (multiRegion != null) {
+      multiRegion.rotateIfDue(now);
+      return;
+    }
     synchronized (this) {
       while (rotationEnabled && nextRotationDate != null && !nextRotationDate.isAfter(now)) {
         addMaterial(KeyMaterial.generate(nextRotationDate, "AUTOMATIC"));
@@ -117,7 +145,28 @@ public final class KmsKey {
     onDemandRotations++;
   }
 
-  private void addMaterial(KeyMaterial material) {
+  /** Publishes a new set of material versions (imports, deletions, rotations shared across Regions). */
+  synchronized void materials(KeyMaterial[] versions) {
+    materials = versions;
+  }
+
+  /** Sets the rotation schedule (multi-Region keys share their primary's). */
+  synchronized void rotationSchedule(boolean enabled, int periodInDays, Instant next) {
+    rotationEnabled = enabled;
+    rotationPeriodInDays = periodInDays;
+    nextRotationDate = next;
+  }
+
+  synchronized void countOnDemandRotation() {
+    onDemandRotations++;
+  }
+
+  /** Moves between Enabled, Disabled and PendingImport as material comes and goes. */
+  synchronized void state(KeyState state) {
+    this.state = state;
+  }
+
+  void addMaterial(KeyMaterial material) {
     KeyMaterial[] grown = Arrays.copyOf(materials, materials.length + 1);
     grown[grown.length - 1] = material;
     materials = grown;
@@ -141,15 +190,28 @@ public final class KmsKey {
     this.pendingWindowInDays = windowInDays;
   }
 
+  /** A multi-Region primary whose replicas must go first: its waiting period starts when the last one is deleted. */
+  synchronized void scheduleDeletionAfterReplicas(int windowInDays) {
+    this.state = KeyState.PendingReplicaDeletion;
+    this.deletionDate = null;
+    this.pendingWindowInDays = windowInDays;
+  }
+
   synchronized void cancelDeletion() {
-    this.state = KeyState.Disabled;
+    // AWS leaves a cancelled key disabled; one still missing imported material waits for it.
+    this.state = imported != null && imported.missingMaterial() ? KeyState.PendingImport : KeyState.Disabled;
     this.deletionDate = null;
     this.pendingWindowInDays = null;
   }
 
   /** True once a scheduled deletion's date has passed: the key is gone. */
   boolean deletedBy(Instant now) {
-    if (state != KeyState.PendingDeletion) {
+    KeyState current = state;
+    if (current == KeyState.PendingReplicaDeletion) {
+      multiRegion.startPrimaryDeletionOnceReplicasAreGone(this, now);
+      current = state;
+    }
+    if (current != KeyState.PendingDeletion) {
       return false;
     }
     synchronized (this) {

@@ -21,12 +21,18 @@ final class KmsRegion {
     this.region = region;
   }
 
-  /** The key with this id, or null; a key whose deletion date has passed is removed here. */
+  /**
+   * The key with this id, or null; a key whose deletion date has passed is removed here, and
+   * imported material whose ValidTo has passed is deleted here (the clock may have jumped).
+   */
   KmsKey key(String keyId, Instant now) {
     KmsKey key = keys.get(keyId);
     if (key != null && key.deletedBy(now)) {
       delete(key);
       return null;
+    }
+    if (key != null && key.imported != null) {
+      key.imported.expireIfDue(key, now);
     }
     return key;
   }
@@ -38,6 +44,9 @@ final class KmsRegion {
         customerKeys.decrementAndGet();
       }
       aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
+      if (key.multiRegion != null) {
+        key.multiRegion.deleted(key);
+      }
     }
   }
 

@@ -59,6 +59,7 @@ public final class KmsService implements AwsService {
     operations.put("GetKeyPolicy", this::getKeyPolicy);
     operations.put("PutKeyPolicy", this::putKeyPolicy);
     operations.put("ListKeyPolicies", this::listKeyPolicies);
+    KmsImportAndReplicaOperations.register(kms, operations);
   }
 
   @Override
@@ -104,16 +105,14 @@ public final class KmsService implements AwsService {
       throw KmsErrors.customKeyStoreNotFound();
     }
     String origin = string(in, "Origin");
-    if (origin != null && !origin.equals("AWS_KMS")) {
-      throw KmsErrors.unsupported("Origin " + origin + " is not supported by Shunt yet; only AWS_KMS");
-    }
-    if (flag(in, "MultiRegion")) {
-      throw KmsErrors.unsupported("Multi-Region keys are not supported by Shunt yet");
+    if (origin != null && !origin.equals(KmsKey.AWS_KMS) && !origin.equals(KmsKey.EXTERNAL)) {
+      throw KmsErrors.unsupported("Origin " + origin + " is not supported by Shunt yet; only AWS_KMS and EXTERNAL");
     }
     if (string(in, "XksKeyId") != null) {
       throw KmsErrors.unsupported("External key stores are not supported by Shunt");
     }
-    KmsKey key = kms.createKey(ctx, string(in, "Description"), string(in, "Policy"), tags(in));
+    KmsKey key = kms.createKey(ctx, string(in, "Description"), string(in, "Policy"), tags(in),
+        origin == null ? KmsKey.AWS_KMS : origin, flag(in, "MultiRegion"));
     return keyMetadata(key);
   }
 
@@ -329,7 +328,7 @@ public final class KmsService implements AwsService {
         string(in, "Marker"));
     KmsKey key = rotations.key();
     KmsBackend.Page<KeyMaterial> page = rotations.page();
-    String current = key.currentMaterial().idHex();
+    String current = key.hasMaterial() ? key.currentMaterial().idHex() : null;
     ObjectNode out = Json.object();
     ArrayNode entries = out.putArray("Rotations");
     for (KeyMaterial material : page.items()) {
@@ -339,6 +338,7 @@ public final class KmsService implements AwsService {
         Json.putDate(entry, "RotationDate", material.createdAt());
         entry.put("RotationType", material.rotationType());
       }
+      KmsImportAndReplicaOperations.describeRotation(key, material, entry);
     }
     return paged(out, page);
   }
@@ -398,19 +398,17 @@ public final class KmsService implements AwsService {
     if (key.state() == KeyState.PendingDeletion) {
       Json.putDate(metadata, "DeletionDate", key.deletionDate());
     }
-    metadata.put("Origin", key.origin);
     metadata.put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER");
     metadata.put("CustomerMasterKeySpec", key.keySpec);
     metadata.put("KeySpec", key.keySpec);
     metadata.putArray("EncryptionAlgorithms").add(KmsKey.SYMMETRIC_DEFAULT);
-    metadata.put("MultiRegion", false);
-    metadata.put("CurrentKeyMaterialId", key.currentMaterial().idHex());
+    KmsImportAndReplicaOperations.describe(key, metadata);
     ObjectNode out = Json.object();
     out.set("KeyMetadata", metadata);
     return out;
   }
 
-  private static Map<String, String> tags(ObjectNode in) {
+  static Map<String, String> tags(ObjectNode in) {
     List<ObjectNode> list = Inputs.objects(in, "Tags");
     Map<String, String> tags = new LinkedHashMap<>();
     for (ObjectNode tag : list) {
