@@ -55,6 +55,12 @@ public final class KmsBackend {
   // ---- keys -------------------------------------------------------------------------------
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
+    return createKey(ctx, description, policyText, tags, KeySpec.SYMMETRIC_DEFAULT, KmsKey.ENCRYPT_DECRYPT);
+  }
+
+  /** A customer managed key of the spec and usage (which the caller checked {@code spec} allows). */
+  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags,
+      KeySpec spec, String usage) {
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
         : PolicyDocument.parse(policyText);
@@ -65,8 +71,14 @@ public final class KmsBackend {
       throw KmsErrors.limitExceeded("Customer managed keys per Region limit (" + MAX_KEYS_PER_REGION
           + ") exceeded");
     }
-    KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
-        description == null ? "" : description, null, policy);
+    KmsKey key;
+    try {
+      key = new KmsKey(ctx.accountId(), ctx.region(), UUID.randomUUID().toString(), ctx.now(),
+          description == null ? "" : description, null, policy, spec, usage);
+    } catch (RuntimeException e) {
+      region.customerKeys.decrementAndGet();
+      throw e;
+    }
     key.tag(tags, MAX_TAGS_PER_KEY);
     region.keys.put(key.keyId, key);
     ctx.audit().key(key.arn, key.keySpec, key.accountId, "CreateKey", null);
@@ -152,6 +164,7 @@ public final class KmsBackend {
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
       String algorithm, String viaService) {
     KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
+    requireSymmetric(key, "Encrypt");
     checkAlgorithm(key, algorithm);
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
         EncryptionContext.canonical(context), plaintext);
@@ -188,6 +201,7 @@ public final class KmsBackend {
       authorize(ctx, key, action, viaService);
     }
     requireEnabled(key);
+    requireSymmetric(key, action);
     checkAlgorithm(key, algorithm);
     KeyMaterial material = key.material(header.materialId());
     byte[] plaintext = material == null ? null : CiphertextBlob.open(blob, material, EncryptionContext.canonical(context));
@@ -205,6 +219,7 @@ public final class KmsBackend {
       String destinationAlgorithm) {
     Decrypted source = decrypt(ctx, blob, sourceKeyId, sourceContext, sourceAlgorithm, null, "ReEncryptFrom");
     KmsKey destination = usableKey(ctx, destinationKeyId, "ReEncryptTo", null);
+    requireSymmetric(destination, "ReEncrypt");
     checkAlgorithm(destination, destinationAlgorithm);
     byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
         destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
@@ -215,6 +230,7 @@ public final class KmsBackend {
   public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
       String viaService, String action) {
     KmsKey key = usableKey(ctx, keyId, action, viaService);
+    requireSymmetric(key, action);
     byte[] plaintext = Randomness.bytes(bytes);
     KeyMaterial material = key.currentMaterial();
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
@@ -231,12 +247,14 @@ public final class KmsBackend {
   void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {
     KmsKey key = resolve(ctx, keyId, false, false, "EnableKeyRotation", null);
     requireEnabled(key);
+    requireRotatable(key);
     key.enableRotation(periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays, ctx.now());
   }
 
   void disableKeyRotation(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "DisableKeyRotation", null);
     requireEnabled(key);
+    requireRotatable(key);
     key.disableRotation();
   }
 
@@ -247,6 +265,7 @@ public final class KmsBackend {
   KmsKey rotateKeyOnDemand(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "RotateKeyOnDemand", null);
     requireEnabled(key);
+    requireRotatable(key);
     if (key.onDemandRotations() >= MAX_ON_DEMAND_ROTATIONS) {
       throw KmsErrors.limitExceeded("The on-demand rotation limit (" + MAX_ON_DEMAND_ROTATIONS
           + ") has been reached for " + key.arn);
@@ -536,6 +555,25 @@ public final class KmsBackend {
     if (algorithm != null && !algorithm.equals(KmsKey.SYMMETRIC_DEFAULT)) {
       throw KmsErrors.invalidKeyUsage("The encryption algorithm " + algorithm + " is not valid for " + key.arn
           + ", whose KeySpec is " + key.keySpec);
+    }
+  }
+
+  /**
+   * The envelope operations (Encrypt, Decrypt, ReEncrypt, GenerateDataKey...) of a symmetric key;
+   * for other keys AWS answers InvalidKeyUsageException.
+   */
+  static void requireSymmetric(KmsKey key, String operation) {
+    if (key.spec != KeySpec.SYMMETRIC_DEFAULT) {
+      throw KmsErrors.invalidKeyUsage(key.arn + " key usage is " + key.keyUsage + " which is not valid for "
+          + operation + ".");
+    }
+  }
+
+  /** AWS rotates only symmetric encryption keys' material. */
+  private static void requireRotatable(KmsKey key) {
+    if (key.spec != KeySpec.SYMMETRIC_DEFAULT) {
+      throw KmsErrors.unsupported("You cannot rotate the key material of " + key.arn + ": automatic and on-demand "
+          + "rotation are supported only for symmetric encryption KMS keys.");
     }
   }
 
