@@ -318,7 +318,7 @@ final class KeyImport {
     }
 
     KeyMaterial asKeyMaterial() {
-      return new KeyMaterial(HexFormat.of().parseHex(idHex), idHex, secret, associatedAt, rotationType);
+      return new KeyMaterial(HexFormat.of().parseHex(idHex), idHex, secret, null, associatedAt, rotationType);
     }
   }
 

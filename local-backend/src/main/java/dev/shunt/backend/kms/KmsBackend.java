@@ -66,23 +66,42 @@ public final class KmsBackend {
   // ---- keys -------------------------------------------------------------------------------
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
-    return createKey(ctx, description, policyText, tags, KmsKey.AWS_KMS, false);
+    return createKey(ctx, description, policyText, tags, KeySpec.SYMMETRIC_DEFAULT, KmsKey.ENCRYPT_DECRYPT);
   }
 
-  /** CreateKey: Origin AWS_KMS (material made here) or EXTERNAL (PendingImport until imported); single- or multi-Region. */
-  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags, String origin,
-      boolean multiRegion) {
+  /** A customer managed key of the spec and usage (which the caller checked {@code spec} allows). */
+  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags,
+      KeySpec spec, String usage) {
+    return createKey(ctx, description, policyText, tags, spec, usage, KmsKey.AWS_KMS, false);
+  }
+
+  /**
+   * CreateKey: Origin AWS_KMS (material made here) or EXTERNAL (PendingImport until imported),
+   * single- or multi-Region, of the spec and usage (which the caller checked {@code spec} allows).
+   */
+  KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags,
+      KeySpec spec, String usage, String origin, boolean multiRegion) {
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
         : PolicyDocument.parse(policyText);
     checkTags(tags);
+    if (origin.equals(KmsKey.EXTERNAL) && spec != KeySpec.SYMMETRIC_DEFAULT) {
+      throw KmsErrors.unsupported("Importing key material into " + spec.name() + " keys is not supported by Shunt "
+          + "yet; Origin EXTERNAL needs KeySpec SYMMETRIC_DEFAULT");
+    }
     countCustomerKey(region);
     String keyId = multiRegion ? MultiRegionKeys.newKeyId() : UUID.randomUUID().toString();
     MultiRegionKeys.Related related = multiRegion ? new MultiRegionKeys.Related(ctx.region()) : null;
-    KeyMaterial[] materials = origin.equals(KmsKey.EXTERNAL) ? new KeyMaterial[0]
-        : new KeyMaterial[] {KeyMaterial.generate(ctx.now(), null)};
-    KmsKey key = new KmsKey(ctx.accountId(), ctx.region(), keyId, ctx.now(), description == null ? "" : description,
-        null, policy, origin, related, materials);
+    KmsKey key;
+    try {
+      KeyMaterial[] materials = origin.equals(KmsKey.EXTERNAL) ? new KeyMaterial[0]
+          : new KeyMaterial[] {KeyMaterial.generate(spec, ctx.now())};
+      key = new KmsKey(ctx.accountId(), ctx.region(), keyId, ctx.now(), description == null ? "" : description,
+          null, policy, spec, usage, origin, related, materials);
+    } catch (RuntimeException e) {
+      region.customerKeys.decrementAndGet();
+      throw e;
+    }
     key.tag(tags, MAX_TAGS_PER_KEY);
     region.keys.put(key.keyId, key);
     if (related != null) {
@@ -187,6 +206,7 @@ public final class KmsBackend {
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
       String algorithm, String viaService) {
     KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
+    requireSymmetric(key, "Encrypt");
     checkAlgorithm(key, algorithm);
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
         EncryptionContext.canonical(context), plaintext);
@@ -223,6 +243,7 @@ public final class KmsBackend {
       authorize(ctx, key, action, viaService);
     }
     requireEnabled(key);
+    requireSymmetric(key, action);
     checkAlgorithm(key, algorithm);
     KeyMaterial material = key.material(header.materialId());
     byte[] plaintext = material == null ? null : CiphertextBlob.open(blob, material, EncryptionContext.canonical(context));
@@ -240,6 +261,7 @@ public final class KmsBackend {
       String destinationAlgorithm) {
     Decrypted source = decrypt(ctx, blob, sourceKeyId, sourceContext, sourceAlgorithm, null, "ReEncryptFrom");
     KmsKey destination = usableKey(ctx, destinationKeyId, "ReEncryptTo", null);
+    requireSymmetric(destination, "ReEncrypt");
     checkAlgorithm(destination, destinationAlgorithm);
     byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
         destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
@@ -250,6 +272,7 @@ public final class KmsBackend {
   public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
       String viaService, String action) {
     KmsKey key = usableKey(ctx, keyId, action, viaService);
+    requireSymmetric(key, action);
     byte[] plaintext = Randomness.bytes(bytes);
     KeyMaterial material = key.currentMaterial();
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
@@ -266,6 +289,7 @@ public final class KmsBackend {
   void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {
     KmsKey key = resolve(ctx, keyId, false, false, "EnableKeyRotation", null);
     requireEnabled(key);
+    requireRotatable(key);
     requireAutomaticRotation(key, "EnableKeyRotation");
     int days = periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays;
     if (key.multiRegion != null) {
@@ -278,6 +302,7 @@ public final class KmsBackend {
   void disableKeyRotation(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "DisableKeyRotation", null);
     requireEnabled(key);
+    requireRotatable(key);
     requireAutomaticRotation(key, "DisableKeyRotation");
     if (key.multiRegion != null) {
       key.multiRegion.rotationSchedule(false, key.rotationPeriodInDays(), null);
@@ -293,6 +318,7 @@ public final class KmsBackend {
   KmsKey rotateKeyOnDemand(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "RotateKeyOnDemand", null);
     requireEnabled(key);
+    requireRotatable(key);
     if (key.onDemandRotations() >= MAX_ON_DEMAND_ROTATIONS) {
       throw KmsErrors.limitExceeded("The on-demand rotation limit (" + MAX_ON_DEMAND_ROTATIONS
           + ") has been reached for " + key.arn);
@@ -619,6 +645,25 @@ public final class KmsBackend {
     if (algorithm != null && !algorithm.equals(KmsKey.SYMMETRIC_DEFAULT)) {
       throw KmsErrors.invalidKeyUsage("The encryption algorithm " + algorithm + " is not valid for " + key.arn
           + ", whose KeySpec is " + key.keySpec);
+    }
+  }
+
+  /**
+   * The envelope operations (Encrypt, Decrypt, ReEncrypt, GenerateDataKey...) of a symmetric key;
+   * for other keys AWS answers InvalidKeyUsageException.
+   */
+  static void requireSymmetric(KmsKey key, String operation) {
+    if (key.spec != KeySpec.SYMMETRIC_DEFAULT) {
+      throw KmsErrors.invalidKeyUsage(key.arn + " key usage is " + key.keyUsage + " which is not valid for "
+          + operation + ".");
+    }
+  }
+
+  /** AWS rotates only symmetric encryption keys' material. */
+  private static void requireRotatable(KmsKey key) {
+    if (key.spec != KeySpec.SYMMETRIC_DEFAULT) {
+      throw KmsErrors.unsupported("You cannot rotate the key material of " + key.arn + ": automatic and on-demand "
+          + "rotation are supported only for symmetric encryption KMS keys.");
     }
   }
 

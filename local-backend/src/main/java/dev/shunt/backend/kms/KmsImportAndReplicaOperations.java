@@ -94,7 +94,8 @@ final class KmsImportAndReplicaOperations {
   /** The KeyMetadata fields of origin, imported material and multi-Region configuration. */
   static void describe(KmsKey key, ObjectNode metadata) {
     metadata.put("Origin", key.origin);
-    if (key.hasMaterial()) {
+    if (key.spec.symmetric() && key.hasMaterial()) {
+      // AWS names the current material of symmetric encryption keys only.
       metadata.put("CurrentKeyMaterialId", key.currentMaterial().idHex());
     }
     if (key.imported != null) {

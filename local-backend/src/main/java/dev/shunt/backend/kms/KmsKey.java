@@ -25,6 +25,8 @@ public final class KmsKey {
   final String keyId;
   final String arn;
   final Instant creationDate;
+  final KeySpec spec;
+  /** The spec's name, as KeyMetadata and audit records show it. */
   final String keySpec;
   final String keyUsage;
   final String origin;
@@ -48,10 +50,18 @@ public final class KmsKey {
   /** Null until the key has a tag: most keys never do, and an empty map is 56 bytes a key. */
   private Map<String, String> tags;
 
+  /** A SYMMETRIC_DEFAULT key for encryption (every AWS managed key is one). */
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
       PolicyDocument policy) {
-    this(accountId, region, keyId, creationDate, description, managedFor, policy, AWS_KMS, null,
-        new KeyMaterial[] {KeyMaterial.generate(creationDate, null)});
+    this(accountId, region, keyId, creationDate, description, managedFor, policy, KeySpec.SYMMETRIC_DEFAULT,
+        ENCRYPT_DECRYPT);
+  }
+
+  /** A key of any spec, with a usage that {@code spec} allows (the caller checked). */
+  KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
+      PolicyDocument policy, KeySpec spec, String keyUsage) {
+    this(accountId, region, keyId, creationDate, description, managedFor, policy, spec, keyUsage, AWS_KMS, null,
+        new KeyMaterial[] {KeyMaterial.generate(spec, creationDate)});
   }
 
   /**
@@ -59,14 +69,16 @@ public final class KmsKey {
    * multi-Region replica starts with its primary's material versions (shared, never copied).
    */
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
-      PolicyDocument policy, String origin, MultiRegionKeys.Related multiRegion, KeyMaterial[] materials) {
+      PolicyDocument policy, KeySpec spec, String keyUsage, String origin, MultiRegionKeys.Related multiRegion,
+      KeyMaterial[] materials) {
     this.accountId = accountId;
     this.region = region;
     this.keyId = keyId;
     this.arn = KeyReference.keyArn(region, accountId, keyId);
     this.creationDate = creationDate;
-    this.keySpec = SYMMETRIC_DEFAULT;
-    this.keyUsage = ENCRYPT_DECRYPT;
+    this.spec = spec;
+    this.keySpec = spec.name();
+    this.keyUsage = keyUsage;
     this.origin = origin;
     this.managedFor = managedFor;
     this.multiRegion = multiRegion;

@@ -93,13 +93,18 @@ public final class KmsService implements AwsService {
     if (keySpec != null && legacySpec != null) {
       throw KmsErrors.validation("You cannot specify both KeySpec and CustomerMasterKeySpec. Use KeySpec.");
     }
-    String spec = keySpec != null ? keySpec : legacySpec != null ? legacySpec : KmsKey.SYMMETRIC_DEFAULT;
-    String usage = string(in, "KeyUsage");
-    if (!spec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
-      throw KmsErrors.unsupported("KeySpec " + spec + " is not supported by Shunt yet; only SYMMETRIC_DEFAULT");
+    KeySpec spec = KeySpec.named(keySpec != null ? keySpec : legacySpec != null ? legacySpec
+        : KmsKey.SYMMETRIC_DEFAULT);
+    String givenUsage = string(in, "KeyUsage");
+    // AWS's default usage is ENCRYPT_DECRYPT, which an HMAC or ECC key cannot have: for those it must be given.
+    String usage = givenUsage != null ? givenUsage : KmsKey.ENCRYPT_DECRYPT;
+    if (!spec.allows(usage)) {
+      throw KmsErrors.validation("KeyUsage " + usage + " is not compatible with KeySpec " + spec.name()
+          + (givenUsage == null ? "; specify a KeyUsage of " + String.join(" or ", spec.usages()) : ""));
     }
-    if (usage != null && !usage.equals(KmsKey.ENCRYPT_DECRYPT)) {
-      throw KmsErrors.validation("KeyUsage " + usage + " is not compatible with KeySpec " + spec);
+    if (!spec.offeredIn(ctx.region())) {
+      throw KmsErrors.unsupported("KeySpec " + spec.name() + " is not supported in this Region (" + ctx.region()
+          + "); SM2 keys are offered only in the China Regions");
     }
     if (string(in, "CustomKeyStoreId") != null) {
       throw KmsErrors.customKeyStoreNotFound();
@@ -111,7 +116,7 @@ public final class KmsService implements AwsService {
     if (string(in, "XksKeyId") != null) {
       throw KmsErrors.unsupported("External key stores are not supported by Shunt");
     }
-    KmsKey key = kms.createKey(ctx, string(in, "Description"), string(in, "Policy"), tags(in),
+    KmsKey key = kms.createKey(ctx, string(in, "Description"), string(in, "Policy"), tags(in), spec, usage,
         origin == null ? KmsKey.AWS_KMS : origin, flag(in, "MultiRegion"));
     return keyMetadata(key);
   }
@@ -401,7 +406,13 @@ public final class KmsService implements AwsService {
     metadata.put("KeyManager", key.awsManaged() ? "AWS" : "CUSTOMER");
     metadata.put("CustomerMasterKeySpec", key.keySpec);
     metadata.put("KeySpec", key.keySpec);
-    metadata.putArray("EncryptionAlgorithms").add(KmsKey.SYMMETRIC_DEFAULT);
+    ArrayNode algorithms = metadata.putArray(switch (key.keyUsage) {
+      case KeySpec.Usage.SIGN_VERIFY -> "SigningAlgorithms";
+      case KeySpec.Usage.GENERATE_VERIFY_MAC -> "MacAlgorithms";
+      case KeySpec.Usage.KEY_AGREEMENT -> "KeyAgreementAlgorithms";
+      default -> "EncryptionAlgorithms";
+    });
+    key.spec.algorithms(key.keyUsage).forEach(algorithms::add);
     KmsImportAndReplicaOperations.describe(key, metadata);
     ObjectNode out = Json.object();
     out.set("KeyMetadata", metadata);

@@ -202,7 +202,7 @@ final class MultiRegionKeys {
       kms.countCustomerKey(home);
       boolean external = primary.imported != null;
       replica = new KmsKey(primary.accountId, replicaRegion, primary.keyId, ctx.now(),
-          description == null ? "" : description, null, policy, primary.origin, related,
+          description == null ? "" : description, null, policy, primary.spec, primary.keyUsage, primary.origin, related,
           external ? new KeyMaterial[0] : primary.materials().toArray(new KeyMaterial[0]));
       if (external) {
         synchronized (primary) {
