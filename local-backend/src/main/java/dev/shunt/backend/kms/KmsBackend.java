@@ -288,9 +288,9 @@ public final class KmsBackend {
 
   void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {
     KmsKey key = resolve(ctx, keyId, false, false, "EnableKeyRotation", null);
+    requireAutomaticRotation(key, "EnableKeyRotation");
     requireEnabled(key);
     requireRotatable(key);
-    requireAutomaticRotation(key, "EnableKeyRotation");
     int days = periodInDays == null ? KmsKey.DEFAULT_ROTATION_DAYS : periodInDays;
     if (key.multiRegion != null) {
       key.multiRegion.rotationSchedule(true, days, ctx.now().plus(Duration.ofDays(days)));
@@ -301,9 +301,9 @@ public final class KmsBackend {
 
   void disableKeyRotation(RequestContext ctx, String keyId) {
     KmsKey key = resolve(ctx, keyId, false, false, "DisableKeyRotation", null);
+    requireAutomaticRotation(key, "DisableKeyRotation");
     requireEnabled(key);
     requireRotatable(key);
-    requireAutomaticRotation(key, "DisableKeyRotation");
     if (key.multiRegion != null) {
       key.multiRegion.rotationSchedule(false, key.rotationPeriodInDays(), null);
       return;
