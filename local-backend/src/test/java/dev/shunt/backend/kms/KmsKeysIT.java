@@ -58,8 +58,10 @@ class KmsKeysIT extends BackendTest {
   @Test
   void createKeyRejectsWhatShuntOrAwsDoesNotAllow() {
     expectError("ValidationException", () -> kms.createKey(r -> r.keyUsage(KeyUsageType.SIGN_VERIFY)));
-    expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.multiRegion(true)));
-    expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.origin(OriginType.EXTERNAL)));
+    // Multi-Region and EXTERNAL symmetric keys are KmsMultiRegionIT's and KmsImportIT's; these are not (yet).
+    expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.origin(OriginType.AWS_CLOUDHSM)));
+    expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.origin(OriginType.EXTERNAL)
+        .keySpec("HMAC_256").keyUsage(KeyUsageType.GENERATE_VERIFY_MAC)));
     expectError("CustomKeyStoreNotFoundException", () -> kms.createKey(r -> r.customKeyStoreId("cks-1")));
     expectError("MalformedPolicyDocumentException", () -> kms.createKey(r -> r.policy("{not json")));
     expectError("MalformedPolicyDocumentException", () -> kms.createKey(r -> r.policy("{\"Version\":\"2012-10-17\"}")));
