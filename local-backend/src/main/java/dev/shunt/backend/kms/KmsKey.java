@@ -117,6 +117,10 @@ public final class KmsKey {
 
   KeyMaterial currentMaterial() {
     KeyMaterial[] all = materials;
+    if (all.length == 0) {
+      // Imported material deleted between the state check and this read: AWS's answer for the state.
+      throw KmsErrors.pendingImport(arn);
+    }
     return all[all.length - 1];
   }
 
