@@ -284,6 +284,14 @@ public final class KmsBackend {
     return Randomness.bytes(bytes);
   }
 
+  /**
+   * The key an operation kept beside this class (GenerateMac, VerifyMac) names: resolved from any
+   * key reference, authorized for {@code action} and enabled, as every cryptographic operation's.
+   */
+  KmsKey enabledKey(RequestContext ctx, String keyId, String action) {
+    return usableKey(ctx, keyId, action, null);
+  }
+
   // ---- rotation ---------------------------------------------------------------------------
 
   void enableKeyRotation(RequestContext ctx, String keyId, Integer periodInDays) {

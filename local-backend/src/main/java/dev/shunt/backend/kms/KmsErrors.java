@@ -38,6 +38,11 @@ final class KmsErrors {
     return new AwsException("InvalidCiphertextException", null);
   }
 
+  /** VerifyMac's answer to a MAC that is not the key's MAC of the message; KMS says no more. */
+  static AwsException invalidMac() {
+    return new AwsException("KMSInvalidMacException", null);
+  }
+
   static AwsException incorrectKey() {
     return new AwsException("IncorrectKeyException",
         "The key ID in the request does not identify a CMK that can perform this operation.");

@@ -30,6 +30,7 @@ public final class KmsService implements AwsService {
 
   public KmsService(KmsBackend kms) {
     this.kms = kms;
+    new KmsMacOperations(kms).register(operations);
     operations.put("CreateKey", this::createKey);
     operations.put("DescribeKey", this::describeKey);
     operations.put("ListKeys", this::listKeys);

@@ -1,5 +1,7 @@
 package dev.shunt.backend.kms.crypto;
 
+import java.util.Set;
+
 /**
  * The cryptography of one family of KMS key specs (RSA, ECC, Ed25519, ML-DSA, SM2, HMAC): making
  * key material and using it. A family is stateless; what a key holds is its {@link PrivateMaterial}.
@@ -15,6 +17,20 @@ public interface KeyFamily {
    * imported; throws IllegalArgumentException if it is not a key of that spec.
    */
   PrivateMaterial decode(String spec, byte[] encoded);
+
+  /** MessageType values of Sign and Verify, as the API spells them. */
+  String RAW = "RAW";
+  String DIGEST = "DIGEST";
+  String EXTERNAL_MU = "EXTERNAL_MU";
+
+  /**
+   * The MessageType values Sign and Verify accept with the algorithm (RAW and DIGEST unless a
+   * family says otherwise; ML-DSA takes RAW and EXTERNAL_MU). Any other is AWS's
+   * ValidationException, which the operation raises before asking the family.
+   */
+  default Set<String> messageTypes(String algorithm) {
+    return Set.of(RAW, DIGEST);
+  }
 
   /** A signature of a RAW message, a DIGEST (signed as given, never hashed again) or an EXTERNAL_MU. */
   default byte[] sign(PrivateMaterial key, String algorithm, String messageType, byte[] message) {
