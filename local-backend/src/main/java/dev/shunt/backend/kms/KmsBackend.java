@@ -52,6 +52,21 @@ public final class KmsBackend {
     regions.clear();
   }
 
+  /** The caller's account and Region state (custom key stores and grants keep theirs there too). */
+  KmsRegion region(RequestContext ctx) {
+    return regions.get(ctx.accountId(), ctx.region());
+  }
+
+  /** Another account's or Region's state if it exists (looking must not make state for it), else null. */
+  KmsRegion peekRegion(String accountId, String region) {
+    return regions.peek(accountId, region);
+  }
+
+  /** The key a request names, found and authorized as every operation does (for the store and grant operations). */
+  KmsKey key(RequestContext ctx, String keyId, boolean aliasAllowed, boolean crossAccount, String action) {
+    return resolve(ctx, keyId, aliasAllowed, crossAccount, action, null);
+  }
+
   // ---- keys -------------------------------------------------------------------------------
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
@@ -155,6 +170,7 @@ public final class KmsBackend {
     checkAlgorithm(key, algorithm);
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
         EncryptionContext.canonical(context), plaintext);
+    key.recordUse("Encrypt", ctx.requestId(), ctx.now());
     return new Encrypted(blob, key);
   }
 
@@ -194,6 +210,7 @@ public final class KmsBackend {
     if (plaintext == null) {
       throw KmsErrors.invalidCiphertext();
     }
+    key.recordUse(action.startsWith("ReEncrypt") ? "ReEncrypt" : action, ctx.requestId(), ctx.now());
     return new Decrypted(plaintext, key, material.idHex());
   }
 
@@ -208,6 +225,7 @@ public final class KmsBackend {
     checkAlgorithm(destination, destinationAlgorithm);
     byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
         destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
+    destination.recordUse("ReEncrypt", ctx.requestId(), ctx.now());
     return new ReEncrypted(ciphertext, source, destination);
   }
 
@@ -219,6 +237,7 @@ public final class KmsBackend {
     KeyMaterial material = key.currentMaterial();
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
         plaintext);
+    key.recordUse(action, ctx.requestId(), ctx.now());
     return new DataKey(plaintext, blob, key, material.idHex());
   }
 

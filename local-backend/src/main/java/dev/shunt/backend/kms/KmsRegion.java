@@ -15,6 +15,10 @@ final class KmsRegion {
   final ConcurrentSkipListMap<String, KmsAlias> aliases = new ConcurrentSkipListMap<>();
   /** Customer managed keys in {@link #keys}, in every state (AWS's quota counts them; AWS managed keys not). */
   final AtomicInteger customerKeys = new AtomicInteger();
+  /** The grants on this Region's keys. */
+  final GrantTable grants = new GrantTable();
+  /** Custom key stores by id (CreateCustomKeyStore). */
+  final ConcurrentSkipListMap<String, CustomKeyStore> customKeyStores = new ConcurrentSkipListMap<>();
 
   KmsRegion(String accountId, String region) {
     this.accountId = accountId;
@@ -38,6 +42,7 @@ final class KmsRegion {
         customerKeys.decrementAndGet();
       }
       aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
+      grants.removeKey(key.keyId);
     }
   }
 

@@ -24,12 +24,21 @@ import java.util.Map;
  * {@link KmsBackend}, and writes KMS's output shape. Find an operation by its AWS name.
  */
 public final class KmsService implements AwsService {
-  private final ServiceModel model = ServiceModel.load("kms");
+  // XksProxyUriEndpoint is checked by CustomKeyStores: Shunt also takes a loopback proxy's port there.
+  private final ServiceModel model = ServiceModel.load("kms", java.util.Set.of("XksProxyUriEndpointType"));
   private final KmsBackend kms;
   private final Map<String, OperationHandler> operations = new LinkedHashMap<>();
+  private final CustomKeyStores customKeyStores;
 
+  /** KMS whose external key store proxies may only be on this machine. */
   public KmsService(KmsBackend kms) {
+    this(kms, dev.shunt.backend.http.OutboundHosts.loopbackOnly());
+  }
+
+  /** @param outbound where external key store proxies may be called (loopback, and what the operator lists) */
+  public KmsService(KmsBackend kms, dev.shunt.backend.http.OutboundHosts outbound) {
     this.kms = kms;
+    this.customKeyStores = new CustomKeyStores(kms, new XksProxyClient(outbound, java.time.Duration.ofSeconds(2)));
     operations.put("CreateKey", this::createKey);
     operations.put("DescribeKey", this::describeKey);
     operations.put("ListKeys", this::listKeys);
@@ -59,6 +68,7 @@ public final class KmsService implements AwsService {
     operations.put("GetKeyPolicy", this::getKeyPolicy);
     operations.put("PutKeyPolicy", this::putKeyPolicy);
     operations.put("ListKeyPolicies", this::listKeyPolicies);
+    new KmsStoreAndGrantOperations(kms, customKeyStores).register(operations);
   }
 
   @Override
@@ -100,10 +110,10 @@ public final class KmsService implements AwsService {
     if (usage != null && !usage.equals(KmsKey.ENCRYPT_DECRYPT)) {
       throw KmsErrors.validation("KeyUsage " + usage + " is not compatible with KeySpec " + spec);
     }
-    if (string(in, "CustomKeyStoreId") != null) {
-      throw KmsErrors.customKeyStoreNotFound();
-    }
     String origin = string(in, "Origin");
+    if (string(in, "CustomKeyStoreId") != null) {
+      customKeyStores.refuseKeyCreation(ctx, string(in, "CustomKeyStoreId"), origin);
+    }
     if (origin != null && !origin.equals("AWS_KMS")) {
       throw KmsErrors.unsupported("Origin " + origin + " is not supported by Shunt yet; only AWS_KMS");
     }
@@ -249,7 +259,7 @@ public final class KmsService implements AwsService {
   private ObjectNode generateRandom(RequestContext ctx, ObjectNode in) {
     rejectRecipient(in);
     if (string(in, "CustomKeyStoreId") != null) {
-      throw KmsErrors.customKeyStoreNotFound();
+      customKeyStores.refuseRandomSource(ctx, string(in, "CustomKeyStoreId"));
     }
     Integer bytes = integer(in, "NumberOfBytes");
     if (bytes == null) {
