@@ -51,6 +51,7 @@ final class XksProxyClient {
   }
 
   static final String SIGNING_SERVICE = "kms-xks-proxy";
+  private static final String SIGNED_HEADERS = "content-type;host;x-amz-content-sha256;x-amz-date";
   private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
       .withZone(ZoneOffset.UTC);
 
@@ -79,12 +80,15 @@ final class XksProxyClient {
     ObjectNode body = Json.object();
     body.putObject("requestMetadata").put("kmsOperation", kmsOperation).put("kmsRequestId", kmsRequestId);
     byte[] payload = Json.text(body).getBytes(StandardCharsets.UTF_8);
+    // The proxy checks the time against its own clock: the real one, not the backend's movable clock.
     String amzDate = AMZ_DATE.format(Instant.now());
+    String payloadHash = hex(sha256(payload));
     HttpRequest request = HttpRequest.newBuilder(uri)
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("X-Amz-Date", amzDate)
-        .header("Authorization", authorization(uri, payload, amzDate, region, proxy))
+        .header("X-Amz-Content-Sha256", payloadHash)
+        .header("Authorization", authorization(uri, payloadHash, amzDate, region, proxy))
         .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
         .build();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
@@ -144,13 +148,14 @@ final class XksProxyClient {
     return Health.NOT_REACHABLE;
   }
 
-  /** SigV4 over POST, the path, and the content-type, host and x-amz-date headers. */
-  static String authorization(URI uri, byte[] payload, String amzDate, String region, CustomKeyStore.XksProxy proxy) {
+  /** SigV4 over POST, the path, the body's hash and the content-type, host, x-amz-content-sha256 and x-amz-date headers. */
+  static String authorization(URI uri, String payloadHash, String amzDate, String region,
+      CustomKeyStore.XksProxy proxy) {
     String date = amzDate.substring(0, 8);
     String scope = date + "/" + region + "/" + SIGNING_SERVICE + "/aws4_request";
     String canonicalRequest = "POST\n" + uri.getRawPath() + "\n\n"
-        + "content-type:application/json\n" + "host:" + hostHeader(uri) + "\n" + "x-amz-date:" + amzDate + "\n\n"
-        + "content-type;host;x-amz-date\n" + hex(sha256(payload));
+        + "content-type:application/json\n" + "host:" + hostHeader(uri) + "\n" + "x-amz-content-sha256:" + payloadHash
+        + "\n" + "x-amz-date:" + amzDate + "\n\n" + SIGNED_HEADERS + "\n" + payloadHash;
     String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
         + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
     byte[] key = hmac(("AWS4" + proxy.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
@@ -158,7 +163,7 @@ final class XksProxyClient {
     key = hmac(key, SIGNING_SERVICE);
     key = hmac(key, "aws4_request");
     return "AWS4-HMAC-SHA256 Credential=" + proxy.accessKeyId() + "/" + scope
-        + ", SignedHeaders=content-type;host;x-amz-date, Signature=" + hex(hmac(key, stringToSign));
+        + ", SignedHeaders=" + SIGNED_HEADERS + ", Signature=" + hex(hmac(key, stringToSign));
   }
 
   /** The Host header the JDK client sends: the host, and the port unless it is the scheme's default. */
