@@ -89,7 +89,8 @@ public final class ShuntBackend implements AutoCloseable {
     List<AwsService> services = List.of(new KmsService(kms, outbound), new SecretsService(secrets), new SsmService(ssm));
     JsonNode file = options.file();
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
-        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions);
+        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
+        kms::keySpecForQuota);
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
