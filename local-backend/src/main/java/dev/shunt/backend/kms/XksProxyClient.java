@@ -57,14 +57,28 @@ final class XksProxyClient {
 
   private final OutboundHosts outbound;
   private final Duration timeout;
-  // Redirects are not followed: a proxy must not send Shunt on to a host it may not call.
-  private final HttpClient http;
+  /** Made on first use: a client starts a selector thread, and most backends never meet an XKS proxy. */
+  private volatile HttpClient http;
 
   XksProxyClient(OutboundHosts outbound, Duration timeout) {
     this.outbound = outbound;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-        .version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  private HttpClient http() {
+    HttpClient client = http;
+    if (client == null) {
+      synchronized (this) {
+        client = http;
+        if (client == null) {
+          // Redirects are not followed: a proxy must not send Shunt on to a host it may not call.
+          client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+              .version(HttpClient.Version.HTTP_1_1).build();
+          http = client;
+        }
+      }
+    }
+    return client;
   }
 
   /** The proxy's health; never fails (every failure is a {@link Health}). */
@@ -91,7 +105,7 @@ final class XksProxyClient {
         .header("Authorization", authorization(uri, payloadHash, amzDate, region, proxy))
         .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
         .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+    return http().sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle((response, failure) -> failure != null ? failureHealth(failure) : answerHealth(response));
   }
 
