@@ -80,17 +80,18 @@ public final class ShuntBackend implements AutoCloseable {
       throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
-    this.rotations = new SecretRotations(clock,
-        new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS))));
+    OutboundHosts outbound = new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS)));
+    this.rotations = new SecretRotations(clock, outbound);
     BackendOptions.rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach(rotations::registerCallback);
     AwsRegions regions = BackendOptions.regions(options);
     kms.acceptReplicaRegions(regions);
     SecretsBackend secrets = new SecretsBackend(kms, rotations, regions);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
-    List<AwsService> services = List.of(new KmsService(kms), new SecretsService(secrets), new SsmService(ssm));
+    List<AwsService> services = List.of(new KmsService(kms, outbound), new SecretsService(secrets), new SsmService(ssm));
     JsonNode file = options.file();
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
-        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions);
+        file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
+        kms::keySpecForQuota);
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));

@@ -63,6 +63,64 @@ public final class KmsBackend {
     multiRegionKeys.acceptedRegions(accepted);
   }
 
+  /** The caller's account and Region state (custom key stores and grants keep theirs there too). */
+  KmsRegion region(RequestContext ctx) {
+    return regions.get(ctx.accountId(), ctx.region());
+  }
+
+  /** Another account's or Region's state if it exists (looking must not make state for it), else null. */
+  KmsRegion peekRegion(String accountId, String region) {
+    return regions.peek(accountId, region);
+  }
+
+  /** The key a request names, found and authorized as every operation does (for the store and grant operations). */
+  KmsKey key(RequestContext ctx, String keyId, boolean aliasAllowed, boolean crossAccount, String action) {
+    return resolve(ctx, keyId, aliasAllowed, crossAccount, action, null);
+  }
+
+  /**
+   * The quota engine's question (see {@code KmsKeySpecs}): the spec of the key {@code keyId}
+   * names, or null for a symmetric or unknown key. While an account's Region holds only symmetric
+   * keys, that is one map lookup and nothing else, so Encrypt and Decrypt do not resolve their
+   * key twice; otherwise the key is looked up without side effects (no AWS managed key is made,
+   * no access is checked: the operation itself does both).
+   */
+  public String keySpecForQuota(String accountId, String region, String keyId) {
+    KmsRegion state = regions.peek(keyId.startsWith("arn:") ? arnAccount(keyId, accountId) : accountId, region);
+    if (state == null || state.nonSymmetricKeys.get() == 0) {
+      return null;
+    }
+    KeyReference ref = KeyReference.parse(keyId);
+    if (ref.kind() == KeyReference.Kind.INVALID || (ref.region() != null && !ref.region().equals(region))) {
+      return null;
+    }
+    String id = ref.id();
+    if (ref.isAlias()) {
+      KmsAlias alias = state.aliases.get(id);
+      id = alias == null ? null : alias.targetKeyId();
+    }
+    KmsKey key = id == null ? null : state.keys.get(id.toLowerCase(Locale.ROOT));
+    return key == null || key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT) ? null : key.keySpec;
+  }
+
+  /** The account of an ARN ({@code arn:partition:kms:region:account:...}), without splitting it when it is the caller's. */
+  private static String arnAccount(String arn, String callerAccount) {
+    int colon = 0;
+    int start = -1;
+    for (int i = 0; i < arn.length(); i++) {
+      if (arn.charAt(i) == ':' && ++colon == 4) {
+        start = i + 1;
+        break;
+      }
+    }
+    int end = start < 0 ? -1 : arn.indexOf(':', start);
+    if (end < 0) {
+      return callerAccount;
+    }
+    return arn.regionMatches(start, callerAccount, 0, callerAccount.length()) && end - start == callerAccount.length()
+        ? callerAccount : arn.substring(start, end);
+  }
+
   // ---- keys -------------------------------------------------------------------------------
 
   KmsKey createKey(RequestContext ctx, String description, String policyText, Map<String, String> tags) {
@@ -103,7 +161,7 @@ public final class KmsBackend {
       throw e;
     }
     key.tag(tags, MAX_TAGS_PER_KEY);
-    region.keys.put(key.keyId, key);
+    region.add(key);
     if (related != null) {
       related.add(key, region);
     }
@@ -210,6 +268,7 @@ public final class KmsBackend {
     checkAlgorithm(key, algorithm);
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
         EncryptionContext.canonical(context), plaintext);
+    key.recordUse("Encrypt", ctx.requestId(), ctx.now());
     return new Encrypted(blob, key);
   }
 
@@ -250,6 +309,7 @@ public final class KmsBackend {
     if (plaintext == null) {
       throw KmsErrors.invalidCiphertext();
     }
+    key.recordUse(action.startsWith("ReEncrypt") ? "ReEncrypt" : action, ctx.requestId(), ctx.now());
     return new Decrypted(plaintext, key, material.idHex());
   }
 
@@ -265,6 +325,7 @@ public final class KmsBackend {
     checkAlgorithm(destination, destinationAlgorithm);
     byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
         destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
+    destination.recordUse("ReEncrypt", ctx.requestId(), ctx.now());
     return new ReEncrypted(ciphertext, source, destination);
   }
 
@@ -277,6 +338,7 @@ public final class KmsBackend {
     KeyMaterial material = key.currentMaterial();
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
         plaintext);
+    key.recordUse(action, ctx.requestId(), ctx.now());
     return new DataKey(plaintext, blob, key, material.idHex());
   }
 
@@ -614,7 +676,7 @@ public final class KmsBackend {
       if (alias == null) {
         KmsKey key = new KmsKey(region.accountId, region.region, UUID.randomUUID().toString(), ctx.now(),
             AwsManagedKeys.description(service), service, null);
-        region.keys.put(key.keyId, key);
+        region.add(key);
         alias = new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now());
         region.aliases.put(aliasName, alias);
       }

@@ -98,4 +98,24 @@ final class KmsErrors {
   static AwsException customKeyStoreNotFound() {
     return new AwsException("CustomKeyStoreNotFoundException", "Custom key store not found");
   }
+
+  static AwsException grantNotFound(String grantId) {
+    return new AwsException("NotFoundException", "Grant ID " + grantId + " not found");
+  }
+
+  static AwsException invalidGrantId(String message) {
+    return new AwsException("InvalidGrantIdException", message);
+  }
+
+  static AwsException invalidGrantToken() {
+    return new AwsException("InvalidGrantTokenException", "Invalid grant token");
+  }
+
+  static AwsException customKeyStoreNotFound(String message) {
+    return new AwsException("CustomKeyStoreNotFoundException", message);
+  }
+
+  static AwsException customKeyStoreInvalidState(String message) {
+    return new AwsException("CustomKeyStoreInvalidStateException", message);
+  }
 }

@@ -49,6 +49,15 @@ public final class KmsKey {
   private PolicyDocument policy;
   /** Null until the key has a tag: most keys never do, and an empty map is 56 bytes a key. */
   private Map<String, String> tags;
+  /**
+   * The key's last cryptographic use (GetKeyLastUsage). Written on the hot path without a lock
+   * or an allocation: the operation and request id plainly, then the time through a volatile
+   * write that publishes them; a reader that races a later use may pair its time with that
+   * use's operation, which is as true an answer to "when was it last used".
+   */
+  private String lastUsedOperation;
+  private String lastUsedRequestId;
+  private volatile Instant lastUsedAt;
 
   /** A SYMMETRIC_DEFAULT key for encryption (every AWS managed key is one). */
   KmsKey(String accountId, String region, String keyId, Instant creationDate, String description, String managedFor,
@@ -100,6 +109,23 @@ public final class KmsKey {
 
   public String arn() {
     return arn;
+  }
+
+  /** Notes a cryptographic use; cheap enough for every Encrypt and Decrypt (see {@link #lastUsedAt}). */
+  void recordUse(String operation, String requestId, Instant now) {
+    Instant last = lastUsedAt;
+    if (last != null && last.isAfter(now)) {
+      return; // a later use is already recorded (the clock may be moved back)
+    }
+    lastUsedOperation = operation;
+    lastUsedRequestId = requestId;
+    lastUsedAt = now;
+  }
+
+  /** The last use, or null if the key was never used for cryptography. */
+  KeyLastUsage lastUsage() {
+    Instant at = lastUsedAt;
+    return at == null ? null : new KeyLastUsage(lastUsedOperation, at, lastUsedRequestId);
   }
 
   boolean awsManaged() {

@@ -15,6 +15,16 @@ final class KmsRegion {
   final ConcurrentSkipListMap<String, KmsAlias> aliases = new ConcurrentSkipListMap<>();
   /** Customer managed keys in {@link #keys}, in every state (AWS's quota counts them; AWS managed keys not). */
   final AtomicInteger customerKeys = new AtomicInteger();
+  /**
+   * Keys in {@link #keys} whose spec is not SYMMETRIC_DEFAULT: while there are none, the quota
+   * engine's question "which spec is this key" is answered without looking the key up. Add keys
+   * through {@link #add} so that it stays true.
+   */
+  final AtomicInteger nonSymmetricKeys = new AtomicInteger();
+  /** The grants on this Region's keys. */
+  final GrantTable grants = new GrantTable();
+  /** Custom key stores by id (CreateCustomKeyStore). */
+  final ConcurrentSkipListMap<String, CustomKeyStore> customKeyStores = new ConcurrentSkipListMap<>();
 
   KmsRegion(String accountId, String region) {
     this.accountId = accountId;
@@ -37,16 +47,28 @@ final class KmsRegion {
     return key;
   }
 
+  /** Adds a new key. */
+  void add(KmsKey key) {
+    if (!key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
+      nonSymmetricKeys.incrementAndGet();
+    }
+    keys.put(key.keyId, key);
+  }
+
   /** Removes a key for good, with its aliases. */
   void delete(KmsKey key) {
     if (keys.remove(key.keyId, key)) {
       if (!key.awsManaged()) {
         customerKeys.decrementAndGet();
       }
+      if (!key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
+        nonSymmetricKeys.decrementAndGet();
+      }
       aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
       if (key.multiRegion != null) {
         key.multiRegion.deleted(key);
       }
+      grants.removeKey(key.keyId);
     }
   }
 

@@ -24,12 +24,21 @@ import java.util.Map;
  * {@link KmsBackend}, and writes KMS's output shape. Find an operation by its AWS name.
  */
 public final class KmsService implements AwsService {
-  private final ServiceModel model = ServiceModel.load("kms");
+  // XksProxyUriEndpoint is checked by CustomKeyStores: Shunt also takes a loopback proxy's port there.
+  private final ServiceModel model = ServiceModel.load("kms", java.util.Set.of("XksProxyUriEndpointType"));
   private final KmsBackend kms;
   private final Map<String, OperationHandler> operations = new LinkedHashMap<>();
+  private final CustomKeyStores customKeyStores;
 
+  /** KMS whose external key store proxies may only be on this machine. */
   public KmsService(KmsBackend kms) {
+    this(kms, dev.shunt.backend.http.OutboundHosts.loopbackOnly());
+  }
+
+  /** @param outbound where external key store proxies may be called (loopback, and what the operator lists) */
+  public KmsService(KmsBackend kms, dev.shunt.backend.http.OutboundHosts outbound) {
     this.kms = kms;
+    this.customKeyStores = new CustomKeyStores(kms, new XksProxyClient(outbound, java.time.Duration.ofSeconds(2)));
     new KmsMacOperations(kms).register(operations);
     operations.put("CreateKey", this::createKey);
     operations.put("DescribeKey", this::describeKey);
@@ -61,6 +70,7 @@ public final class KmsService implements AwsService {
     operations.put("PutKeyPolicy", this::putKeyPolicy);
     operations.put("ListKeyPolicies", this::listKeyPolicies);
     KmsImportAndReplicaOperations.register(kms, operations);
+    new KmsStoreAndGrantOperations(kms, customKeyStores).register(operations);
   }
 
   @Override
@@ -107,10 +117,10 @@ public final class KmsService implements AwsService {
       throw KmsErrors.unsupported("KeySpec " + spec.name() + " is not supported in this Region (" + ctx.region()
           + "); SM2 keys are offered only in the China Regions");
     }
-    if (string(in, "CustomKeyStoreId") != null) {
-      throw KmsErrors.customKeyStoreNotFound();
-    }
     String origin = string(in, "Origin");
+    if (string(in, "CustomKeyStoreId") != null) {
+      customKeyStores.refuseKeyCreation(ctx, string(in, "CustomKeyStoreId"), origin);
+    }
     if (origin != null && !origin.equals(KmsKey.AWS_KMS) && !origin.equals(KmsKey.EXTERNAL)) {
       throw KmsErrors.unsupported("Origin " + origin + " is not supported by Shunt yet; only AWS_KMS and EXTERNAL");
     }
@@ -254,7 +264,7 @@ public final class KmsService implements AwsService {
   private ObjectNode generateRandom(RequestContext ctx, ObjectNode in) {
     rejectRecipient(in);
     if (string(in, "CustomKeyStoreId") != null) {
-      throw KmsErrors.customKeyStoreNotFound();
+      customKeyStores.refuseRandomSource(ctx, string(in, "CustomKeyStoreId"));
     }
     Integer bytes = integer(in, "NumberOfBytes");
     if (bytes == null) {

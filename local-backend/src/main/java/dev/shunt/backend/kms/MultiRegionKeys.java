@@ -211,7 +211,7 @@ final class MultiRegionKeys {
       }
       replica.rotationSchedule(primary.rotationEnabled(), primary.rotationPeriodInDays(), primary.nextRotationDate());
       replica.tag(tags, KmsBackend.MAX_TAGS_PER_KEY);
-      home.keys.put(replica.keyId, replica);
+      home.add(replica);
       related.add(replica, home);
     }
     ctx.audit().key(replica.arn, replica.keySpec, replica.accountId, "ReplicateKey", null);

@@ -19,6 +19,9 @@ public final class AwsQuotaTable {
   public record Charge(String group, int cost, String region) {}
 
   public static final String KMS_SYMMETRIC = "kms:symmetric";
+  public static final String KMS_RSA = "kms:rsa";
+  public static final String KMS_ECC = "kms:ecc";
+  public static final String KMS_ML_DSA = "kms:ml-dsa";
   public static final String SSM_GET = "ssm:GetParameter";
   public static final String SSM_GET_HIGH = "ssm:GetParameter:high-throughput";
   public static final String SSM_PUT = "ssm:PutParameter";
@@ -26,6 +29,12 @@ public final class AwsQuotaTable {
 
   private static final Set<String> KMS_SYMMETRIC_OPERATIONS = Set.of("Decrypt", "Encrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GenerateRandom", "ReEncrypt", "VerifyMac");
+  /**
+   * The cryptographic operations AWS charges by the key's type: an RSA, ECC (or SM2) or ML-DSA
+   * key's request counts against that type's shared quota instead of the operation's own group.
+   */
+  private static final Set<String> KMS_CHARGED_BY_KEY_SPEC = Set.of("Decrypt", "Encrypt", "ReEncrypt", "Sign",
+      "Verify", "DeriveSharedSecret");
   private static final Set<String> TIER_100K = Set.of("us-east-1", "us-west-2", "eu-west-1");
   private static final Set<String> TIER_20K = Set.of("us-east-2", "ap-southeast-1", "ap-southeast-2",
       "ap-northeast-1", "eu-central-1", "eu-west-2");
@@ -65,6 +74,10 @@ public final class AwsQuotaTable {
         "ECC_NIST_EDWARDS25519")) {
       RATES.put("kms:GenerateDataKeyPair:" + spec, 100.0);
     }
+    // The asymmetric shared quotas, as reference/aws-quotas.md collected them (2026-11).
+    RATES.put(KMS_RSA, 1000.0);
+    RATES.put(KMS_ECC, 1000.0);
+    RATES.put(KMS_ML_DSA, 1000.0);
     RATES.put("kms:GenerateDataKeyPair:RSA_2048", 20.0);
     RATES.put("kms:GenerateDataKeyPair:RSA_3072", 4.0);
     RATES.put("kms:GenerateDataKeyPair:RSA_4096", 1.0);
@@ -129,6 +142,43 @@ public final class AwsQuotaTable {
       return group;
     }
     return RATES.containsKey(key) ? key : null;
+  }
+
+  /** Whether AWS charges this KMS operation by the type of the key it uses. */
+  public static boolean chargedByKeySpec(String service, String operation) {
+    return service.equals("kms") && KMS_CHARGED_BY_KEY_SPEC.contains(operation);
+  }
+
+  /**
+   * The shared quota a key spec's cryptographic requests count against, or null when they count
+   * by operation (symmetric and HMAC keys: the symmetric group).
+   */
+  public static String keySpecGroup(String keySpec) {
+    if (keySpec == null) {
+      return null;
+    }
+    if (keySpec.startsWith("RSA_")) {
+      return KMS_RSA;
+    }
+    if (keySpec.startsWith("ECC_") || keySpec.equals("SM2")) {
+      return KMS_ECC;
+    }
+    return keySpec.startsWith("ML_DSA_") ? KMS_ML_DSA : null;
+  }
+
+  /**
+   * The key a request charged by key spec names: KeyId, or for ReEncrypt the source key if the
+   * request names one (an asymmetric ciphertext must), else the destination.
+   */
+  public static String keyIdOf(String operation, ObjectNode input) {
+    if (input == null) {
+      return null;
+    }
+    JsonNode key = operation.equals("ReEncrypt") ? input.get("SourceKeyId") : input.get("KeyId");
+    if ((key == null || !key.isTextual()) && operation.equals("ReEncrypt")) {
+      key = input.get("DestinationKeyId");
+    }
+    return key != null && key.isTextual() ? key.textValue() : null;
   }
 
   /**

@@ -37,6 +37,7 @@ public final class QuotaEngine {
   private volatile QuotaConfig config;
   private final HighThroughput highThroughput;
   private final AwsRegions acceptedRegions;
+  private final KmsKeySpecs keySpecs;
   private final RegionalStore<Scope> scopes = new RegionalStore<>(Scope::new);
 
   /** An engine that charges only AWS's published Regions. */
@@ -49,9 +50,16 @@ public final class QuotaEngine {
    *     ReplicaRegion) may go to: each charged Region gets buckets and counters
    */
   public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions) {
+    this(config, highThroughput, acceptedRegions, KmsKeySpecs.NONE);
+  }
+
+  /** @param keySpecs the spec of the key a KMS request names, for the quotas AWS charges by key type */
+  public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions,
+      KmsKeySpecs keySpecs) {
     this.config = config;
     this.highThroughput = highThroughput;
     this.acceptedRegions = acceptedRegions;
+    this.keySpecs = keySpecs;
   }
 
   /** The buckets and counters of one account in one Region. */
@@ -79,7 +87,11 @@ public final class QuotaEngine {
     volatile GroupChoice choice;
   }
 
-  private record GroupChoice(QuotaConfig config, boolean highThroughput, String group) {}
+  /**
+   * @param byKeySpec whether the group gives way to the key type's (an operation AWS charges by
+   *     key type, whose group the configuration has not set apart by naming the operation)
+   */
+  private record GroupChoice(QuotaConfig config, boolean highThroughput, String group, boolean byKeySpec) {}
 
   public QuotaConfig config() {
     return config;
@@ -115,10 +127,13 @@ public final class QuotaEngine {
     boolean throughput = service.equals("ssm") && highThroughput.enabled(accountId, region);
     GroupChoice choice = counters.choice;
     if (choice == null || choice.config != current || choice.highThroughput != throughput) {
-      choice = new GroupChoice(current, throughput, current.groupFor(accountId, service, operation, throughput));
+      String group = current.groupFor(accountId, service, operation, throughput);
+      boolean byKeySpec = AwsQuotaTable.chargedByKeySpec(service, operation)
+          && java.util.Objects.equals(group, AwsQuotaTable.groupOf(service, operation, throughput));
+      choice = new GroupChoice(current, throughput, group, byKeySpec);
       counters.choice = choice;
     }
-    String group = choice.group;
+    String group = choice.byKeySpec ? groupByKeySpec(accountId, region, operation, input, choice.group) : choice.group;
     boolean accepted = group == null || take(scope, accountId, region, group, 1, current);
     if (accepted) {
       List<AwsQuotaTable.Charge> extra = AwsQuotaTable.extraCharges(service, operation, input);
@@ -140,6 +155,14 @@ public final class QuotaEngine {
       counters.throttled.increment();
     }
     return accepted;
+  }
+
+  /** The key type's shared group for the key the request names, or {@code otherwise} (symmetric, unknown keys). */
+  private String groupByKeySpec(String accountId, String region, String operation,
+      com.fasterxml.jackson.databind.node.ObjectNode input, String otherwise) {
+    String keyId = AwsQuotaTable.keyIdOf(operation, input);
+    String group = keyId == null ? null : AwsQuotaTable.keySpecGroup(keySpecs.keySpecOf(accountId, region, keyId));
+    return group != null ? group : otherwise;
   }
 
   /** Counts a request that fault injection answered with an error. */

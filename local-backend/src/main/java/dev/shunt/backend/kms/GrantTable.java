@@ -1,0 +1,71 @@
+package dev.shunt.backend.kms;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The grants of one account's keys in one Region. Ordered by (key id, creation sequence) so a
+ * key's grants are one sub-map that ListGrants pages through by seeking; indexed by grant id for
+ * RetireGrant and RevokeGrant. Changes hold this table's lock (grant operations are 50 per
+ * second at AWS); reads do not.
+ */
+final class GrantTable {
+  private final ConcurrentSkipListMap<String, Grant> ordered = new ConcurrentSkipListMap<>();
+  private final ConcurrentHashMap<String, Grant> byId = new ConcurrentHashMap<>();
+  /** Grants per key, for the per-key quota without counting a sub-map of up to 50,000 (guarded by this). */
+  private final java.util.HashMap<String, Integer> counts = new java.util.HashMap<>();
+  private long nextSequence;
+
+  /** The position of a grant in {@link #ordered}: key id, '/', zero-padded sequence (so text order is creation order). */
+  static String position(String keyId, long sequence) {
+    return keyId + '/' + String.format("%019d", sequence);
+  }
+
+  synchronized long nextSequence() {
+    return nextSequence++;
+  }
+
+  Grant byId(String grantId) {
+    return byId.get(grantId);
+  }
+
+  /** A key's grants from after {@code afterPosition} (null: the first) in creation order. */
+  Collection<Grant> ofKey(String keyId, String afterPosition) {
+    String from = afterPosition != null ? afterPosition : keyId + '/';
+    // '0' sorts right after '/', so this is exactly the key's positions.
+    return ordered.subMap(from, afterPosition == null, keyId + '0', false).values();
+  }
+
+  /** Every grant, in (key id, creation) order, from after {@code afterPosition} (null: the first). */
+  Collection<Grant> all(String afterPosition) {
+    return (afterPosition == null ? ordered : ordered.tailMap(afterPosition, false)).values();
+  }
+
+  synchronized int countOf(String keyId) {
+    return counts.getOrDefault(keyId, 0);
+  }
+
+  synchronized void add(Grant grant) {
+    ordered.put(position(grant.keyId(), grant.sequence()), grant);
+    byId.put(grant.grantId(), grant);
+    counts.merge(grant.keyId(), 1, Integer::sum);
+  }
+
+  synchronized boolean remove(Grant grant) {
+    if (byId.remove(grant.grantId(), grant)) {
+      ordered.remove(position(grant.keyId(), grant.sequence()));
+      counts.computeIfPresent(grant.keyId(), (key, count) -> count == 1 ? null : count - 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets a deleted key's grants. */
+  synchronized void removeKey(String keyId) {
+    List<Grant> gone = new ArrayList<>(ofKey(keyId, null));
+    gone.forEach(this::remove);
+  }
+}
