@@ -1,6 +1,11 @@
 package dev.shunt.backend.kms.crypto;
 
 import dev.shunt.backend.crypto.Randomness;
+import java.io.IOException;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
@@ -17,6 +22,8 @@ public final class Ed25519Family implements KeyFamily {
   public static final Ed25519Family INSTANCE = new Ed25519Family();
   private static final byte[] EMPTY_CONTEXT = new byte[0];
   private static final String PREHASHED = "ED25519_PH_SHA_512";
+  /** RFC 8410's id-Ed25519 (Bouncy Castle keeps its constant internal). */
+  private static final ASN1ObjectIdentifier ID_ED25519 = new ASN1ObjectIdentifier("1.3.101.112");
 
   private Ed25519Family() {}
 
@@ -24,7 +31,23 @@ public final class Ed25519Family implements KeyFamily {
   public PrivateMaterial generate(String spec) {
     Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
     generator.init(new Ed25519KeyGenerationParameters(Randomness.current()));
-    return BcKeyPair.of(generator.generateKeyPair());
+    return pairOf((Ed25519PrivateKeyParameters) generator.generateKeyPair().getPrivate());
+  }
+
+  /**
+   * The pair with its private key in RFC 8410's plain PKCS#8 (version 0, the 32-byte seed and no
+   * public key), as the JDK and AWS write it: OpenSSL 3.0 refuses the version-1 form with the
+   * public key that Bouncy Castle's factory writes (found by KmsOpenSslInteropIT).
+   */
+  private static BcKeyPair pairOf(Ed25519PrivateKeyParameters privateKey) {
+    BcKeyPair pair = BcKeyPair.of(privateKey, privateKey.generatePublicKey());
+    try {
+      byte[] pkcs8 = new PrivateKeyInfo(new AlgorithmIdentifier(ID_ED25519),
+          new DEROctetString(privateKey.getEncoded())).getEncoded();
+      return new BcKeyPair(pair.privateKey(), pair.publicKey(), pkcs8, pair.publicKeyDer());
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot encode an Ed25519 key", e);
+    }
   }
 
   @Override
@@ -33,7 +56,7 @@ public final class Ed25519Family implements KeyFamily {
     if (!(pair.privateKey() instanceof Ed25519PrivateKeyParameters)) {
       throw new IllegalArgumentException("Not an Ed25519 key");
     }
-    return pair;
+    return pairOf((Ed25519PrivateKeyParameters) pair.privateKey());
   }
 
   @Override
