@@ -32,11 +32,22 @@ public final class KmsBackend {
   private static final String LIST_KEY_ROTATIONS = "kms.ListKeyRotations";
   private static final String LIST_RESOURCE_TAGS = "kms.ListResourceTags";
 
-  /** The result of Encrypt. */
-  public record Encrypted(byte[] ciphertext, KmsKey key) {}
+  /** The result of Encrypt, and the encryption algorithm used (SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_256...). */
+  public record Encrypted(byte[] ciphertext, KmsKey key, String algorithm) {
+    Encrypted(byte[] ciphertext, KmsKey key) {
+      this(ciphertext, key, KmsKey.SYMMETRIC_DEFAULT);
+    }
+  }
 
-  /** The result of Decrypt: the plaintext, the key and the id of the material version that made it. */
-  public record Decrypted(byte[] plaintext, KmsKey key, String materialId) {}
+  /**
+   * The result of Decrypt: the plaintext, the key, the id of the material version that made it
+   * (null for asymmetric keys, whose material AWS does not name) and the algorithm.
+   */
+  public record Decrypted(byte[] plaintext, KmsKey key, String materialId, String algorithm) {
+    Decrypted(byte[] plaintext, KmsKey key, String materialId) {
+      this(plaintext, key, materialId, KmsKey.SYMMETRIC_DEFAULT);
+    }
+  }
 
   /** A data key: its plaintext and its ciphertext under {@code key}. */
   public record DataKey(byte[] plaintext, byte[] ciphertext, KmsKey key, String materialId) {}
@@ -264,7 +275,11 @@ public final class KmsBackend {
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
       String algorithm, String viaService) {
     KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
-    requireSymmetric(key, "Encrypt");
+    if (!key.spec.symmetric()) {
+      Encrypted encrypted = AsymmetricKeys.encrypt(key, plaintext, context, algorithm, "Encrypt");
+      key.recordUse("Encrypt", ctx.requestId(), ctx.now());
+      return encrypted;
+    }
     checkAlgorithm(key, algorithm);
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, key.currentMaterial(),
         EncryptionContext.canonical(context), plaintext);
@@ -284,6 +299,12 @@ public final class KmsBackend {
   private Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
       String algorithm, String viaService, String action) {
     KmsKey requested = keyId == null ? null : resolve(ctx, keyId, true, true, action, viaService);
+    if (requested != null && !requested.spec.symmetric()) {
+      // An asymmetric ciphertext is the bare algorithm output: only the KeyId says whose it is.
+      Decrypted decrypted = AsymmetricKeys.decrypt(requested, blob, context, algorithm, action);
+      requested.recordUse(action.startsWith("ReEncrypt") ? "ReEncrypt" : action, ctx.requestId(), ctx.now());
+      return decrypted;
+    }
     CiphertextBlob.Header header = CiphertextBlob.header(blob);
     if (header == null) {
       throw KmsErrors.invalidCiphertext();
@@ -314,31 +335,50 @@ public final class KmsBackend {
   }
 
   /** ReEncrypt: decrypt under the source key, encrypt under the destination, never showing the plaintext. */
-  record ReEncrypted(byte[] ciphertext, Decrypted source, KmsKey destination) {}
+  record ReEncrypted(byte[] ciphertext, Decrypted source, KmsKey destination, String destinationAlgorithm) {}
 
   ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, String sourceKeyId, Map<String, String> sourceContext,
       String sourceAlgorithm, String destinationKeyId, Map<String, String> destinationContext,
       String destinationAlgorithm) {
     Decrypted source = decrypt(ctx, blob, sourceKeyId, sourceContext, sourceAlgorithm, null, "ReEncryptFrom");
     KmsKey destination = usableKey(ctx, destinationKeyId, "ReEncryptTo", null);
-    requireSymmetric(destination, "ReEncrypt");
+    if (!destination.spec.symmetric()) {
+      Encrypted encrypted = AsymmetricKeys.encrypt(destination, source.plaintext(), destinationContext,
+          destinationAlgorithm, "ReEncrypt");
+      return new ReEncrypted(encrypted.ciphertext(), source, destination, encrypted.algorithm());
+    }
     checkAlgorithm(destination, destinationAlgorithm);
     byte[] ciphertext = CiphertextBlob.seal(destination.accountId, destination.keyId,
         destination.currentMaterial(), EncryptionContext.canonical(destinationContext), source.plaintext());
     destination.recordUse("ReEncrypt", ctx.requestId(), ctx.now());
-    return new ReEncrypted(ciphertext, source, destination);
+    return new ReEncrypted(ciphertext, source, destination, KmsKey.SYMMETRIC_DEFAULT);
   }
 
   /** GenerateDataKey: {@code bytes} random bytes, returned in plaintext and encrypted under the key. */
   public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
       String viaService, String action) {
+    KmsKey key = dataKeyWrappingKey(ctx, keyId, action, viaService);
+    DataKey dataKey = sealDataKey(key, Randomness.bytes(bytes), context);
+    key.recordUse(action, ctx.requestId(), ctx.now());
+    return dataKey;
+  }
+
+  /** The key a data key (or data key pair) is sealed under: enabled, and symmetric, as AWS requires. */
+  KmsKey dataKeyWrappingKey(RequestContext ctx, String keyId, String action) {
+    return dataKeyWrappingKey(ctx, keyId, action, null);
+  }
+
+  private KmsKey dataKeyWrappingKey(RequestContext ctx, String keyId, String action, String viaService) {
     KmsKey key = usableKey(ctx, keyId, action, viaService);
     requireSymmetric(key, action);
-    byte[] plaintext = Randomness.bytes(bytes);
+    return key;
+  }
+
+  /** Seals data-key plaintext under the current material of a key {@link #dataKeyWrappingKey} returned. */
+  DataKey sealDataKey(KmsKey key, byte[] plaintext, Map<String, String> context) {
     KeyMaterial material = key.currentMaterial();
     byte[] blob = CiphertextBlob.seal(key.accountId, key.keyId, material, EncryptionContext.canonical(context),
         plaintext);
-    key.recordUse(action, ctx.requestId(), ctx.now());
     return new DataKey(plaintext, blob, key, material.idHex());
   }
 
@@ -705,7 +745,7 @@ public final class KmsBackend {
     }
   }
 
-  private KmsKey usableKey(RequestContext ctx, String keyId, String action, String viaService) {
+  KmsKey usableKey(RequestContext ctx, String keyId, String action, String viaService) {
     KmsKey key = resolve(ctx, keyId, true, true, action, viaService);
     requireEnabled(key);
     return key;
@@ -737,7 +777,7 @@ public final class KmsBackend {
     }
   }
 
-  private static void requireEnabled(KmsKey key) {
+  static void requireEnabled(KmsKey key) {
     switch (key.state()) {
       case Disabled -> throw KmsErrors.disabled(key.arn);
       case PendingDeletion, PendingReplicaDeletion -> throw KmsErrors.pendingDeletion(key.arn);

@@ -19,7 +19,9 @@ final class KmsMacBackend {
 
   Mac generateMac(RequestContext ctx, String keyId, byte[] message, String algorithm, boolean dryRun) {
     KmsKey key = macKey(ctx, keyId, algorithm, "GenerateMac", dryRun);
-    return new Mac(mac(key, algorithm, message), key, algorithm);
+    Mac made = new Mac(mac(key, algorithm, message), key, algorithm);
+    key.recordUse("GenerateMac", ctx.requestId(), ctx.now());
+    return made;
   }
 
   /**
@@ -32,6 +34,7 @@ final class KmsMacBackend {
     if (!MessageDigest.isEqual(mac(key, algorithm, message), mac)) {
       throw KmsErrors.invalidMac();
     }
+    key.recordUse("VerifyMac", ctx.requestId(), ctx.now());
     return key;
   }
 

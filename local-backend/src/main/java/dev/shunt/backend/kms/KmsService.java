@@ -71,6 +71,7 @@ public final class KmsService implements AwsService {
     operations.put("ListKeyPolicies", this::listKeyPolicies);
     KmsImportAndReplicaOperations.register(kms, operations);
     new KmsStoreAndGrantOperations(kms, customKeyStores).register(operations);
+    new KmsAsymmetricOperations(kms).registerInto(operations);
   }
 
   @Override
@@ -185,7 +186,7 @@ public final class KmsService implements AwsService {
     ObjectNode out = Json.object();
     out.put("CiphertextBlob", encrypted.ciphertext());
     out.put("KeyId", encrypted.key().arn);
-    out.put("EncryptionAlgorithm", KmsKey.SYMMETRIC_DEFAULT);
+    out.put("EncryptionAlgorithm", encrypted.algorithm());
     return out;
   }
 
@@ -202,8 +203,8 @@ public final class KmsService implements AwsService {
     ObjectNode out = Json.object();
     out.put("KeyId", decrypted.key().arn);
     out.put("Plaintext", decrypted.plaintext());
-    out.put("EncryptionAlgorithm", KmsKey.SYMMETRIC_DEFAULT);
-    out.put("KeyMaterialId", decrypted.materialId());
+    out.put("EncryptionAlgorithm", decrypted.algorithm());
+    putIfPresent(out, "KeyMaterialId", decrypted.materialId());
     return out;
   }
 
@@ -222,10 +223,12 @@ public final class KmsService implements AwsService {
     out.put("CiphertextBlob", result.ciphertext());
     out.put("SourceKeyId", result.source().key().arn);
     out.put("KeyId", result.destination().arn);
-    out.put("SourceEncryptionAlgorithm", KmsKey.SYMMETRIC_DEFAULT);
-    out.put("DestinationEncryptionAlgorithm", KmsKey.SYMMETRIC_DEFAULT);
-    out.put("SourceKeyMaterialId", result.source().materialId());
-    out.put("DestinationKeyMaterialId", result.destination().currentMaterial().idHex());
+    out.put("SourceEncryptionAlgorithm", result.source().algorithm());
+    out.put("DestinationEncryptionAlgorithm", result.destinationAlgorithm());
+    putIfPresent(out, "SourceKeyMaterialId", result.source().materialId());
+    if (result.destination().spec.symmetric()) {
+      out.put("DestinationKeyMaterialId", result.destination().currentMaterial().idHex());
+    }
     return out;
   }
 
@@ -455,13 +458,20 @@ public final class KmsService implements AwsService {
   }
 
 
-  private static void rejectRecipient(ObjectNode in) {
+  /** AWS names material only for symmetric keys: an absent member, not a JSON null, for the others. */
+  private static void putIfPresent(ObjectNode out, String member, String value) {
+    if (value != null) {
+      out.put(member, value);
+    }
+  }
+
+  static void rejectRecipient(ObjectNode in) {
     if (in.has("Recipient") && !in.get("Recipient").isNull()) {
       throw KmsErrors.unsupported("Recipient (Nitro Enclaves attestation) is not supported by Shunt");
     }
   }
 
-  private static void dryRun(ObjectNode in) {
+  static void dryRun(ObjectNode in) {
     if (flag(in, "DryRun")) {
       throw KmsErrors.dryRun();
     }
