@@ -260,11 +260,12 @@ class QuotaIT {
     try (KmsClient kms = kms("AKIDOFF", false)) {
       assertThat(throttledOf(12, () -> kms.createKey(r -> { }))).isZero();
       configure("{}");
-      // GenerateDataKeyPair counts against its key pair spec's quota: RSA_4096, one per second.
-      expectError("UnsupportedOperationException", () -> kms.generateDataKeyPair(r -> r.keyId("k")
+      // GenerateDataKeyPair counts against its key pair spec's quota (RSA_4096, one per second)
+      // before the key is looked up: the second call is throttled, not NotFound.
+      expectError("NotFoundException", () -> kms.generateDataKeyPair(r -> r.keyId("k")
           .keyPairSpec("RSA_4096")));
       expectError("ThrottlingException", () -> kms.generateDataKeyPair(r -> r.keyId("k").keyPairSpec("RSA_4096")));
-      expectError("UnsupportedOperationException", () -> kms.generateDataKeyPair(r -> r.keyId("k")
+      expectError("NotFoundException", () -> kms.generateDataKeyPair(r -> r.keyId("k")
           .keyPairSpec("ECC_NIST_P256")));
     }
   }
