@@ -15,10 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
@@ -149,6 +152,9 @@ class FatalErrorsIT {
     }
   }
 
+  /** The flood's connections still open, so a round stuck on a server that stopped reading can be ended. */
+  private static final Set<Socket> OPEN = ConcurrentHashMap.newKeySet();
+
   /** Rounds of concurrent large bodies until {@code done}; more rounds if one did not exhaust memory. */
   private static void floodUntil(URI uri, BooleanSupplier done) throws Exception {
     ExecutorService senders = Executors.newFixedThreadPool(CONCURRENT_BODIES);
@@ -166,7 +172,14 @@ class FatalErrorsIT {
           sending.add(senders.submit(() -> sendLargeBody(uri)));
         }
         for (Future<?> body : sending) {
-          body.get();
+          try {
+            body.get(Math.max(1, Math.min(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(15))),
+                TimeUnit.NANOSECONDS);
+          } catch (TimeoutException stuck) {
+            // A connection the failing server accepted but will never read again: a blocked socket
+            // write is not interruptible, so close it; the loop then asks whether the server acted.
+            OPEN.forEach(FatalErrorsIT::closeQuietly);
+          }
         }
       }
       System.out.printf("out of memory after %d round(s) of %d x %d MB, %d ms%n", round - 1, CONCURRENT_BODIES,
@@ -186,6 +199,7 @@ class FatalErrorsIT {
     byte[] letters = new byte[64 * 1024];
     Arrays.fill(letters, (byte) 'a');
     try (Socket socket = connect(uri)) {
+      OPEN.add(socket);
       OutputStream out = socket.getOutputStream();
       out.write(head(uri, BODY_BYTES).getBytes(StandardCharsets.US_ASCII));
       out.write(prefix);
@@ -197,6 +211,16 @@ class FatalErrorsIT {
       socket.getInputStream().read();
     } catch (IOException refusedOrDropped) {
       // what a server out of memory does to a connection
+    } finally {
+      OPEN.removeIf(Socket::isClosed);
+    }
+  }
+
+  private static void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing to unblock a writer; nothing more to do
     }
   }
 
