@@ -24,6 +24,8 @@ public final class Auditor {
   private static final Set<String> KMS_READ_ONLY = Set.of("Encrypt", "Decrypt", "GenerateDataKey",
       "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateMac",
       "VerifyMac", "GenerateRandom", "Sign", "Verify", "DeriveSharedSecret", "ReEncrypt");
+  private static final String[] ALGORITHM_FIELDS = {"EncryptionAlgorithm", "SigningAlgorithm", "MacAlgorithm",
+      "KeyAgreementAlgorithm"};
   private static final String[] CONTEXT_FIELDS = {"EncryptionContext", "SourceEncryptionContext",
       "DestinationEncryptionContext"};
 
@@ -84,9 +86,10 @@ public final class Auditor {
     String algorithm = null;
     List<String> contextKeys = List.of();
     if (kms) {
-      algorithm = text(served.output, "EncryptionAlgorithm");
-      if (algorithm == null) {
-        algorithm = text(served.input, "EncryptionAlgorithm");
+      // The algorithm of whichever kind the operation has (as answered, else as asked).
+      for (String field : ALGORITHM_FIELDS) {
+        algorithm = algorithm != null ? algorithm : text(served.output, field);
+        algorithm = algorithm != null ? algorithm : text(served.input, field);
       }
       if (algorithm == null && KMS_READ_ONLY.contains(served.operation) && !served.operation.equals("GenerateRandom")
           && "SYMMETRIC_DEFAULT".equals(facts.keySpec())) {

@@ -188,6 +188,22 @@ class AuditIT {
   }
 
   @Test
+  void aSignatureIsAuditedWithItsKeySpecAndAlgorithmAndNeitherItsMessageNorItsSignature() throws Exception {
+    shunt = BackendFixture.start();
+    String keyArn = shunt.kms().createKey(r -> r.keySpec("ECC_NIST_P256").keyUsage("SIGN_VERIFY")).keyMetadata()
+        .arn();
+    String message = "bWVzc2FnZS10by1zaWduLTQ0YjE=";
+    HttpResponse<String> signed = shunt.post("/", "TrentService.Sign", "{\"KeyId\": \"" + keyArn + "\", "
+        + "\"Message\": \"" + message + "\", \"SigningAlgorithm\": \"ECDSA_SHA_256\"}");
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    assertThat(signed.headers().firstValue("x-shunt-key-spec")).hasValue("ECC_NIST_P256");
+    assertThat(signed.headers().firstValue("x-shunt-encryption-algorithm")).hasValue("ECDSA_SHA_256");
+    String signature = Json.readTree(signed.body()).get("Signature").asText();
+    JsonNode record = only(records(), "kms.amazonaws.com", "Sign");
+    assertThat(record.toString()).contains(keyArn).doesNotContain(message).doesNotContain(signature);
+  }
+
+  @Test
   void noRecordHoldsAPlaintextADataKeyASecretOrAParameterValue(@TempDir Path dir) throws Exception {
     Path log = dir.resolve("audit.jsonl");
     shunt = BackendFixture.start(ShuntBackend.builder().option("audit-log", log.toString()));
