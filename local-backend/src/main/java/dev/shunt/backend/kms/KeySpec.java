@@ -92,6 +92,19 @@ public enum KeySpec {
     return algorithmsByUsage.getOrDefault(usage, List.of());
   }
 
+  /**
+   * Whether AWS imports key material into keys of this spec (Origin EXTERNAL). The developer
+   * guide's "Requirements for imported key material" lists symmetric encryption, HMAC, RSA, the
+   * NIST and SECG ECC curves and SM2 (China Regions only); Ed25519 and ML-DSA keys are not on it,
+   * so CreateKey refuses Origin EXTERNAL for them as AWS does.
+   */
+  public boolean importable() {
+    return switch (this) {
+      case ECC_NIST_EDWARDS25519, ML_DSA_44, ML_DSA_65, ML_DSA_87 -> false;
+      default -> true;
+    };
+  }
+
   /** Whether AWS offers this spec in {@code region}: SM2 only in the China Regions. */
   public boolean offeredIn(String region) {
     return this != SM2 || SM2_REGIONS.contains(region);
