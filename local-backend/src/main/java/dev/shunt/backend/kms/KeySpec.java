@@ -95,8 +95,9 @@ public enum KeySpec {
   /**
    * Whether AWS imports key material into keys of this spec (Origin EXTERNAL). The developer
    * guide's "Requirements for imported key material" lists symmetric encryption, HMAC, RSA, the
-   * NIST and SECG ECC curves and SM2 (China Regions only); Ed25519 and ML-DSA keys are not on it,
-   * so CreateKey refuses Origin EXTERNAL for them as AWS does.
+   * NIST and SECG ECC curves and SM2 (China Regions only). Ed25519 and ML-DSA, newer specs, were
+   * not on that list as last read; it could not be re-checked when this was written, so if AWS
+   * adds them, this switch is the one place to change (their families already decode PKCS#8).
    */
   public boolean importable() {
     return switch (this) {
