@@ -3,6 +3,7 @@ package dev.shunt.backend.kms;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
+import dev.shunt.backend.kms.crypto.PrivateMaterial;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -107,6 +108,7 @@ final class KeyImport {
           + "[RSA_2048, RSA_3072, RSA_4096, SM2]");
     };
     WrappingAlgorithm algorithm = wrappingAlgorithm(algorithmName);
+    requireWrappingFits(key.spec, algorithm, wrappingKeySpec);
     KeyPair pair = wrappingKeys.computeIfAbsent(key.arn + "/" + wrappingKeySpec, k -> rsaKeyPair(bits));
     byte[] token = Randomness.bytes(TOKEN_BYTES);
     String handle = HexFormat.of().formatHex(token);
@@ -136,6 +138,28 @@ final class KeyImport {
       throw KmsErrors.validation("1 validation error detected: Value '" + name + "' at 'wrappingAlgorithm' failed "
           + "to satisfy constraint: Member must satisfy enum value set: [RSAES_PKCS1_V1_5, RSAES_OAEP_SHA_1, "
           + "RSAES_OAEP_SHA_256, RSA_AES_KEY_WRAP_SHA_1, RSA_AES_KEY_WRAP_SHA_256, SM2PKE]");
+    }
+  }
+
+  /**
+   * AWS's limits on the wrapping algorithm by the material it must carry: RSA-OAEP alone holds at
+   * most the wrapping key's size less its padding (190 bytes for RSA_2048 with SHA-256), too little
+   * for an RSA private key (over 1,200 bytes of PKCS#8), so RSA key material needs an RSA_AES
+   * algorithm; and an ECC_NIST_P521 private key (about 240 bytes) does not fit RSA_2048 with OAEP.
+   * Refused here, as AWS documents for GetParametersForImport, not later as undecryptable material.
+   */
+  private static void requireWrappingFits(KeySpec spec, WrappingAlgorithm algorithm, String wrappingKeySpec) {
+    if (algorithm.aesKeyWrap) {
+      return;
+    }
+    if (spec == KeySpec.RSA_2048 || spec == KeySpec.RSA_3072 || spec == KeySpec.RSA_4096) {
+      throw KmsErrors.validation("The " + algorithm.name() + " wrapping algorithm cannot wrap RSA private key "
+          + "material. Use RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.");
+    }
+    if (spec == KeySpec.ECC_NIST_P521 && wrappingKeySpec.equals("RSA_2048")) {
+      throw KmsErrors.validation("You cannot use the " + algorithm.name() + " wrapping algorithm with the RSA_2048 "
+          + "wrapping key spec to wrap ECC_NIST_P521 key material. Use an RSA_AES wrapping algorithm or a longer "
+          + "RSA wrapping key spec.");
     }
   }
 
@@ -186,6 +210,11 @@ final class KeyImport {
     if (type.equals(NEW_KEY_MATERIAL) && materialId != null) {
       throw KmsErrors.validation("You cannot specify a KeyMaterialId when ImportType is NEW_KEY_MATERIAL");
     }
+    if (materialId != null && !key.spec.symmetric()) {
+      // AWS: KeyMaterialId is "only usable with symmetric encryption keys".
+      throw KmsErrors.validation("KeyMaterialId is valid only for symmetric encryption KMS keys; " + key.arn
+          + " has KeySpec " + key.spec.name());
+    }
     String handle = HexFormat.of().formatHex(token);
     Parameters parameters = tokens.get(handle);
     if (parameters == null || !parameters.keyArn().equals(key.arn)) {
@@ -197,24 +226,50 @@ final class KeyImport {
     }
     byte[] material = unwrap(parameters, encryptedMaterial);
     try {
-      if (material.length != SYMMETRIC_MATERIAL_BYTES) {
-        throw incorrectMaterial("The key material must be " + SYMMETRIC_MATERIAL_BYTES + " bytes for a "
-            + key.keySpec + " key");
+      SecretKeySpec secret = null;
+      PrivateMaterial privateMaterial = null;
+      String computedId;
+      if (key.spec.symmetric()) {
+        if (material.length != SYMMETRIC_MATERIAL_BYTES) {
+          throw incorrectMaterial("The key material must be " + SYMMETRIC_MATERIAL_BYTES + " bytes for a "
+              + key.keySpec + " key");
+        }
+        secret = new SecretKeySpec(material, "AES");
+        computedId = materialId(key.keyId, material);
+      } else {
+        privateMaterial = decode(key, material);
+        // The id comes from the family's own encoding of the key, so the same key re-imported in another
+        // valid encoding (PKCS#8 with or without the optional public key, say) is still the same material.
+        computedId = materialId(key.keyId, privateMaterial.encoded());
       }
-      String computedId = materialId(key.keyId, material);
       if (materialId != null && !MessageDigest.isEqual(materialId.getBytes(StandardCharsets.US_ASCII),
           computedId.getBytes(StandardCharsets.US_ASCII))) {
         throw incorrectMaterial("The key material does not match the KeyMaterialId " + materialId);
       }
-      SecretKeySpec secret = new SecretKeySpec(material, "AES");
       synchronized (key) {
-        key.imported.accept(key, computedId, secret, type, model, validTo, description, ctx.now());
+        key.imported.accept(key, computedId, secret, privateMaterial, type, model, validTo, description, ctx.now());
       }
       // A token imports once: a second use is refused like a foreign one.
       tokens.remove(handle, parameters);
       return new Imported(key, computedId);
     } finally {
       Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  /**
+   * The key spec's material from the unwrapped bytes: a PKCS#8 DER private key of exactly the spec's
+   * algorithm, curve and size, or an HMAC key of a length AWS accepts for the spec. Anything else is
+   * AWS's IncorrectKeyMaterialException; the message never echoes the material.
+   */
+  private static PrivateMaterial decode(KmsKey key, byte[] material) {
+    try {
+      return key.spec.family().decode(key.spec.name(), material);
+    } catch (RuntimeException notThatKey) {
+      throw incorrectMaterial(key.spec.name().startsWith("HMAC_")
+          ? "The key material is not a valid " + key.spec.name() + " key: its length is not one AWS imports for "
+              + "that key spec"
+          : "The key material is not a PKCS #8 DER-encoded " + key.spec.name() + " private key");
     }
   }
 
@@ -301,11 +356,15 @@ final class KeyImport {
 
   // ---- one key's imported material --------------------------------------------------------
 
-  /** One material version of an EXTERNAL key; {@code secret} is null while it is not imported. */
+  /**
+   * One material version of an EXTERNAL key: {@code secret} (symmetric) or {@code privateMaterial}
+   * (any other spec) once imported, both null while it is not.
+   */
   static final class Entry {
     final String idHex;
     final Instant associatedAt;
     SecretKeySpec secret;
+    PrivateMaterial privateMaterial;
     String description;
     String expirationModel;
     Instant validTo;
@@ -317,8 +376,18 @@ final class KeyImport {
       this.associatedAt = associatedAt;
     }
 
+    boolean isImported() {
+      return secret != null || privateMaterial != null;
+    }
+
+    void forgetMaterial() {
+      secret = null;
+      privateMaterial = null;
+    }
+
     KeyMaterial asKeyMaterial() {
-      return new KeyMaterial(HexFormat.of().parseHex(idHex), idHex, secret, null, associatedAt, rotationType);
+      return new KeyMaterial(HexFormat.of().parseHex(idHex), idHex, secret, privateMaterial, associatedAt,
+          rotationType);
     }
   }
 
@@ -340,7 +409,7 @@ final class KeyImport {
         return true;
       }
       for (Entry entry : associated) {
-        if (entry.secret == null) {
+        if (!entry.isImported()) {
           return true;
         }
       }
@@ -355,13 +424,16 @@ final class KeyImport {
       return associated.isEmpty() ? null : associated.get(associated.size() - 1);
     }
 
+    /** The version with this id; compared in constant time, since a re-import looks up the keyed hash of its material. */
     Entry entry(String idHex) {
+      byte[] wanted = idHex.getBytes(StandardCharsets.US_ASCII);
       for (Entry entry : associated) {
-        if (entry.idHex.equals(idHex)) {
+        if (MessageDigest.isEqual(entry.idHex.getBytes(StandardCharsets.US_ASCII), wanted)) {
           return entry;
         }
       }
-      return pending != null && pending.idHex.equals(idHex) ? pending : null;
+      return pending != null && MessageDigest.isEqual(pending.idHex.getBytes(StandardCharsets.US_ASCII), wanted)
+          ? pending : null;
     }
 
     /** Every version ListKeyRotations shows (the pending one last); secrets may be absent. */
@@ -384,8 +456,8 @@ final class KeyImport {
       }
     }
 
-    void accept(KmsKey key, String idHex, SecretKeySpec secret, String importType, String model, Instant validTo,
-        String description, Instant now) {
+    void accept(KmsKey key, String idHex, SecretKeySpec secret, PrivateMaterial privateMaterial, String importType,
+        String model, Instant validTo, String description, Instant now) {
       if (associated.isEmpty() && key.multiRegion != null && !key.multiRegion.isPrimary(key)) {
         // A replica imports the material its primary has (replicated before the primary's first import).
         KmsKey primary = key.multiRegion.primary();
@@ -408,10 +480,16 @@ final class KeyImport {
           throw incorrectMaterial("The key material is not the same key material that was previously imported "
               + "into " + key.arn);
         }
+        if (!key.spec.symmetric()) {
+          // AWS: only symmetric encryption keys take new material (ImportType is "only usable with symmetric
+          // encryption keys"); an asymmetric or HMAC key keeps the one material first imported into it.
+          throw KmsErrors.validation("ImportType NEW_KEY_MATERIAL is valid only for symmetric encryption KMS keys; "
+              + key.arn + " is bound to the key material first imported into it.");
+        }
         if (key.multiRegion != null) {
           throw KmsErrors.unsupported("Importing new key material into multi-Region keys is not supported by Shunt");
         }
-        if (pending != null && pending.secret != null) {
+        if (pending != null && pending.isImported()) {
           throw KmsErrors.invalidState(key.arn + " already has key material pending rotation ("
               + pending.idHex + "); rotate the key or delete that material first.");
         }
@@ -422,6 +500,7 @@ final class KeyImport {
             + "; import it with ImportType EXISTING_KEY_MATERIAL");
       }
       entry.secret = secret;
+      entry.privateMaterial = privateMaterial;
       entry.expirationModel = model;
       entry.validTo = validTo;
       if (description != null) {
@@ -442,7 +521,7 @@ final class KeyImport {
         }
         return "";
       }
-      entry.secret = null;
+      entry.forgetMaterial();
       entry.validTo = null;
       entry.expirationModel = null;
       republish(key);
@@ -451,7 +530,7 @@ final class KeyImport {
     }
 
     void rotate(KmsKey key, Instant now) {
-      if (pending == null || pending.secret == null) {
+      if (pending == null || !pending.isImported()) {
         throw KmsErrors.unsupported(key.arn + " has no key material pending rotation. Import new key material "
             + "with ImportType NEW_KEY_MATERIAL before you rotate a key with imported key material.");
       }
@@ -464,6 +543,7 @@ final class KeyImport {
       }
       Entry promoted = new Entry(pending.idHex, now);
       promoted.secret = pending.secret;
+      promoted.privateMaterial = pending.privateMaterial;
       promoted.description = pending.description;
       promoted.expirationModel = pending.expirationModel;
       promoted.validTo = pending.validTo;
@@ -484,8 +564,8 @@ final class KeyImport {
       synchronized (key) {
         boolean expired = false;
         for (Entry entry : all()) {
-          if (entry.secret != null && entry.validTo != null && !entry.validTo.isAfter(now)) {
-            entry.secret = null;
+          if (entry.isImported() && entry.validTo != null && !entry.validTo.isAfter(now)) {
+            entry.forgetMaterial();
             expired = true;
           }
         }
@@ -516,12 +596,12 @@ final class KeyImport {
       List<KeyMaterial> usable = new ArrayList<>(associated.size());
       Instant earliest = null;
       for (Entry entry : all()) {
-        if (entry.secret != null && entry.validTo != null && (earliest == null || entry.validTo.isBefore(earliest))) {
+        if (entry.isImported() && entry.validTo != null && (earliest == null || entry.validTo.isBefore(earliest))) {
           earliest = entry.validTo;
         }
       }
       for (Entry entry : associated) {
-        if (entry.secret != null) {
+        if (entry.isImported()) {
           usable.add(entry.asKeyMaterial());
         }
       }

@@ -154,9 +154,9 @@ public final class KmsBackend {
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
         : PolicyDocument.parse(policyText);
     checkTags(tags);
-    if (origin.equals(KmsKey.EXTERNAL) && spec != KeySpec.SYMMETRIC_DEFAULT) {
-      throw KmsErrors.unsupported("Importing key material into " + spec.name() + " keys is not supported by Shunt "
-          + "yet; Origin EXTERNAL needs KeySpec SYMMETRIC_DEFAULT");
+    if (origin.equals(KmsKey.EXTERNAL) && !spec.importable()) {
+      throw KmsErrors.unsupported("KMS does not support importing key material into " + spec.name()
+          + " keys; Origin EXTERNAL is not valid for KeySpec " + spec.name() + ".");
     }
     countCustomerKey(region);
     String keyId = multiRegion ? MultiRegionKeys.newKeyId() : UUID.randomUUID().toString();

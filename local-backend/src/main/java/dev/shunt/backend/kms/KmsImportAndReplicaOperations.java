@@ -135,7 +135,7 @@ final class KmsImportAndReplicaOperations {
       }
       entry.put("KeyMaterialState", imported.current ? "CURRENT"
           : key.imported.isPending(imported) ? "PENDING_ROTATION" : "NON_CURRENT");
-      entry.put("ImportState", imported.secret != null ? "IMPORTED" : "PENDING_IMPORT");
+      entry.put("ImportState", imported.isImported() ? "IMPORTED" : "PENDING_IMPORT");
       if (imported.expirationModel != null) {
         entry.put("ExpirationModel", imported.expirationModel);
       }

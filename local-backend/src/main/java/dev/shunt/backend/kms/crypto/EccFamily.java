@@ -65,7 +65,9 @@ public final class EccFamily implements KeyFamily {
   public PrivateMaterial decode(String spec, byte[] encoded) {
     BcKeyPair parsed = BcKeyPair.decode(encoded);
     ECNamedDomainParameters domain = domain(spec);
-    if (!(parsed.privateKey() instanceof ECPrivateKeyParameters ec) || !sameCurve(ec.getParameters(), domain)) {
+    // Imported material comes from outside: besides the curve, the scalar must be a private key of it (0 < d < n).
+    if (!(parsed.privateKey() instanceof ECPrivateKeyParameters ec) || !sameCurve(ec.getParameters(), domain)
+        || ec.getD().signum() <= 0 || ec.getD().compareTo(domain.getN()) >= 0) {
       throw new IllegalArgumentException("Not an " + spec + " key");
     }
     // Re-homed on the spec's own domain, so signing uses its fast arithmetic whatever the encoding said.

@@ -62,15 +62,26 @@ public final class HmacFamily implements KeyFamily {
     return Integer.parseInt(spec.substring("HMAC_".length())) / 8;
   }
 
+  /**
+   * The longest key AWS imports for the spec: the digest's block size (64 bytes for SHA-224 and
+   * SHA-256, 128 for SHA-384 and SHA-512). RFC 2104 hashes a longer key down first, so a longer
+   * key adds no strength; a key shorter than the digest (the shortest AWS imports) weakens the MAC.
+   */
+  static int maxImportedKeyBytes(String spec) {
+    return keyBytes(spec) <= 32 ? 64 : 128;
+  }
+
   @Override
   public PrivateMaterial generate(String spec) {
     return decode(spec, Randomness.bytes(keyBytes(spec)));
   }
 
+  /** Raw key bytes, of any length AWS imports for the spec: from the digest's length to its block size. */
   @Override
   public PrivateMaterial decode(String spec, byte[] encoded) {
-    if (encoded.length != keyBytes(spec)) {
-      throw new IllegalArgumentException("An " + spec + " key is " + keyBytes(spec) + " bytes");
+    if (encoded.length < keyBytes(spec) || encoded.length > maxImportedKeyBytes(spec)) {
+      throw new IllegalArgumentException("An " + spec + " key is " + keyBytes(spec) + " to "
+          + maxImportedKeyBytes(spec) + " bytes");
     }
     return new HmacKey(new SecretKeySpec(encoded, jcaName(spec)), Arrays.copyOf(encoded, encoded.length));
   }

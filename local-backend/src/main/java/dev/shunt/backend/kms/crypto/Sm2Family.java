@@ -26,6 +26,7 @@ import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECKeyGenerationParameters;
 import org.bouncycastle.crypto.params.ECNamedDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.ParametersWithID;
 import org.bouncycastle.crypto.params.ParametersWithRandom;
@@ -69,7 +70,14 @@ public final class Sm2Family implements KeyFamily {
 
   @Override
   public PrivateMaterial decode(String spec, byte[] encoded) {
-    return BcKeyPair.decode(encoded);
+    BcKeyPair parsed = BcKeyPair.decode(encoded);
+    // Imported material may be any EC key: only one on sm2p256v1, with 0 < d < n, is an SM2 key.
+    if (!(parsed.privateKey() instanceof ECPrivateKeyParameters ec) || !ec.getParameters().getCurve()
+        .equals(DOMAIN.getCurve()) || !ec.getParameters().getG().equals(DOMAIN.getG())
+        || ec.getD().signum() <= 0 || ec.getD().compareTo(DOMAIN.getN()) >= 0) {
+      throw new IllegalArgumentException("Not an SM2 key");
+    }
+    return parsed;
   }
 
   // ---- SM2DSA -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package dev.shunt.backend.kms.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,24 @@ class HmacFamilyTest {
     assertThat(mac).hasSize(length).isEqualTo(bouncyCastleHmac(spec, key.encoded(), message));
     assertThat(family.mac(key, algorithm, message)).as("deterministic").isEqualTo(mac);
     assertThat(family.mac(family.generate(spec), algorithm, message)).isNotEqualTo(mac);
+  }
+
+  /** AWS imports HMAC keys from the digest's length to the digest's block size; a long key still MACs per RFC 2104. */
+  @ParameterizedTest
+  @CsvSource({"HMAC_224, HMAC_SHA_224, 28, 64", "HMAC_256, HMAC_SHA_256, 32, 64", "HMAC_384, HMAC_SHA_384, 48, 128",
+      "HMAC_512, HMAC_SHA_512, 64, 128"})
+  void importedKeysRangeFromTheDigestLengthToTheBlockSize(String spec, String algorithm, int shortest, int longest) {
+    for (int length : new int[] {shortest, longest}) {
+      byte[] raw = new byte[length];
+      for (int i = 0; i < length; i++) {
+        raw[i] = (byte) (i * 7 + 1);
+      }
+      PrivateMaterial key = family.decode(spec, raw);
+      assertThat(key.encoded()).isEqualTo(raw);
+      assertThat(family.mac(key, algorithm, message)).isEqualTo(bouncyCastleHmac(spec, raw, message));
+    }
+    assertThatThrownBy(() -> family.decode(spec, new byte[shortest - 1])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> family.decode(spec, new byte[longest + 1])).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -236,4 +236,15 @@ class Sm2FamilyTest {
     assertThat(process.waitFor()).as("openssl %s: %s", String.join(" ", arguments), output).isZero();
     return output;
   }
+
+  /** Imported material is any PKCS#8 EC key the caller sends: only one on sm2p256v1 is an SM2 key. */
+  @Test
+  void decodeTakesSm2KeysOnlyNotKeysOfOtherCurves() throws Exception {
+    PrivateMaterial sm2 = family.generate("SM2");
+    assertThat(family.decode("SM2", sm2.encoded()).publicKeyDer()).isEqualTo(sm2.publicKeyDer());
+    KeyPairGenerator p256 = KeyPairGenerator.getInstance("EC");
+    p256.initialize(256);
+    byte[] notSm2 = p256.generateKeyPair().getPrivate().getEncoded();
+    assertThatThrownBy(() -> family.decode("SM2", notSm2)).isInstanceOf(IllegalArgumentException.class);
+  }
 }
