@@ -5,6 +5,7 @@ import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -389,9 +390,9 @@ final class CustomKeyStores {
   }
 
   private static boolean isLoopbackEndpoint(String endpoint) {
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(endpoint);
+      uri = new URI(endpoint);
     } catch (java.net.URISyntaxException e) {
       return false;
     }

@@ -3,6 +3,7 @@ package dev.shunt.backend.kms;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One grant on a key, immutable: who may use the key for which operations, under which
@@ -18,7 +19,7 @@ record Grant(String keyId, String keyArn, String grantId, long sequence, String 
       Map<String, String> contextEquals, Map<String, String> contextSubset) {
     return name.equals(this.name) && granteePrincipal.equals(this.granteePrincipal)
         && java.util.Objects.equals(retiringPrincipal, this.retiringPrincipal)
-        && java.util.Set.copyOf(operations).equals(java.util.Set.copyOf(this.operations))
+        && Set.copyOf(operations).equals(Set.copyOf(this.operations))
         && java.util.Objects.equals(contextEquals, this.contextEquals)
         && java.util.Objects.equals(contextSubset, this.contextSubset);
   }

@@ -2,6 +2,7 @@ package dev.shunt.backend.kms;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -16,7 +17,7 @@ final class GrantTable {
   private final ConcurrentSkipListMap<String, Grant> ordered = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<String, Grant> byId = new ConcurrentHashMap<>();
   /** Grants per key, for the per-key quota without counting a sub-map of up to 50,000 (guarded by this). */
-  private final java.util.HashMap<String, Integer> counts = new java.util.HashMap<>();
+  private final HashMap<String, Integer> counts = new HashMap<>();
   private long nextSequence;
 
   /** The position of a grant in {@link #ordered}: key id, '/', zero-padded sequence (so text order is creation order). */

@@ -15,6 +15,7 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.OperationHandler;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.model.ServiceModel;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class KmsService implements AwsService {
   /** @param outbound where external key store proxies may be called (loopback, and what the operator lists) */
   public KmsService(KmsBackend kms, dev.shunt.backend.http.OutboundHosts outbound) {
     this.kms = kms;
-    this.customKeyStores = new CustomKeyStores(kms, new XksProxyClient(outbound, java.time.Duration.ofSeconds(2)));
+    this.customKeyStores = new CustomKeyStores(kms, new XksProxyClient(outbound, Duration.ofSeconds(2)));
     new KmsMacOperations(kms).register(operations);
     operations.put("CreateKey", this::createKey);
     operations.put("DescribeKey", this::describeKey);

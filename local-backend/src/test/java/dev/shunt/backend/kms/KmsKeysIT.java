@@ -58,10 +58,11 @@ class KmsKeysIT extends BackendTest {
   @Test
   void createKeyRejectsWhatShuntOrAwsDoesNotAllow() {
     expectError("ValidationException", () -> kms.createKey(r -> r.keyUsage(KeyUsageType.SIGN_VERIFY)));
-    // Multi-Region and EXTERNAL symmetric keys are KmsMultiRegionIT's and KmsImportIT's; these are not (yet).
+    // Multi-Region and EXTERNAL keys are KmsMultiRegionIT's, KmsImportIT's and KmsAsymmetricImportIT's; an
+    // Ed25519 key takes no imported material.
     expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.origin(OriginType.AWS_CLOUDHSM)));
     expectError("UnsupportedOperationException", () -> kms.createKey(r -> r.origin(OriginType.EXTERNAL)
-        .keySpec("HMAC_256").keyUsage(KeyUsageType.GENERATE_VERIFY_MAC)));
+        .keySpec("ECC_NIST_EDWARDS25519").keyUsage(KeyUsageType.SIGN_VERIFY)));
     expectError("CustomKeyStoreNotFoundException", () -> kms.createKey(r -> r.customKeyStoreId("cks-1")));
     expectError("MalformedPolicyDocumentException", () -> kms.createKey(r -> r.policy("{not json")));
     expectError("MalformedPolicyDocumentException", () -> kms.createKey(r -> r.policy("{\"Version\":\"2012-10-17\"}")));
