@@ -14,6 +14,7 @@ import dev.shunt.backend.core.Inputs;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.OperationHandler;
 import dev.shunt.backend.core.RequestContext;
+import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.model.ServiceModel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,15 +31,17 @@ public final class KmsService implements AwsService {
   private final KmsBackend kms;
   private final Map<String, OperationHandler> operations = new LinkedHashMap<>();
   private final CustomKeyStores customKeyStores;
+  private final KmsAliases aliases;
 
   /** KMS whose external key store proxies may only be on this machine. */
   public KmsService(KmsBackend kms) {
-    this(kms, dev.shunt.backend.http.OutboundHosts.loopbackOnly());
+    this(kms, OutboundHosts.loopbackOnly());
   }
 
   /** @param outbound where external key store proxies may be called (loopback, and what the operator lists) */
-  public KmsService(KmsBackend kms, dev.shunt.backend.http.OutboundHosts outbound) {
+  public KmsService(KmsBackend kms, OutboundHosts outbound) {
     this.kms = kms;
+    this.aliases = new KmsAliases(kms);
     this.customKeyStores = new CustomKeyStores(kms, new XksProxyClient(outbound, Duration.ofSeconds(2)));
     new KmsMacOperations(kms).register(operations);
     operations.put("CreateKey", this::createKey);
@@ -283,22 +286,22 @@ public final class KmsService implements AwsService {
   // ---- aliases ----------------------------------------------------------------------------
 
   private ObjectNode createAlias(RequestContext ctx, ObjectNode in) {
-    kms.createAlias(ctx, string(in, "AliasName"), string(in, "TargetKeyId"));
+    aliases.createAlias(ctx, string(in, "AliasName"), string(in, "TargetKeyId"));
     return null;
   }
 
   private ObjectNode updateAlias(RequestContext ctx, ObjectNode in) {
-    kms.updateAlias(ctx, string(in, "AliasName"), string(in, "TargetKeyId"));
+    aliases.updateAlias(ctx, string(in, "AliasName"), string(in, "TargetKeyId"));
     return null;
   }
 
   private ObjectNode deleteAlias(RequestContext ctx, ObjectNode in) {
-    kms.deleteAlias(ctx, string(in, "AliasName"));
+    aliases.deleteAlias(ctx, string(in, "AliasName"));
     return null;
   }
 
   private ObjectNode listAliases(RequestContext ctx, ObjectNode in) {
-    KmsBackend.Page<KmsBackend.AliasView> page = kms.listAliases(ctx, string(in, "KeyId"), limit(in, 50, 100),
+    KmsBackend.Page<KmsBackend.AliasView> page = aliases.listAliases(ctx, string(in, "KeyId"), limit(in, 50, 100),
         string(in, "Marker"));
     ObjectNode out = Json.object();
     ArrayNode aliases = out.putArray("Aliases");

@@ -23,7 +23,7 @@ class KeySpecForQuotaTest {
   @Test
   void symmetricAndUnknownKeysAreChargedByOperation() {
     KmsKey key = kms.createKey(ctx, null, null, Map.of());
-    kms.createAlias(ctx, "alias/orders", key.keyId);
+    new KmsAliases(kms).createAlias(ctx, "alias/orders", key.keyId);
     assertThat(kms.keySpecForQuota(ACCOUNT, "us-east-1", key.keyId)).isNull();
     assertThat(kms.keySpecForQuota(ACCOUNT, "us-east-1", key.arn)).isNull();
     assertThat(kms.keySpecForQuota(ACCOUNT, "us-east-1", "alias/orders")).isNull();
