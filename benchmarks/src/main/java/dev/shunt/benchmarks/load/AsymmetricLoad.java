@@ -37,12 +37,9 @@ public final class AsymmetricLoad {
   private AsymmetricLoad() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = LoadMatrix.options(args);
-    long seconds = Long.parseLong(options.getOrDefault("seconds", "10"));
-    long warmup = Long.parseLong(options.getOrDefault("warmup", "5"));
-    int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
-    String jar = options.getOrDefault("backend-jar", "local-backend/target/shunt-backend.jar");
-    System.out.println(run(Path.of(jar), seconds * 1000, warmup * 1000, connections));
+    LoadMatrix.Settings settings = LoadMatrix.Settings.parse(args);
+    System.out.println(run(settings.backendJar(), settings.measureMillis(), settings.warmupMillis(),
+        settings.connections()));
   }
 
   /** Runs OpenSSL's speed test, then the load, and returns the Markdown section. */

@@ -33,12 +33,9 @@ public final class LoadMatrix {
   private LoadMatrix() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    long seconds = Long.parseLong(options.getOrDefault("seconds", "10"));
-    long warmup = Long.parseLong(options.getOrDefault("warmup", "5"));
-    int connections = Integer.parseInt(options.getOrDefault("connections", "32"));
-    String jar = options.getOrDefault("backend-jar", "local-backend/target/shunt-backend.jar");
-    System.out.println(run(Path.of(jar), seconds * 1000, warmup * 1000, connections));
+    Settings settings = Settings.parse(args);
+    System.out.println(run(settings.backendJar(), settings.measureMillis(), settings.warmupMillis(),
+        settings.connections()));
   }
 
   /** Runs the whole matrix and returns its Markdown section. */
@@ -159,6 +156,17 @@ public final class LoadMatrix {
       throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
     }
     return node.asText();
+  }
+
+  /** A load run's command line: {@code [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH]}. */
+  record Settings(Path backendJar, long measureMillis, long warmupMillis, int connections) {
+    static Settings parse(String[] args) {
+      Map<String, String> options = options(args);
+      return new Settings(Path.of(options.getOrDefault("backend-jar", "local-backend/target/shunt-backend.jar")),
+          Long.parseLong(options.getOrDefault("seconds", "10")) * 1000,
+          Long.parseLong(options.getOrDefault("warmup", "5")) * 1000,
+          Integer.parseInt(options.getOrDefault("connections", "32")));
+    }
   }
 
   static Map<String, String> options(String[] args) {

@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.kms.model.XksProxyConnectivityType;
  * connect, having no cluster) and external key stores whose XKS proxy is a local test server.
  */
 class KmsCustomKeyStoresIT extends BackendTest {
-  private static final String ANCHOR = """
+  /** A self-signed trust anchor certificate, as CreateCustomKeyStore takes one for a CloudHSM store. */
+  static final String ANCHOR = """
       -----BEGIN CERTIFICATE-----
       MIIBjjCCATWgAwIBAgIUUV52ah7jjP6L5zvKmmQ5QKXBXIIwCgYIKoZIzj0EAwIw
       HDEaMBgGA1UEAwwRc2h1bnQtdGVzdC1hbmNob3IwIBcNMjYxMjAzMDcyODQ3WhgP

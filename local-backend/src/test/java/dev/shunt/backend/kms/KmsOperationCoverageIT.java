@@ -54,19 +54,6 @@ class KmsOperationCoverageIT extends BackendTest {
       // single-Region key asked to replicate...) comes from an implementation.
       "UnsupportedOperationException: Shunt does not implement", "ValidationException", "SerializationException",
       "InternalFailure");
-  private static final String ANCHOR = """
-      -----BEGIN CERTIFICATE-----
-      MIIBjjCCATWgAwIBAgIUUV52ah7jjP6L5zvKmmQ5QKXBXIIwCgYIKoZIzj0EAwIw
-      HDEaMBgGA1UEAwwRc2h1bnQtdGVzdC1hbmNob3IwIBcNMjYxMjAzMDcyODQ3WhgP
-      MjEyNjExMDkwNzI4NDdaMBwxGjAYBgNVBAMMEXNodW50LXRlc3QtYW5jaG9yMFkw
-      EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAESHao1QC/a6+dZE22RRSe4RoHAI5JOfG6
-      40toRIZ0tCSjzKp8O2Q1mi7NOT5LiHiFs12Ig5CZCUCk9/GIbUMJSKNTMFEwHQYD
-      VR0OBBYEFMWw6PccJ57yVZF2I7o94vE7FkE4MB8GA1UdIwQYMBaAFMWw6PccJ57y
-      VZF2I7o94vE7FkE4MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDRwAwRAIg
-      WXN0E/77/mr3i56xI/A4Yh2AzEnz49ECQ95RJNfJrLQCICZzBhjkv7JMX7a2tUSL
-      +6mXy0B+ejKFLXHSM37c78T1
-      -----END CERTIFICATE-----
-      """;
   private static final String GRANTEE = "arn:aws:iam::000000000000:role/coverage";
 
   /**
@@ -111,7 +98,8 @@ class KmsOperationCoverageIT extends BackendTest {
   @Test
   void everyOperationReachesAnImplementation() throws Exception {
     String storeId = kms.createCustomKeyStore(r -> r.customKeyStoreName("coverage-store")
-        .cloudHsmClusterId("cluster-coveragestor").trustAnchorCertificate(ANCHOR).keyStorePassword("kmsuser-password"))
+        .cloudHsmClusterId("cluster-coveragestor").trustAnchorCertificate(KmsCustomKeyStoresIT.ANCHOR)
+        .keyStorePassword("kmsuser-password"))
         .customKeyStoreId();
     Map<String, String> outcomes = new TreeMap<>();
     for (Method method : operations()) {
@@ -204,7 +192,7 @@ class KmsOperationCoverageIT extends BackendTest {
         case "CustomKeyStoreId" -> fixture.customKeyStoreId();
         case "CustomKeyStoreName" -> "coverage-new-" + operation;
         case "CloudHsmClusterId" -> "cluster-coveragenew";
-        case "TrustAnchorCertificate" -> ANCHOR;
+        case "TrustAnchorCertificate" -> KmsCustomKeyStoresIT.ANCHOR;
         case "KeyStorePassword" -> "kmsuser-password";
         default -> fail("No minimal value for the member %s of %s", field.memberName(), operation);
       };

@@ -18,22 +18,26 @@ final class JcaObjects {
   private JcaObjects() {}
 
   static Signature signature(String name) throws GeneralSecurityException {
-    Map<String, Signature> cache = SIGNATURES.get();
-    Signature signature = cache.get(name);
-    if (signature == null) {
-      signature = Signature.getInstance(name);
-      cache.put(name, signature);
-    }
-    return signature;
+    return cached(SIGNATURES.get(), name, Signature::getInstance);
   }
 
   static Cipher cipher(String name) throws GeneralSecurityException {
-    Map<String, Cipher> cache = CIPHERS.get();
-    Cipher cipher = cache.get(name);
-    if (cipher == null) {
-      cipher = Cipher.getInstance(name);
-      cache.put(name, cipher);
+    return cached(CIPHERS.get(), name, Cipher::getInstance);
+  }
+
+  /** How a JCA object is made from its transformation name. */
+  @FunctionalInterface
+  private interface Factory<T> {
+    T make(String name) throws GeneralSecurityException;
+  }
+
+  private static <T> T cached(Map<String, T> cache, String name, Factory<T> factory)
+      throws GeneralSecurityException {
+    T object = cache.get(name);
+    if (object == null) {
+      object = factory.make(name);
+      cache.put(name, object);
     }
-    return cipher;
+    return object;
   }
 }
