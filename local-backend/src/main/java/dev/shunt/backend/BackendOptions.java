@@ -10,7 +10,12 @@ import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
+import dev.shunt.backend.store.RootKey;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
@@ -44,9 +49,7 @@ public final class BackendOptions {
           + "extra-regions, not '" + options.get(Option.DEFAULT_REGION) + "'");
     }
     AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
-    if (!options.getBoolean(Option.IN_MEMORY)) {
-      throw new IllegalArgumentException("in-memory false is not available yet: Shunt keeps its state in memory only");
-    }
+    checkState(options);
     int threads = options.getInt(Option.THREADS);
     if (threads < 0 || threads > 1024) {
       throw new IllegalArgumentException("threads must be 0 (one per core) to 1024");
@@ -78,10 +81,69 @@ public final class BackendOptions {
     checkUnused(options);
   }
 
+  /** serve's data directory when it is given none (and not --in-memory). */
+  static Path defaultDataDir() {
+    return Path.of(System.getProperty("user.home"), ".shunt", "data");
+  }
+
+  /**
+   * Where state is kept: the data directory, or null for memory only. In memory unless given a
+   * data directory, or {@code in-memory false}, or started by serve ({@code durableByDefault}).
+   */
+  static Path dataDir(ShuntOptions options, boolean durableByDefault) {
+    String dir = options.get(Option.DATA_DIR);
+    String inMemory = options.get(Option.IN_MEMORY);
+    boolean memory = inMemory != null ? options.getBoolean(Option.IN_MEMORY) : dir == null && !durableByDefault;
+    if (memory) {
+      return null;
+    }
+    return dir != null ? Path.of(dir) : defaultDataDir();
+  }
+
+  private static void checkState(ShuntOptions options) {
+    if (options.get(Option.IN_MEMORY) != null && options.getBoolean(Option.IN_MEMORY)
+        && options.get(Option.DATA_DIR) != null) {
+      throw new IllegalArgumentException("in-memory keeps nothing, and data-dir keeps state: give one of them");
+    }
+    String dir = options.get(Option.DATA_DIR);
+    if (dir != null && dir.isBlank()) {
+      throw new IllegalArgumentException("data-dir must name a directory");
+    }
+    String durability = options.get(Option.DURABILITY).trim().toLowerCase(Locale.ROOT);
+    if (!durability.equals("full") && !durability.equals("process")) {
+      throw new IllegalArgumentException("durability must be full or process, not '" + durability + "'");
+    }
+    String rootKey = options.get(Option.ROOT_KEY);
+    if (rootKey != null) {
+      RootKey.fromText(rootKey, "root-key");
+      if (options.get(Option.ROOT_KEY_FILE) != null) {
+        throw new IllegalArgumentException("root-key and root-key-file both give the root key: give one of them");
+      }
+    }
+    for (String seed : seedFiles(options)) {
+      if (!Files.isReadable(Path.of(seed))) {
+        throw new IllegalArgumentException("seed file " + seed + " cannot be read");
+      }
+    }
+  }
+
+  /** The seed files, in the order given. */
+  static List<String> seedFiles(ShuntOptions options) {
+    String seeds = options.get(Option.SEED);
+    if (seeds == null || seeds.isBlank()) {
+      return List.of();
+    }
+    return Arrays.stream(seeds.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
   /** An option given on the command line or in the config file that would change nothing is a mistake. */
   private static void checkUnused(ShuntOptions options) {
     if (options.isExplicit(Option.QUOTA_SCALE) && "off".equals(options.get(Option.QUOTAS).trim())) {
       throw new IllegalArgumentException("quota-scale has no effect with quotas off");
+    }
+    boolean memoryOnly = options.get(Option.IN_MEMORY) != null && options.getBoolean(Option.IN_MEMORY);
+    if (memoryOnly && (options.isExplicit(Option.DURABILITY) || options.isExplicit(Option.ROOT_KEY_FILE))) {
+      throw new IllegalArgumentException("durability and root-key-file have no effect with in-memory");
     }
     if (options.get(Option.AUDIT_LOG) == null && (options.isExplicit(Option.AUDIT_LOG_MAX_BYTES)
         || options.isExplicit(Option.AUDIT_LOG_FILES))) {

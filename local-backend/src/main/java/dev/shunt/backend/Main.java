@@ -1,6 +1,7 @@
 package dev.shunt.backend;
 
 import dev.shunt.backend.config.ShuntOptions;
+import dev.shunt.backend.store.StoreException;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,10 @@ public final class Main {
       System.out.println("Shunt " + ShuntBackend.version());
       return;
     }
+    if (args[0].equals("export")) {
+      System.exit(export(args));
+      return;
+    }
     if (!args[0].equals("serve")) {
       System.err.println("Unknown command '" + args[0] + "'");
       usage();
@@ -36,10 +41,14 @@ public final class Main {
       }
       telemetry = StandaloneTelemetry.fromEnvironment(System.getenv());
       backend = ShuntBackend.builder().options(options).openTelemetry(telemetry)
-          .onFatalError(FatalErrors.Policy.EXIT_PROCESS).start();
+          .onFatalError(FatalErrors.Policy.EXIT_PROCESS).durableByDefault().start();
     } catch (IllegalArgumentException e) {
       System.err.println("shunt: " + e.getMessage());
       System.exit(2);
+      return;
+    } catch (StoreException e) {
+      System.err.println("shunt: cannot start: " + e.getMessage());
+      System.exit(1);
       return;
     } catch (RuntimeException e) {
       Throwable cause = e.getCause();
@@ -59,6 +68,7 @@ public final class Main {
       }
       stopped.countDown();
     }, "shunt-shutdown"));
+    System.out.println("Shunt state: " + backend.stateSummary());
     System.out.println("Shunt listening on " + backend.listeningOn()
         + (backend.listeningOn().equals(backend.uri()) ? "" : " (from this machine: " + backend.uri() + ")"));
     if (!BackendOptions.bindsLoopback(backend.options().get(ShuntOptions.Option.HOST))) {
@@ -75,7 +85,50 @@ public final class Main {
     }
   }
 
+  /**
+   * {@code export [--data-dir DIR] [--account A] [--region R] [--plaintext] [--output FILE]}: writes
+   * the state of a data directory that no running Shunt holds, as a seed file.
+   */
+  private static int export(String[] args) {
+    try {
+      Map<String, String> options = new java.util.LinkedHashMap<>(ShuntOptions.parseArguments(args, 1));
+      String account = options.remove("account");
+      String region = options.remove("region");
+      String output = options.remove("output");
+      boolean plaintext = options.containsKey("plaintext") && !"false".equals(options.remove("plaintext"));
+      options.remove("plaintext");
+      for (String name : options.keySet()) {
+        if (!name.equals("data-dir") && !name.equals("root-key") && !name.equals("root-key-file")) {
+          throw new IllegalArgumentException("export takes --data-dir, --root-key, --root-key-file, --account, "
+              + "--region, --plaintext and --output, not --" + name);
+        }
+      }
+      options.put("port", "0");
+      options.put("host", "127.0.0.1");
+      options.put("quotas", "off");
+      String json;
+      try (ShuntBackend backend = ShuntBackend.builder().options(options).durableByDefault().start()) {
+        json = dev.shunt.backend.core.Json.text(backend.export(account, region, plaintext));
+      }
+      if (output == null) {
+        System.out.println(json);
+      } else {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(output), json + "\n");
+        System.err.println("shunt: exported to " + output);
+      }
+      return 0;
+    } catch (IllegalArgumentException | StoreException e) {
+      System.err.println("shunt: " + e.getMessage());
+      return e instanceof StoreException ? 1 : 2;
+    } catch (java.io.IOException e) {
+      System.err.println("shunt: cannot write the export: " + e.getMessage());
+      return 1;
+    }
+  }
+
   private static void usage() {
-    System.out.println("Usage: java -jar shunt-backend.jar serve [options]\n\nOptions:\n" + ShuntOptions.usage());
+    System.out.println("Usage: java -jar shunt-backend.jar serve [options]\n"
+        + "       java -jar shunt-backend.jar export [--data-dir DIR] [--account ID] [--region R] [--plaintext]"
+        + " [--output FILE]\n\nOptions:\n" + ShuntOptions.usage());
   }
 }

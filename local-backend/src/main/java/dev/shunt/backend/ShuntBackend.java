@@ -34,6 +34,14 @@ import dev.shunt.backend.secrets.SecretsBackend;
 import dev.shunt.backend.secrets.SecretsService;
 import dev.shunt.backend.ssm.SsmBackend;
 import dev.shunt.backend.ssm.SsmService;
+import dev.shunt.backend.store.MemoryStore;
+import dev.shunt.backend.store.Persistence;
+import dev.shunt.backend.store.RootKey;
+import dev.shunt.backend.store.SecretFields;
+import dev.shunt.backend.store.SeedFiles;
+import dev.shunt.backend.store.SqliteStore;
+import dev.shunt.backend.store.StateStore;
+import dev.shunt.backend.store.StoredItem;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.handler.codec.http.HttpMethod;
 import io.opentelemetry.api.OpenTelemetry;
@@ -75,9 +83,14 @@ public final class ShuntBackend implements AutoCloseable {
   private final InetSocketAddress bound;
   private final String adminToken;
   private final boolean adminTokenGenerated;
+  private final StateStore store;
+  private final Persistence persistence;
+  private final RootKey rootKey;
+  private final SeedFiles seedFiles;
+  private final Map<String, Integer> restored = new java.util.TreeMap<>();
 
-  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError)
-      throws InterruptedException {
+  private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError,
+      boolean durableByDefault) throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
     OutboundHosts outbound = new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS)));
@@ -88,6 +101,17 @@ public final class ShuntBackend implements AutoCloseable {
     SecretsBackend secrets = new SecretsBackend(kms, rotations, regions);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms, outbound), new SecretsService(secrets), new SsmService(ssm));
+    this.seedFiles = new SeedFiles(java.util.stream.Stream.of(kms.stateSection(), secrets.stateSection(),
+        ssm.stateSection()).filter(java.util.Objects::nonNull).toList());
+    this.store = openStore(options, BackendOptions.dataDir(options, durableByDefault));
+    this.rootKey = store instanceof SqliteStore sqlite ? sqlite.rootKey() : rootKeyFromOptions(options);
+    this.persistence = new Persistence(store);
+    try {
+      loadState(options);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     JsonNode file = options.file();
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
         file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
@@ -112,10 +136,11 @@ public final class ShuntBackend implements AutoCloseable {
     try {
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
-          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor), admin,
+          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor, persistence), admin,
           BackendOptions.names(options.get(Option.ALLOWED_HOSTS)), fatalErrors);
     } catch (RuntimeException | InterruptedException e) {
       auditLog.close();
+      store.close();
       throw e;
     }
     InetSocketAddress address = server.address();
@@ -125,6 +150,75 @@ public final class ShuntBackend implements AutoCloseable {
       host = "[" + host + "]";
     }
     this.uri = URI.create("http://" + host + ":" + address.getPort());
+  }
+
+  private static StateStore openStore(ShuntOptions options, Path dataDir) {
+    if (dataDir == null) {
+      return new MemoryStore();
+    }
+    String keyFile = options.get(Option.ROOT_KEY_FILE);
+    return SqliteStore.open(dataDir, options.get(Option.ROOT_KEY), keyFile == null ? null : Path.of(keyFile),
+        SqliteStore.Durability.valueOf(options.get(Option.DURABILITY).trim().toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /** Without a data directory, a root key only if one is given (sealed seed values and export need it). */
+  private static RootKey rootKeyFromOptions(ShuntOptions options) {
+    if (options.get(Option.ROOT_KEY) != null) {
+      return RootKey.fromText(options.get(Option.ROOT_KEY), "root-key");
+    }
+    String file = options.get(Option.ROOT_KEY_FILE);
+    return file == null ? null : RootKey.fromFile(Path.of(file), true);
+  }
+
+  /** Restores what the store holds, then loads the seed files (whose new items the store then keeps). */
+  private void loadState(ShuntOptions options) {
+    List<StoredItem> items = store.load();
+    items.forEach(item -> restored.merge(item.key().kind(), 1, Integer::sum));
+    seedFiles.restore(items, SecretFields.plain(rootKey));
+    if (store.durable()) {
+      byte[] pageKey = store.meta("page-tokens");
+      if (pageKey == null) {
+        pageKey = dev.shunt.backend.crypto.Randomness.bytes(32);
+        store.putMeta("page-tokens", pageKey);
+      }
+      dev.shunt.backend.core.PageTokens.adoptKey(pageKey);
+    }
+    String account = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT))
+        .defaultAccountId();
+    for (String seed : BackendOptions.seedFiles(options)) {
+      JsonNode tree = ShuntOptions.readYaml(seed, "the seed file");
+      persistence.run(() -> seedFiles.load(tree, "seed file " + seed, account, options.get(Option.DEFAULT_REGION),
+          SecretFields.plain(rootKey))).join();
+    }
+  }
+
+  /**
+   * Where the state lives and what it held at start, for the operator: {@code /home/me/.shunt/data
+   * (12 kms.keys, 3 secretsmanager.secrets)}, or {@code memory}.
+   */
+  public String stateSummary() {
+    if (!store.durable()) {
+      return "memory only (nothing is kept when Shunt stops)";
+    }
+    StringBuilder summary = new StringBuilder(store.location()).append(" (");
+    if (restored.isEmpty()) {
+      summary.append("empty");
+    }
+    restored.forEach((kind, count) -> summary.append(summary.charAt(summary.length() - 1) == '(' ? "" : ", ")
+        .append(count).append(' ').append(kind));
+    return summary.append(')').toString();
+  }
+
+  /**
+   * All state, or one account's (in one Region), as a seed file: key material and secret values
+   * sealed under the root key unless {@code plaintext}.
+   */
+  public ObjectNode export(String account, String region, boolean plaintext) {
+    if (!plaintext && rootKey == null) {
+      throw new IllegalArgumentException("This Shunt has no root key to seal key material and secret values under:"
+          + " give one (root-key or root-key-file), or ask for plaintext");
+    }
+    return seedFiles.export(account, region, plaintext ? SecretFields.plain(rootKey) : SecretFields.sealedUnder(rootKey));
   }
 
   public static Builder builder() {
@@ -171,6 +265,7 @@ public final class ShuntBackend implements AutoCloseable {
    * fly are forgotten first, so that new ones may take their places.
    */
   public void reset() {
+    store.clear();
     authenticator.forgetAccounts();
     router.services().forEach(AwsService::reset);
     quotas.reset();
@@ -242,6 +337,7 @@ public final class ShuntBackend implements AutoCloseable {
     server.close();
     auditLog.close();
     rotations.close();
+    store.close();
   }
 
   private void registerAdmin(AdminApi admin, AuthMode authMode) {
@@ -276,6 +372,14 @@ public final class ShuntBackend implements AutoCloseable {
       return body.put("dropped", auditLog.dropped());
     });
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
+    admin.register(HttpMethod.GET, "export", (request, query) -> {
+      try {
+        return export(firstParameter(query, "account"), firstParameter(query, "region"),
+            "true".equals(firstParameter(query, "plaintext")));
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
+    });
     admin.register(HttpMethod.GET, "quotas", (request, query) -> {
       int limit = QuotaEngine.DEFAULT_PAGE_SIZE;
       String limitText = firstParameter(query, "limit");
@@ -430,8 +534,15 @@ public final class ShuntBackend implements AutoCloseable {
     private final Map<String, String> values = new LinkedHashMap<>();
     private OpenTelemetry openTelemetry;
     private FatalErrors.Policy onFatalError = FatalErrors.Policy.CLOSE_SERVER;
+    private boolean durableByDefault;
 
     private Builder() {}
+
+    /** Keeps state in the default data directory unless told otherwise (serve's default; embedded, memory is). */
+    public Builder durableByDefault() {
+      this.durableByDefault = true;
+      return this;
+    }
 
     public Builder host(String host) {
       return option(Option.HOST.key(), host);
@@ -487,7 +598,7 @@ public final class ShuntBackend implements AutoCloseable {
     public ShuntBackend start() {
       ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
       try {
-        return new ShuntBackend(options, openTelemetry, onFatalError);
+        return new ShuntBackend(options, openTelemetry, onFatalError, durableByDefault);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while starting Shunt", e);

@@ -26,7 +26,14 @@ public final class ShuntOptions {
     CONFIG("config", null, "YAML file of options (the names below, without dashes)"),
     HOST("host", "127.0.0.1", "address to bind; beyond loopback it needs --auth sigv4 and your own --credentials"),
     PORT("port", "4566", "port to listen on; 0 picks a free one"),
-    IN_MEMORY("in-memory", "true", "keep all state in memory (the only store for now, so only true is accepted)"),
+    IN_MEMORY("in-memory", null, "keep no state beyond the process (embedded default; serve keeps it in a data directory)"),
+    DATA_DIR("data-dir", null, "directory of the durable state (SQLite); serve's default is ~/.shunt/data"),
+    DURABILITY("durability", "full", "full: each acknowledged write is fsynced; process: it survives Shunt's crash, not "
+        + "the machine's"),
+    ROOT_KEY("root-key", null, "base64 of the 32-byte key that seals stored state (give it as SHUNT_ROOT_KEY); "
+        + "default: the key file"),
+    ROOT_KEY_FILE("root-key-file", null, "file of the root key, made owner-only on first start (default DATA_DIR/root.key)"),
+    SEED("seed", null, "YAML or JSON files of keys, secrets and parameters to create at start: FILE,..."),
     AUTH("auth", "trust", "trust: read the SigV4 scope, do not check it; sigv4: verify signatures"),
     CREDENTIALS("credentials", "test:test", "access keys for --auth sigv4: AKID:SECRET[:ACCOUNT],..."),
     ADMIN_TOKEN("admin-token", null, "token /_shunt/* requires (Authorization: Bearer TOKEN); without one, one is "

@@ -14,12 +14,13 @@ import javax.crypto.Mac;
  * listing's kind and a position in it (typically the last item a page returned), sealed with an
  * HMAC under a key that lives only in this process. So resuming is a seek, never a rescan, and a
  * token Shunt did not make for that listing (garbage, edited, truncated, another listing's) is
- * recognised, for the service to refuse with its own error.
+ * recognised, for the service to refuse with its own error. A backend with a data directory
+ * adopts the key kept there ({@link #adoptKey}), so its tokens stay valid across a restart.
  */
 public final class PageTokens {
   private static final int TAG_BYTES = 12;
   private static final byte SEPARATOR = '\n';
-  private static final ThreadLocal<Mac> MAC = HmacSha256.perThread(Randomness.bytes(32));
+  private static volatile ThreadLocal<Mac> mac = HmacSha256.perThread(Randomness.bytes(32));
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -76,9 +77,17 @@ public final class PageTokens {
     }
   }
 
+  /**
+   * Seals and opens tokens under {@code key} from now on (a durable backend's, kept in its data
+   * directory): tokens made under the previous key no longer open. A process runs one durable backend.
+   */
+  public static void adoptKey(byte[] key) {
+    mac = HmacSha256.perThread(key);
+  }
+
   private static byte[] tag(byte[] bytes, int length) {
-    Mac mac = MAC.get();
-    mac.update(bytes, 0, length);
-    return mac.doFinal();
+    Mac keyed = mac.get();
+    keyed.update(bytes, 0, length);
+    return keyed.doFinal();
   }
 }

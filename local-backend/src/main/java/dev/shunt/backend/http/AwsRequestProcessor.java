@@ -25,7 +25,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import dev.shunt.backend.store.MemoryStore;
+import dev.shunt.backend.store.Persistence;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Serves one AWS JSON 1.1 request, in AWS's order: find the operation ({@code X-Amz-Target}),
@@ -41,9 +44,27 @@ public final class AwsRequestProcessor {
    * reset; and the audit event whose facts the response's {@code x-shunt-*} headers carry.
    */
   record Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset,
-      AuditEvent audit) {
+      AuditEvent audit, CompletableFuture<Void> durable) {
+    Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset, AuditEvent audit) {
+      this(body, error, delayMillis, bareStatus, reset, audit, null);
+    }
+
     static Result error(AwsException error) {
       return new Result(null, error, 0, 0, false, null);
+    }
+
+    /** Whether the answer must wait for what the request changed to be on disk. */
+    boolean awaitsStore() {
+      return durable != null && !durable.isDone();
+    }
+
+    /** The answer once the store has written (or failed to write) what the request changed. */
+    Result afterStore() {
+      if (durable == null || !durable.isCompletedExceptionally()) {
+        return this;
+      }
+      // Not acknowledged: the client retries, and finds what memory holds.
+      return new Result(null, CommonErrors.internalFailure(), delayMillis, 0, false, audit, null);
     }
 
     int httpStatus() {
@@ -51,7 +72,12 @@ public final class AwsRequestProcessor {
     }
 
     Result audited(AuditEvent event) {
-      return new Result(body, error, delayMillis, bareStatus, reset, event);
+      return new Result(body, error, delayMillis, bareStatus, reset, event, durable);
+    }
+
+    Result durableWhen(CompletableFuture<Void> written) {
+      return written.isDone() && !written.isCompletedExceptionally() ? this
+          : new Result(body, error, delayMillis, bareStatus, reset, audit, written);
     }
   }
 
@@ -61,9 +87,16 @@ public final class AwsRequestProcessor {
   private final QuotaEngine quotas;
   private final FaultInjector faults;
   private final Auditor auditor;
+  private final Persistence persistence;
 
   public AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
       FaultInjector faults, Auditor auditor) {
+    this(router, authenticator, clock, quotas, faults, auditor, new Persistence(new MemoryStore()));
+  }
+
+  public AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
+      FaultInjector faults, Auditor auditor, Persistence persistence) {
+    this.persistence = persistence;
     this.router = router;
     this.authenticator = authenticator;
     this.clock = clock;
@@ -83,6 +116,7 @@ public final class AwsRequestProcessor {
     ObjectNode input = null;
     AuditFacts facts = new AuditFacts();
     Result result;
+    Persistence.WriteSet writes = persistence.begin();
     try {
       byte[] body = ByteBufUtil.getBytes(request.content());
       identity = authenticator.authenticate(request, route.model().signingName(), body);
@@ -95,6 +129,8 @@ public final class AwsRequestProcessor {
       LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
       result = Result.error(CommonErrors.internalFailure());
     }
+    // What the operation changed goes to the store even when it then failed: memory holds it.
+    result = result.durableWhen(persistence.end(writes));
     AwsException error = result.error();
     String errorCode = error != null ? error.code() : result.bareStatus() != 0 ? "HTTP " + result.bareStatus()
         : result.reset() ? "ConnectionReset" : null;

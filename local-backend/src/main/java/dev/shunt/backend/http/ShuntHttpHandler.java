@@ -105,23 +105,34 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     }
     boolean http10 = !request.protocolVersion().isKeepAliveDefault();
     AwsRequestProcessor.Result answer = result;
-    if (answer.delayMillis() <= 0) {
+    if (!answer.awaitsStore() && answer.delayMillis() <= 0) {
       answer(ctx, answer, requestId, keepAlive, http10);
       return;
     }
-    // An injected delay: hold back every later request on this connection until the late
-    // answer is out, so pipelined requests are still answered in order.
+    // An injected delay, or a write to the store still on its way to disk: hold back every later
+    // request on this connection until this answer is out, so pipelined requests are answered in order.
     ctx.channel().attr(WAITING).set(new ArrayDeque<>());
     ctx.channel().config().setAutoRead(false);
-    ctx.executor().schedule(() -> {
+    Runnable late = () -> {
       try {
-        answer(ctx, answer, requestId, keepAlive, http10);
+        answer(ctx, answer.afterStore(), requestId, keepAlive, http10);
         resumeAfterDelay(ctx);
       } catch (Throwable e) {
         // A scheduled task's failure would only be kept in its future, which nobody reads.
         exceptionCaught(ctx, e);
       }
-    }, answer.delayMillis(), TimeUnit.MILLISECONDS);
+    };
+    if (!answer.awaitsStore()) {
+      ctx.executor().schedule(late, answer.delayMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    answer.durable().whenComplete((done, failure) -> {
+      if (answer.delayMillis() > 0) {
+        ctx.executor().schedule(late, answer.delayMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        ctx.executor().execute(late);
+      }
+    });
   }
 
   private void resumeAfterDelay(ChannelHandlerContext ctx) {

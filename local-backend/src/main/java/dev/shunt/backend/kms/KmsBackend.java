@@ -694,4 +694,9 @@ public final class KmsBackend {
     int to = Math.min(all.size(), from + limit);
     return new Page<>(List.copyOf(all.subList(from, to)), to < all.size() ? PageTokens.sealOffset(kind, to) : null);
   }
+
+  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
+  public dev.shunt.backend.store.StateSection stateSection() {
+    return null;
+  }
 }

@@ -995,4 +995,9 @@ public final class SecretsBackend {
     }
     return new String(suffix);
   }
+
+  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
+  public dev.shunt.backend.store.StateSection stateSection() {
+    return null;
+  }
 }

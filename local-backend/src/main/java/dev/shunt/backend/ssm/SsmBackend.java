@@ -835,4 +835,9 @@ public final class SsmBackend {
       throw SsmErrors.invalidNextToken();
     }
   }
+
+  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
+  public dev.shunt.backend.store.StateSection stateSection() {
+    return null;
+  }
 }

@@ -1,0 +1,75 @@
+package dev.shunt.backend.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/** What sections share when they load documents. */
+public final class Documents {
+  private Documents() {}
+
+  /**
+   * The first field {@code stated} gives that {@code existing} has otherwise (a nested object
+   * compared the same way, field by field), or null when they agree: loading a seed twice is a
+   * no-op, and a seed that contradicts the state is refused naming the field.
+   */
+  public static String contradiction(ObjectNode stated, ObjectNode existing) {
+    Iterator<Map.Entry<String, JsonNode>> fields = stated.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      JsonNode theirs = existing.get(field.getKey());
+      JsonNode ours = field.getValue();
+      if (ours.isObject() && theirs != null && theirs.isObject()) {
+        String inner = contradiction((ObjectNode) ours, (ObjectNode) theirs);
+        if (inner != null) {
+          return field.getKey() + "." + inner;
+        }
+      } else if (theirs == null ? !ours.isNull() : !equalValues(ours, theirs)) {
+        return field.getKey();
+      }
+    }
+    return null;
+  }
+
+  private static boolean equalValues(JsonNode a, JsonNode b) {
+    if (a.isNumber() && b.isNumber()) {
+      return a.decimalValue().compareTo(b.decimalValue()) == 0;
+    }
+    if (a.isValueNode() && b.isValueNode()) {
+      return a.asText().equals(b.asText());
+    }
+    return a.equals(b);
+  }
+
+  /** Refuses a field the document's kind does not have (a typo would otherwise be silently ignored). */
+  public static void onlyFields(ObjectNode document, Set<String> known) {
+    document.fieldNames().forEachRemaining(name -> {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown field '" + name + "' (known: " + String.join(", ", known) + ")");
+      }
+    });
+  }
+
+  /** A text field, or {@code fallback} when it is absent or null; refuses a non-text value. */
+  public static String text(ObjectNode document, String field, String fallback) {
+    JsonNode value = document.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isValueNode()) {
+      throw new IllegalArgumentException(field + " must be a single value");
+    }
+    return value.asText();
+  }
+
+  /** A text field that must be there. */
+  public static String required(ObjectNode document, String field) {
+    String value = text(document, field, null);
+    if (value == null || value.isEmpty()) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    return value;
+  }
+}

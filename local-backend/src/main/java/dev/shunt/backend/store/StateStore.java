@@ -1,0 +1,40 @@
+package dev.shunt.backend.store;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where state is kept beyond the process: every service persists through this one seam, so
+ * another engine (PostgreSQL) plugs in without touching a service. State is served from memory;
+ * the store is written through and read once, at start.
+ */
+public interface StateStore extends AutoCloseable {
+  /** Every item stored (none removed), in no particular order; read once, before the first write. */
+  List<StoredItem> load();
+
+  /** The highest revision stored, from which new revisions continue. */
+  long lastRevision();
+
+  /**
+   * Writes the items (a later revision of a key replaces an earlier one, never the reverse); the
+   * future completes once they are durable, or fails if they cannot be made so.
+   */
+  CompletableFuture<Void> write(List<StoredItem> items);
+
+  /** Removes every item (the admin reset), after the writes queued before it. */
+  void clear();
+
+  /** A value kept beside the items (a paging key...), sealed; null when none was put. */
+  byte[] meta(String name);
+
+  void putMeta(String name, byte[] value);
+
+  /** Where the state lives, for the operator ("/home/me/.shunt/data"; "memory"). */
+  String location();
+
+  boolean durable();
+
+  /** Waits for the writes queued so far, then releases the store (and its lock). */
+  @Override
+  void close();
+}
