@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Write-through from memory to the store. A request (or a background change) opens a write set;
- * whatever it changes says so ({@link #touched}, {@link #removed}); when it ends, each changed
- * item's current document is written, and the request is answered once that is durable. An
- * item's revision is taken under its monitor with its document, so of two racing writes of one
- * item the later state always wins on disk; a removal takes its revision at once, so that an item
- * made again under the same id after it is never shadowed by it.
+ * whatever it changes says so ({@link #touched}) and takes a revision then; when the request
+ * ends, each changed item's current document (or, for an item gone, its removal) is written
+ * under that revision, and the request is answered once that is durable. So of racing writes of
+ * one item the last to change it has the highest revision, and its document, read after its
+ * change, holds every earlier change: the disk never goes back to an older state.
  *
- * <p>With no durable store nothing is opened and every call here is a thread-local read.
+ * <p>With no durable store nothing is opened and every call here is one thread-local read.
  */
 public final class Persistence {
   private static final ThreadLocal<WriteSet> CURRENT = new ThreadLocal<>();
@@ -24,14 +24,29 @@ public final class Persistence {
   private final StateStore store;
   private final AtomicLong revisions;
 
-  /** What one request or background change altered. */
+  /** What one request or background change altered, each item with the revision of its last change. */
   public static final class WriteSet {
     private final Persistence owner;
-    private final List<Persistent> touched = new ArrayList<>(2);
-    private final List<StoredItem> removed = new ArrayList<>(0);
+    private final List<Persistent> items = new ArrayList<>(2);
+    private long[] revisions = new long[2];
 
     private WriteSet(Persistence owner) {
       this.owner = owner;
+    }
+
+    private void add(Persistent item) {
+      long revision = owner.revisions.incrementAndGet();
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) == item) {
+          revisions[i] = revision;
+          return;
+        }
+      }
+      if (items.size() == revisions.length) {
+        revisions = java.util.Arrays.copyOf(revisions, revisions.length * 2);
+      }
+      revisions[items.size()] = revision;
+      items.add(item);
     }
   }
 
@@ -63,23 +78,19 @@ public final class Persistence {
       return NOTHING;
     }
     CURRENT.remove();
-    if (writes.touched.isEmpty() && writes.removed.isEmpty()) {
+    if (writes.items.isEmpty()) {
       return NOTHING;
     }
-    List<StoredItem> items = new ArrayList<>(writes.touched.size() + writes.removed.size());
-    items.addAll(writes.removed);
-    for (Persistent item : writes.touched) {
+    List<StoredItem> stored = new ArrayList<>(writes.items.size());
+    for (int i = 0; i < writes.items.size(); i++) {
+      Persistent item = writes.items.get(i);
       ObjectNode document;
-      long revision;
       synchronized (item) {
         document = item.document();
-        revision = revisions.incrementAndGet();
       }
-      if (document != null) {
-        items.add(new StoredItem(item.storeKey(), revision, Json.write(document)));
-      }
+      stored.add(new StoredItem(item.storeKey(), writes.revisions[i], document == null ? null : Json.write(document)));
     }
-    return items.isEmpty() ? NOTHING : store.write(items);
+    return store.write(stored);
   }
 
   /**
@@ -101,29 +112,20 @@ public final class Persistence {
     return end(writes);
   }
 
-  /** Notes that {@code item} changed (call it after the change, holding or not its monitor). */
+  /** Notes that {@code item} changed: call it after the change (holding its monitor or not). */
   public static void touched(Persistent item) {
     WriteSet writes = CURRENT.get();
-    if (writes == null) {
-      return;
+    if (writes != null) {
+      writes.add(item);
     }
-    for (Persistent seen : writes.touched) {
-      if (seen == item) {
-        return;
-      }
-    }
-    writes.touched.add(item);
   }
 
   /**
-   * Notes that {@code item} is gone: call it holding the item's monitor, as it is taken from
-   * its map, with {@link Persistent#document} answering null from then on.
+   * Notes that {@code item} is gone (its {@link Persistent#document} answers null from now on):
+   * its removal is written. Call it after taking the item out of its map.
    */
   public static void removed(Persistent item) {
-    WriteSet writes = CURRENT.get();
-    if (writes != null) {
-      writes.removed.add(new StoredItem(item.storeKey(), writes.owner.revisions.incrementAndGet(), null));
-    }
+    touched(item);
   }
 
   /** Whether the calling thread's changes are being written (a durable store, inside a write set). */

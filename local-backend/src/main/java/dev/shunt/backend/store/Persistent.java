@@ -11,8 +11,8 @@ public interface Persistent {
 
   /**
    * The item's whole current state as its section's document (as seed files and export show it),
-   * or null once it is gone (its removal was recorded by {@link Persistence#removed}). Called
-   * holding this object's monitor.
+   * or null once it is gone (then its removal is written). Called holding this object's monitor,
+   * after the change that touched it.
    */
   ObjectNode document();
 }
