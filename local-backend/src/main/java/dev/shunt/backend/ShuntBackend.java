@@ -106,6 +106,7 @@ public final class ShuntBackend implements AutoCloseable {
     this.store = openStore(options, BackendOptions.dataDir(options, durableByDefault));
     this.rootKey = store instanceof SqliteStore sqlite ? sqlite.rootKey() : rootKeyFromOptions(options);
     this.persistence = new Persistence(store);
+    secrets.persistThrough(persistence);
     try {
       loadState(options);
     } catch (RuntimeException e) {

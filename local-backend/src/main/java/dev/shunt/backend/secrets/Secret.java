@@ -1,6 +1,9 @@
 package dev.shunt.backend.secrets;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.auth.PolicyDocument;
+import dev.shunt.backend.store.Persistent;
+import dev.shunt.backend.store.StoreKey;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,9 +11,12 @@ import java.util.Map;
 /**
  * One secret: its metadata, its versions and their staging labels, rotation settings, resource
  * policy and replication. Every field below the identity is guarded by the secret's own monitor:
- * {@link SecretsBackend} holds it for each read-modify-write, so label moves are atomic.
+ * {@link SecretsBackend} holds it for each read-modify-write, so label moves are atomic. Every
+ * change is followed by {@code Persistence.touched(secret)}: the store then writes its {@link
+ * #document}, as {@link SecretDocuments} describes it.
  */
-final class Secret {
+final class Secret implements Persistent {
+  static final String KIND = "secrets";
   /** The rotation schedule: one of AutomaticallyAfterDays or ScheduleExpression, and the window. */
   record RotationRules(Long automaticallyAfterDays, String duration, String scheduleExpression) {}
 
@@ -104,6 +110,17 @@ final class Secret {
         indexed.indexDates(this);
       }
     }
+  }
+
+  @Override
+  public StoreKey storeKey() {
+    return new StoreKey(SecretsState.SECTION + "." + KIND, accountId, region, name);
+  }
+
+  /** The whole secret, values in their sealed form; null once it has left its Region (deleted, replaced). */
+  @Override
+  public ObjectNode document() {
+    return home == null ? null : SecretDocuments.stored(this);
   }
 
   boolean isReplica() {

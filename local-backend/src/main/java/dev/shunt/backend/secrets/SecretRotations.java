@@ -11,6 +11,7 @@ import dev.shunt.backend.secrets.rotation.RotationRequest;
 import dev.shunt.backend.secrets.rotation.RotationStep;
 import dev.shunt.backend.secrets.rotation.SecretRotator;
 import dev.shunt.backend.secrets.rotation.SecretsApi;
+import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.time.ShuntClock;
 import java.net.URI;
 import java.time.Instant;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * scheduler: every 250 ms it starts the rotations whose NextRotationDate the (movable) clock
  * has passed. Rotators: the built-in {@link PasswordRotator}, {@link SecretRotator}s found with
  * ServiceLoader, and HTTP callbacks registered by name; a RotationLambdaARN whose function
- * name is none of these uses the built-in.
+ * name is none of these uses the built-in. What a rotation or the scheduler changes is written
+ * to the store in a write set of its own ({@link #persistThrough}).
  */
 public final class SecretRotations implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.shunt.backend.secrets");
@@ -53,6 +55,8 @@ public final class SecretRotations implements AutoCloseable {
     return thread;
   });
   private volatile SecretsBackend backend;
+  /** Where background changes are written; null (nothing written) until {@link #persistThrough}. */
+  private volatile Persistence persistence;
 
   /** HTTP callback rotators kept at most: each is a name anyone with the admin API can add. */
   static final int MAX_CALLBACKS = 100;
@@ -71,6 +75,33 @@ public final class SecretRotations implements AutoCloseable {
 
   void attach(SecretsBackend backend) {
     this.backend = backend;
+  }
+
+  /** Background changes (scheduled starts, the rotation steps and their outcome) are written through {@code persistence}. */
+  void persistThrough(Persistence persistence) {
+    this.persistence = persistence;
+  }
+
+  /** The clock rotations and scheduling read, which loading state reads too. */
+  ShuntClock clock() {
+    return clock;
+  }
+
+  /**
+   * Runs a change made off the request threads in a write set of its own: nobody waits for it to
+   * be durable, but a store that cannot write it is logged.
+   */
+  private void persisted(Runnable change) {
+    Persistence writes = persistence;
+    if (writes == null) {
+      change.run();
+      return;
+    }
+    writes.run(change).whenComplete((done, failure) -> {
+      if (failure != null) {
+        LOG.log(System.Logger.Level.WARNING, "A secret rotation's changes could not be stored: " + failure);
+      }
+    });
   }
 
   public void register(SecretRotator rotator) {
@@ -115,33 +146,38 @@ public final class SecretRotations implements AutoCloseable {
 
   /** Runs a rotation of {@code secret} making version {@code versionId}, in the background. */
   void start(Secret secret, String versionId) {
-    executor.execute(() -> rotate(secret, versionId));
+    executor.execute(() -> persisted(() -> rotate(secret, versionId)));
   }
 
   private void startDueRotations() {
     Instant now = clock.now();
     for (Secret secret : tracked) {
-      String versionId = null;
-      Instant notBefore = retryNotBefore.get(secret.arn);
-      if (notBefore != null && notBefore.isAfter(now)) {
-        continue;
+      persisted(() -> startIfDue(secret, now));
+    }
+  }
+
+  /** Starts a rotation of {@code secret} if its NextRotationDate has passed (its AWSPENDING version is a change). */
+  private void startIfDue(Secret secret, Instant now) {
+    Instant notBefore = retryNotBefore.get(secret.arn);
+    if (notBefore != null && notBefore.isAfter(now)) {
+      return;
+    }
+    String versionId = null;
+    synchronized (secret) {
+      if (secret.rotationEnabled && !secret.markedForDeletion() && secret.rotatingVersionId == null
+          && secret.nextRotationDate != null && !secret.nextRotationDate.isAfter(now)) {
+        // An incomplete rotation is reattempted with its own version, as RotateSecret does, rather
+        // than piling up a new empty AWSPENDING version at every look.
+        SecretVersion pending = secret.versionWithStage(SecretsBackend.PENDING);
+        versionId = pending != null && !pending.stages.contains(SecretsBackend.CURRENT) ? pending.versionId
+            : UUID.randomUUID().toString();
+        SecretsBackend.beginRotation(secret, versionId, now);
       }
-      synchronized (secret) {
-        if (secret.rotationEnabled && !secret.markedForDeletion() && secret.rotatingVersionId == null
-            && secret.nextRotationDate != null && !secret.nextRotationDate.isAfter(now)) {
-          // An incomplete rotation is reattempted with its own version, as RotateSecret does, rather
-          // than piling up a new empty AWSPENDING version at every look.
-          SecretVersion pending = secret.versionWithStage(SecretsBackend.PENDING);
-          versionId = pending != null && !pending.stages.contains(SecretsBackend.CURRENT) ? pending.versionId
-              : UUID.randomUUID().toString();
-          SecretsBackend.beginRotation(secret, versionId, now);
-        }
-      }
-      if (versionId != null) {
-        String id = versionId;
-        // Each rotation on its own task: a slow HTTP rotator must not hold up the others.
-        executor.execute(() -> rotate(secret, id));
-      }
+    }
+    if (versionId != null) {
+      String id = versionId;
+      // Each rotation on its own task: a slow HTTP rotator must not hold up the others.
+      executor.execute(() -> persisted(() -> rotate(secret, id)));
     }
   }
 

@@ -17,8 +17,12 @@ final class SecretVersion {
    * replaced (never mutated) when UpdateSecret re-encrypts it under a new key.
    */
   volatile SecretCipher.Sealed value;
-  /** A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting. */
-  final byte[] valueDigest;
+  /**
+   * A keyed digest of the plaintext: lets an idempotent retry be recognised without decrypting.
+   * Null for a version restored from the store (the digest key lives only in this process) until
+   * {@code SecretsBackend.digestOf} first needs it.
+   */
+  volatile byte[] valueDigest;
   /** Sized for the usual one or two labels, not the default 16. */
   final Set<String> stages = new LinkedHashSet<>(2);
   Instant lastAccessedDate;

@@ -7,6 +7,8 @@ import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.state.RegionalStore;
+import dev.shunt.backend.store.Persistence;
+import dev.shunt.backend.store.StateSection;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +27,9 @@ import java.util.UUID;
  * Secrets Manager's domain: secrets, their versions and staging labels, deletion windows,
  * resource policies and replication, with Secrets Manager's rules and errors and nothing of
  * HTTP or JSON. Values are encrypted through the local KMS ({@link SecretCipher}); rotation runs
- * in {@link SecretRotations}.
+ * in {@link SecretRotations}. Every change to a secret is followed by {@code
+ * Persistence.touched(secret)} (a secret leaving its Region's maps says so in {@link
+ * SecretsRegion#remove}), so that the store writes it before the request is answered.
  */
 public final class SecretsBackend {
   static final String CURRENT = "AWSCURRENT";
@@ -60,6 +64,7 @@ public final class SecretsBackend {
   private final SecretCipher cipher;
   private final SecretRotations rotations;
   private final AwsRegions acceptedRegions;
+  private final SecretsState state;
 
   /** @param acceptedRegions the Regions a secret may be replicated to (each replica Region holds state) */
   public SecretsBackend(KmsBackend kms, SecretRotations rotations, AwsRegions acceptedRegions) {
@@ -67,6 +72,7 @@ public final class SecretsBackend {
     this.rotations = rotations;
     this.acceptedRegions = acceptedRegions;
     rotations.attach(this);
+    this.state = new SecretsState(this);
   }
 
   /** Whether a secret may be replicated to {@code region}: one of AWS's Regions, or an extra-regions one. */
@@ -176,7 +182,7 @@ public final class SecretsBackend {
         }
         SecretVersion retried = token == null ? null : existing.versions.get(token);
         if (retried != null && value != null && retried.hasValue()) {
-          if (SecretCipher.sameDigest(retried.valueDigest, cipher.digest(value.bytes(), value.binary()))) {
+          if (SecretCipher.sameDigest(digestOf(ctx, existing, retried), cipher.digest(value.bytes(), value.binary()))) {
             return new Result(existing, retried);
           }
           throw SecretsErrors.tokenInUse(token, existing.arn);
@@ -206,6 +212,7 @@ public final class SecretsBackend {
     if (region.add(secret) != secret) {
       throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
     }
+    Persistence.touched(secret);
     if (!replicas.isEmpty()) {
       replicate(ctx, secret, replicas, force);
     }
@@ -223,8 +230,13 @@ public final class SecretsBackend {
       version = select(secret, versionId, stage);
       stages = List.copyOf(version.stages);
       Instant today = ctx.now().truncatedTo(ChronoUnit.DAYS);
+      // LastAccessedDate is a day: the store is written once a day per secret, not at every read.
+      boolean changed = !today.equals(version.lastAccessedDate) || !today.equals(secret.lastAccessedDate);
       version.lastAccessedDate = today;
       secret.accessed(today);
+      if (changed) {
+        Persistence.touched(secret);
+      }
     }
     SecretCipher.Sealed sealed = version.value;
     byte[] plaintext = cipher.open(ctx, secret.arn, version.versionId, sealed);
@@ -276,7 +288,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       // A token already used for another value fails the whole call: no metadata changes either.
       SecretVersion reused = digest == null ? null : secret.versions.get(token);
-      if (reused != null && reused.hasValue() && !SecretCipher.sameDigest(reused.valueDigest, digest)) {
+      if (reused != null && reused.hasValue() && !SecretCipher.sameDigest(digestOf(ctx, secret, reused), digest)) {
         throw SecretsErrors.tokenInUse(token, secret.arn);
       }
       if (description != null) {
@@ -291,6 +303,7 @@ public final class SecretsBackend {
         secret.type = type;
       }
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     if (keyChanged) {
       reencrypt(ctx, secret);
@@ -329,6 +342,7 @@ public final class SecretsBackend {
             old.binary());
         Arrays.fill(plaintext, (byte) 0);
         version.value = sealed;
+        Persistence.touched(secret);
       } catch (AwsException e) {
         // Left under its previous key.
       }
@@ -341,7 +355,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       SecretVersion existing = secret.versions.get(versionId);
       if (existing != null && existing.hasValue()) {
-        if (SecretCipher.sameDigest(existing.valueDigest, digest)) {
+        if (SecretCipher.sameDigest(digestOf(ctx, secret, existing), digest)) {
           return new Result(secret, existing);
         }
         throw SecretsErrors.tokenInUse(versionId, secret.arn);
@@ -370,6 +384,7 @@ public final class SecretsBackend {
       }
       secret.changed(ctx.now());
       trimVersions(secret, ctx.now());
+      Persistence.touched(secret);
     }
     return new Result(secret, version);
   }
@@ -386,6 +401,22 @@ public final class SecretsBackend {
     }
     SecretCipher.Sealed sealed = cipher.seal(ctx, kmsKeyId, secret.arn, versionId, value.bytes(), value.binary());
     return new SecretVersion(versionId, ctx.now(), sealed, digest);
+  }
+
+  /**
+   * The digest of a version's value (which it must have), computed from the plaintext the first
+   * time it is needed when the version was restored from the store or loaded in its sealed form.
+   */
+  private byte[] digestOf(RequestContext ctx, Secret secret, SecretVersion version) {
+    byte[] digest = version.valueDigest;
+    if (digest == null) {
+      SecretCipher.Sealed sealed = version.value;
+      byte[] plaintext = cipher.open(ctx.inRegion(secret.region), secret.arn, version.versionId, sealed);
+      digest = cipher.digest(plaintext, sealed.binary());
+      Arrays.fill(plaintext, (byte) 0);
+      version.valueDigest = digest;
+    }
+    return digest;
   }
 
   /** Moves a label onto a version; moving AWSCURRENT leaves AWSPREVIOUS on the version that had it. */
@@ -461,6 +492,7 @@ public final class SecretsBackend {
         throw SecretsErrors.invalidParameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.");
       }
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -524,6 +556,7 @@ public final class SecretsBackend {
       }
       secret.deletedDate = ctx.now();
       secret.deletionDate = force ? ctx.now() : ctx.now().plus(Duration.ofDays(days));
+      Persistence.touched(secret);
     }
     if (force) {
       regions.get(secret.accountId, secret.region).remove(secret);
@@ -551,6 +584,7 @@ public final class SecretsBackend {
       }
       secret.deletedDate = null;
       secret.deletionDate = null;
+      Persistence.touched(secret);
     }
     rotations.track(secret);
     return secret;
@@ -571,6 +605,7 @@ public final class SecretsBackend {
       secret.tags.putAll(tags);
       secret.everTagged |= !tags.isEmpty();
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     syncReplicas(ctx, secret);
   }
@@ -581,6 +616,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       keys.forEach(secret.tags::remove);
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     syncReplicas(ctx, secret);
   }
@@ -601,6 +637,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.resourcePolicy = policy;
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -612,6 +649,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.resourcePolicy = null;
       secret.changed(ctx.now());
+      Persistence.touched(secret);
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -682,6 +720,7 @@ public final class SecretsBackend {
         replica.status = "InProgress";
         primary.replicas.put(request.region(), replica);
         primary.everReplicated = true;
+        Persistence.touched(primary);
       }
       RequestContext there = ctx.inRegion(request.region());
       SecretsRegion target = regions.get(primary.accountId, request.region());
@@ -691,6 +730,7 @@ public final class SecretsBackend {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: Secret with name " + primary.name
               + " already exists in this region.";
+          Persistence.touched(primary);
         }
         continue;
       }
@@ -711,13 +751,17 @@ public final class SecretsBackend {
         synchronized (primary) {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: " + e.getMessage();
+          Persistence.touched(primary);
         }
         continue;
       }
       target.add(copy);
+      // Touched after any secret it replaced was removed: of the two documents under its name, its is the later.
+      Persistence.touched(copy);
       synchronized (primary) {
         replica.status = "InSync";
         replica.statusMessage = "Replication succeeded";
+        Persistence.touched(primary);
       }
     }
   }
@@ -742,6 +786,7 @@ public final class SecretsBackend {
         synchronized (primary) {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: " + e.getMessage();
+          Persistence.touched(primary);
         }
       }
     }
@@ -794,6 +839,7 @@ public final class SecretsBackend {
         }
       }
     }
+    Persistence.touched(copy);
   }
 
   Secret removeRegionsFromReplication(RequestContext ctx, String secretId, List<String> regionNames) {
@@ -807,6 +853,7 @@ public final class SecretsBackend {
       if (replica == null) {
         continue;
       }
+      Persistence.touched(secret);
       Secret copy = locate(ctx.inRegion(regionName), secret.name);
       if (copy != null && copy.isReplica()) {
         regions.get(secret.accountId, regionName).remove(copy);
@@ -825,11 +872,14 @@ public final class SecretsBackend {
       }
       primaryRegion = copy.primaryRegion;
       copy.primaryRegion = copy.region;
+      Persistence.touched(copy);
     }
     Secret primary = locate(ctx.inRegion(primaryRegion), copy.name);
     if (primary != null) {
       synchronized (primary) {
-        primary.replicas.remove(copy.region);
+        if (primary.replicas.remove(copy.region) != null) {
+          Persistence.touched(primary);
+        }
       }
     }
     return copy;
@@ -876,6 +926,7 @@ public final class SecretsBackend {
       if (rotateImmediately) {
         started = beginRotation(secret, versionId, ctx.now());
       }
+      Persistence.touched(secret);
     }
     rotations.track(secret);
     if (rotateImmediately) {
@@ -899,6 +950,7 @@ public final class SecretsBackend {
       secret.versions.put(versionId, version);
     }
     attach(secret, version, PENDING);
+    Persistence.touched(secret);
     return version;
   }
 
@@ -912,6 +964,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.rotationEnabled = false;
       secret.nextRotationDate = null;
+      Persistence.touched(secret);
       SecretVersion pending = secret.versionWithStage(PENDING);
       rotations.forget(secret);
       return new Result(secret, pending);
@@ -941,6 +994,7 @@ public final class SecretsBackend {
       if (secret.rotationEnabled && secret.rotationRules != null) {
         secret.nextRotationDate = RotationSchedule.next(secret.rotationRules, now, now);
       }
+      Persistence.touched(secret);
     }
   }
 
@@ -956,7 +1010,7 @@ public final class SecretsBackend {
 
   // ---- rules ------------------------------------------------------------------------------
 
-  private static void checkName(String name) {
+  static void checkName(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
@@ -968,7 +1022,7 @@ public final class SecretsBackend {
     }
   }
 
-  private static void checkTags(Map<String, String> tags) {
+  static void checkTags(Map<String, String> tags) {
     if (tags.size() > MAX_TAGS) {
       throw SecretsErrors.invalidParameter("Number of tags exceeds the limit of " + MAX_TAGS + ".");
     }
@@ -996,8 +1050,30 @@ public final class SecretsBackend {
     return new String(suffix);
   }
 
-  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
-  public dev.shunt.backend.store.StateSection stateSection() {
-    return null;
+  /** Its state as documents (store, seed files, export): {@link SecretsState}. */
+  public StateSection stateSection() {
+    return state;
+  }
+
+  /**
+   * Changes made off the request threads (rotations and the scheduler's starts) are written
+   * through {@code persistence}, as a request's are.
+   */
+  public void persistThrough(Persistence persistence) {
+    rotations.persistThrough(persistence);
+  }
+
+  /** The state of (account, Region), made on first use (loading state). */
+  SecretsRegion region(String accountId, String region) {
+    return regions.get(accountId, region);
+  }
+
+  SecretRotations rotations() {
+    return rotations;
+  }
+
+  /** A version's value digest for comparing a seed with a secret: see {@link #digestOf}. */
+  byte[] valueDigest(RequestContext ctx, Secret secret, SecretVersion version) {
+    return digestOf(ctx, secret, version);
   }
 }

@@ -1,5 +1,6 @@
 package dev.shunt.backend.secrets;
 
+import dev.shunt.backend.store.Persistence;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.NavigableMap;
@@ -13,7 +14,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * never a scan or a sort of the whole Region.
  *
  * <p>Index updates for a secret happen under that secret's monitor: {@link #add}, {@link #remove}
- * and the date setters on {@link Secret}, which move it in the date indexes.
+ * and the date setters on {@link Secret}, which move it in the date indexes. {@link #remove}
+ * also tells the store the secret is gone; whoever adds one touches it.
  */
 final class SecretsRegion {
   /** The position of a secret in a date order: the date (epoch millis; MIN_VALUE for none) and the ARN. */
@@ -88,6 +90,8 @@ final class SecretsRegion {
         byNameOrder.remove(secret.name, secret);
         unindexDates(secret);
         secret.home = null;
+        // Its document is null from now on: the store removes it.
+        Persistence.removed(secret);
       }
     }
   }
