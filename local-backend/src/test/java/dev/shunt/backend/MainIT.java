@@ -126,6 +126,12 @@ class MainIT {
       }
     }
 
+    /** Kills the process as {@code kill -9} does: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
     /** Waits for the process to end by itself and returns its exit code (all its output read). */
     int awaitExit() throws Exception {
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -423,6 +429,7 @@ class MainIT {
           + "http://127\\.0\\.0\\.1:(\\d+)\\)").matcher(String.valueOf(banner));
       assertThat(matcher.matches()).as("%s; stderr: %s", banner, shunt.stderr).isTrue();
       shunt.uri = URI.create("http://127.0.0.1:" + matcher.group(1));
+      assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).startsWith("Shunt state: memory only");
       assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).contains("reachable beyond this machine");
       String tokenLine = shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(tokenLine).startsWith("Admin token");
