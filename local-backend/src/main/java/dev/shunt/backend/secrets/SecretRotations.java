@@ -146,7 +146,7 @@ public final class SecretRotations implements AutoCloseable {
 
   /** Runs a rotation of {@code secret} making version {@code versionId}, in the background. */
   void start(Secret secret, String versionId) {
-    executor.execute(() -> persisted(() -> rotate(secret, versionId)));
+    executor.execute(() -> rotateDurably(secret, versionId));
   }
 
   private void startDueRotations() {
@@ -177,11 +177,33 @@ public final class SecretRotations implements AutoCloseable {
     if (versionId != null) {
       String id = versionId;
       // Each rotation on its own task: a slow HTTP rotator must not hold up the others.
-      executor.execute(() -> persisted(() -> rotate(secret, id)));
+      executor.execute(() -> rotateDurably(secret, id));
     }
   }
 
-  private void rotate(Secret secret, String versionId) {
+  /**
+   * Runs a rotation in a write set of its own and records its outcome once what it changed is
+   * stored: whoever sees the outcome (the admin API, a test) may rely on it surviving a restart.
+   */
+  private void rotateDurably(Secret secret, String versionId) {
+    Persistence writes = persistence;
+    if (writes == null) {
+      outcomes.put(secret.arn, rotate(secret, versionId));
+      return;
+    }
+    Outcome[] outcome = new Outcome[1];
+    try {
+      writes.run(() -> outcome[0] = rotate(secret, versionId)).join();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "The rotation of " + secret.arn + " could not be stored: " + e);
+    }
+    if (outcome[0] != null) {
+      outcomes.put(secret.arn, outcome[0]);
+    }
+  }
+
+  /** Runs the rotator's four steps and ends the rotation; returns its outcome (which the caller records). */
+  private Outcome rotate(Secret secret, String versionId) {
     String lambdaArn;
     synchronized (secret) {
       lambdaArn = secret.rotationLambdaArn;
@@ -205,8 +227,6 @@ public final class SecretRotations implements AutoCloseable {
     }
     Instant now = clock.now();
     backend.rotationFinished(secret, versionId, failedStep == null, context(secret));
-    outcomes.put(secret.arn, new Outcome(secret.arn, versionId, failedStep == null,
-        failedStep == null ? null : failedStep.eventName(), message, now));
     if (failedStep == null) {
       retryNotBefore.remove(secret.arn);
     } else {
@@ -216,6 +236,8 @@ public final class SecretRotations implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, "Rotation of " + secret.arn + " failed at " + failedStep.eventName()
           + ": " + message);
     }
+    return new Outcome(secret.arn, versionId, failedStep == null, failedStep == null ? null : failedStep.eventName(),
+        message, now);
   }
 
   private static boolean currentIs(Secret secret, String versionId) {
