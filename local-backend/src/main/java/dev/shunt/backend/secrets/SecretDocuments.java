@@ -37,7 +37,8 @@ import java.util.function.Function;
  * Name: prod/db                      # required
  * ARN: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf   # default: a suffix derived from account and name
  * Description: ...                   KmsKeyId: alias/app      Type: ...
- * Tags: [{Key: team, Value: core}]   # present (maybe []) once the secret was ever tagged, as AWS shows it
+ * Tags: [{Key: team, Value: core}]   # present (maybe []) once the secret was ever tagged, as AWS shows it;
+ *                                    # a seed may give a mapping {team: core}
  * CreatedDate: 2024-01-01T00:00:00Z  # default: when it is loaded
  * LastChangedDate, LastAccessedDate, LastRotatedDate, NextRotationDate
  * DeletedDate, DeletionDate          # scheduled for deletion (DeletionDate default: DeletedDate + 30 days)
@@ -274,10 +275,19 @@ final class SecretDocuments {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isArray()) {
-      throw new IllegalArgumentException("Tags must be a list of {Key, Value}");
-    }
     Map<String, String> tags = new LinkedHashMap<>();
+    if (node.isObject()) {
+      // A mapping is what people write by hand; AWS's own shape is the list of Key and Value.
+      node.fields().forEachRemaining(tag -> {
+        if (!tag.getValue().isValueNode()) {
+          throw new IllegalArgumentException("Tags: the value of " + tag.getKey() + " must be text");
+        }
+        tags.put(tag.getKey(), tag.getValue().isNull() ? "" : tag.getValue().asText());
+      });
+      node = Json.array();
+    } else if (!node.isArray()) {
+      throw new IllegalArgumentException("Tags must be a list of {Key, Value} (or a mapping of keys to values)");
+    }
     for (int i = 0; i < node.size(); i++) {
       ObjectNode tag = object(node.get(i), "Tags[" + i + "]");
       within("Tags[" + i + "]", () -> Documents.onlyFields(tag, TAG_FIELDS));
