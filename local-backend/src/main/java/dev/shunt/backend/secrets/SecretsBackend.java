@@ -755,9 +755,10 @@ public final class SecretsBackend {
         }
         continue;
       }
-      target.add(copy);
-      // Touched after any secret it replaced was removed: of the two documents under its name, its is the later.
-      Persistence.touched(copy);
+      if (target.add(copy) == copy) {
+        // Touched after any secret it replaced was removed: of the two documents under its name, its is the later.
+        Persistence.touched(copy);
+      }
       synchronized (primary) {
         replica.status = "InSync";
         replica.statusMessage = "Replication succeeded";
@@ -837,9 +838,13 @@ public final class SecretsBackend {
           }
           copy.versions.put(mine.versionId, mine);
         }
+        // A new replica is touched once it is in its Region's maps: touched before, and then not
+        // added (its name taken meanwhile), its null document would remove the other secret's row.
+        if (copy.home != null) {
+          Persistence.touched(copy);
+        }
       }
     }
-    Persistence.touched(copy);
   }
 
   Secret removeRegionsFromReplication(RequestContext ctx, String secretId, List<String> regionNames) {

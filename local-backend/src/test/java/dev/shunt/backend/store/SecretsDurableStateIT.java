@@ -3,6 +3,7 @@ package dev.shunt.backend.store;
 import static dev.shunt.backend.AwsErrors.expectError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.BackendFixture;
 import dev.shunt.backend.ShuntBackend;
 import dev.shunt.backend.secrets.SecretRotations;
@@ -10,9 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -151,13 +149,13 @@ class SecretsDurableStateIT {
       }
       before = SecretsSnapshot.of(shunt, SCOPES, false);
       // The values as they were, through export (which reads without writing).
-      exported = secretsOf(shunt.backend().export(null, null, true));
+      exported = SecretsSeedIT.secretsOf(shunt.backend().export(null, null, true));
     }
     assertThat(before).hasSize(28);
 
     try (BackendFixture shunt = start()) {
       SecretsSnapshot.assertSame(SecretsSnapshot.of(shunt, SCOPES, false), before);
-      assertThat(secretsOf(shunt.backend().export(null, null, true))).isEqualTo(exported);
+      assertThat(SecretsSeedIT.secretsOf(shunt.backend().export(null, null, true))).isEqualTo(exported);
       int values = 0;
       for (JsonNode scope : exported) {
         try (SecretsManagerClient sm = shunt.secrets(scope.get("account").asText().equals("000000000000") ? "AKIDTEST"
@@ -211,15 +209,6 @@ class SecretsDurableStateIT {
         assertThat(ireland.getSecretValue(r -> r.secretId("op/replicated")).secretString()).isEqualTo("after");
       }
     }
-  }
-
-  /** The Regions of an export, each with its Secrets Manager part only (KMS keys note their last use when read). */
-  private static JsonNode secretsOf(ObjectNode export) {
-    ArrayNode regions = export.withArray("regions").deepCopy();
-    for (JsonNode region : regions) {
-      ((ObjectNode) region).retain("account", "region", "secretsmanager");
-    }
-    return regions;
   }
 
   @Test

@@ -83,9 +83,4 @@ final class SecretsSnapshot {
       }
     });
   }
-
-  /** Reads every version's value once (so that LastAccessedDate is today's everywhere). */
-  static void readAll(BackendFixture shunt, List<Scope> scopes) {
-    of(shunt, scopes);
-  }
 }
