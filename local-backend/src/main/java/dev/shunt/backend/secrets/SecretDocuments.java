@@ -278,7 +278,7 @@ final class SecretDocuments {
     Map<String, String> tags = new LinkedHashMap<>();
     if (node.isObject()) {
       // A mapping is what people write by hand; AWS's own shape is the list of Key and Value.
-      node.fields().forEachRemaining(tag -> {
+      node.properties().forEach(tag -> {
         if (!tag.getValue().isValueNode()) {
           throw new IllegalArgumentException("Tags: the value of " + tag.getKey() + " must be text");
         }
