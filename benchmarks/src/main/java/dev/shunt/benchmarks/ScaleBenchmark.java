@@ -352,7 +352,7 @@ public final class ScaleBenchmark {
       if (options.xmx() != null) {
         args.add("-Xmx" + options.xmx());
       }
-      args.addAll(List.of("-jar", options.jar().toString(), "serve", "--port", "0", "--quotas", "off"));
+      args.addAll(List.of("-jar", options.jar().toString(), "serve", "--in-memory", "--port", "0", "--quotas", "off"));
       Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
       return new Child(ChildProcess.startJava(args), Files.isExecutable(jcmd) ? jcmd : null);
     }

@@ -93,7 +93,13 @@ public final class BackendOptions {
   static Path dataDir(ShuntOptions options, boolean durableByDefault) {
     String dir = options.get(Option.DATA_DIR);
     String inMemory = options.get(Option.IN_MEMORY);
-    boolean memory = inMemory != null ? options.getBoolean(Option.IN_MEMORY) : dir == null && !durableByDefault;
+    boolean memory;
+    if (inMemory != null && dir != null && options.getBoolean(Option.IN_MEMORY)) {
+      // One given on the command line (or in the file) overrides the other from the environment.
+      memory = options.isExplicit(Option.IN_MEMORY);
+    } else {
+      memory = inMemory != null ? options.getBoolean(Option.IN_MEMORY) : dir == null && !durableByDefault;
+    }
     if (memory) {
       return null;
     }
@@ -102,7 +108,8 @@ public final class BackendOptions {
 
   private static void checkState(ShuntOptions options) {
     if (options.get(Option.IN_MEMORY) != null && options.getBoolean(Option.IN_MEMORY)
-        && options.get(Option.DATA_DIR) != null) {
+        && options.get(Option.DATA_DIR) != null
+        && options.isExplicit(Option.IN_MEMORY) == options.isExplicit(Option.DATA_DIR)) {
       throw new IllegalArgumentException("in-memory keeps nothing, and data-dir keeps state: give one of them");
     }
     String dir = options.get(Option.DATA_DIR);

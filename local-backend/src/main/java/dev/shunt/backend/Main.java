@@ -68,9 +68,9 @@ public final class Main {
       }
       stopped.countDown();
     }, "shunt-shutdown"));
-    System.out.println("Shunt state: " + backend.stateSummary());
     System.out.println("Shunt listening on " + backend.listeningOn()
         + (backend.listeningOn().equals(backend.uri()) ? "" : " (from this machine: " + backend.uri() + ")"));
+    System.out.println("Shunt state: " + backend.stateSummary());
     if (!BackendOptions.bindsLoopback(backend.options().get(ShuntOptions.Option.HOST))) {
       System.out.println("Shunt is reachable beyond this machine: every request's signature is checked,"
           + " and /_shunt/* needs the admin token");

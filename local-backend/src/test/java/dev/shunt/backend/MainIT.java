@@ -74,6 +74,8 @@ class MainIT {
       ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
       // Only the options this test gives: none of the SHUNT_* variables of whoever runs the build.
       builder.environment().keySet().removeIf(name -> name.startsWith("SHUNT_"));
+      // Memory only unless a test asks for a data directory: serve's default (~/.shunt/data) is shared.
+      builder.environment().put("SHUNT_IN_MEMORY", "true");
       builder.environment().putAll(env);
       process = builder.start();
       process.getOutputStream().close();
@@ -122,6 +124,12 @@ class MainIT {
         close();
         throw e;
       }
+    }
+
+    /** Kills the process as {@code kill -9} does: no shutdown hook runs. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Waits for the process to end by itself and returns its exit code (all its output read). */
@@ -352,7 +360,8 @@ class MainIT {
   @Test
   void anOptionThatWouldChangeNothingOrIsGivenTwiceExitsWithTwo() throws Exception {
     Map<List<String>, String> refused = Map.of(
-        List.of("--in-memory", "false"), "in-memory false is not available yet",
+        List.of("--in-memory", "--data-dir", "state"), "in-memory keeps nothing, and data-dir keeps state",
+        List.of("--durability", "sometimes"), "durability must be full or process, not 'sometimes'",
         List.of("--in-memory", "perhaps"), "in-memory must be true or false",
         List.of("--audit-log-files", "3"), "audit-log-max-bytes and audit-log-files need an audit-log file",
         List.of("--quotas", "off", "--quota-scale", "0.5"), "quota-scale has no effect with quotas off",
@@ -381,7 +390,7 @@ class MainIT {
         "prot: 4566\n", "unknown key 'prot'",
         "port: [1, 2]\n", "port takes a single value",
         "config: other.yaml\n", "unknown key 'config'",
-        "in-memory: false\n", "in-memory false is not available yet");
+        "seed: missing.yaml\n", "seed file missing.yaml cannot be read");
     int n = 0;
     for (Map.Entry<String, String> file : refused.entrySet()) {
       Path config = Files.writeString(dir.resolve("refused-" + n++ + ".yaml"), file.getKey());
@@ -420,6 +429,7 @@ class MainIT {
           + "http://127\\.0\\.0\\.1:(\\d+)\\)").matcher(String.valueOf(banner));
       assertThat(matcher.matches()).as("%s; stderr: %s", banner, shunt.stderr).isTrue();
       shunt.uri = URI.create("http://127.0.0.1:" + matcher.group(1));
+      assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).startsWith("Shunt state: memory only");
       assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).contains("reachable beyond this machine");
       String tokenLine = shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(tokenLine).startsWith("Admin token");

@@ -51,7 +51,7 @@ public final class AsymmetricLoad {
         connections, warmupMillis / 1000, measureMillis / 1000));
     out.append("| operation | Shunt req/s | p50 / p99 µs | CPU µs/req | OpenSSL 1-core op/s | Shunt ÷ OpenSSL |\n");
     out.append("|---|---|---|---|---|---|\n");
-    try (ChildProcess backend = ChildProcess.startJava(List.of("-jar", backendJar.toString(), "serve", "--port", "0",
+    try (ChildProcess backend = ChildProcess.startJava(List.of("-jar", backendJar.toString(), "serve", "--in-memory", "--port", "0",
         "--quotas", "off", "--auth", "trust"))) {
       AwsRequests requests = new AwsRequests(backend.uri(), false);
       String message = Base64.getEncoder().encodeToString("a message of a typical size, a JWT's header and claims"

@@ -56,7 +56,7 @@ public final class LoadMatrix {
     LoadClient.Result openLoop = null;
     double openLoopRate = 0;
     for (String auth : List.of("trust", "sigv4")) {
-      List<String> command = new ArrayList<>(List.of("-jar", backendJar.toString(), "serve", "--port", "0",
+      List<String> command = new ArrayList<>(List.of("-jar", backendJar.toString(), "serve", "--in-memory", "--port", "0",
           "--quotas", "off", "--auth", auth));
       if (auth.equals("sigv4")) {
         command.addAll(List.of("--credentials", AwsRequests.ACCESS_KEY + ":" + AwsRequests.SECRET_KEY));

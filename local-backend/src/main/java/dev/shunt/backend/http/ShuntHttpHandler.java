@@ -106,7 +106,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     boolean http10 = !request.protocolVersion().isKeepAliveDefault();
     AwsRequestProcessor.Result answer = result;
     if (!answer.awaitsStore() && answer.delayMillis() <= 0) {
-      answer(ctx, answer, requestId, keepAlive, http10);
+      answer(ctx, answer.afterStore(), requestId, keepAlive, http10);
       return;
     }
     // An injected delay, or a write to the store still on its way to disk: hold back every later

@@ -101,6 +101,7 @@ final class CustomKeyStores {
       }
       String id = "cks-" + HexFormat.of().formatHex(Randomness.bytes(9)).substring(0, 17);
       region.customKeyStores.put(id, new CustomKeyStore(id, type, ctx.now(), settings.name(), cloudHsm, xks));
+      KmsState.customKeyStoreChanged(region, id);
       return id;
     }
   }
@@ -193,6 +194,7 @@ final class CustomKeyStores {
         requireDisconnected(store, "UpdateCustomKeyStore");
         store.update(settings.name(), cloudHsm, xks);
       }
+      KmsState.customKeyStoreChanged(region, store.id);
     }
   }
 
@@ -207,6 +209,7 @@ final class CustomKeyStores {
         // No key can live in a custom key store yet (CreateKey refuses them), so none holds the store back.
         region.customKeyStores.remove(id, store);
       }
+      KmsState.customKeyStoreChanged(region, id);
     }
   }
 
@@ -223,6 +226,7 @@ final class CustomKeyStores {
       }
       attempt = store.startConnecting();
     }
+    KmsState.customKeyStoreChanged(kms.region(ctx), id);
     if (attempt < 0) {
       return; // already CONNECTED or CONNECTING: KMS answers success and changes nothing
     }
@@ -245,6 +249,7 @@ final class CustomKeyStores {
       }
       store.disconnect();
     }
+    KmsState.customKeyStoreChanged(kms.region(ctx), id);
   }
 
   // ---- what other operations ask of a store -----------------------------------------------

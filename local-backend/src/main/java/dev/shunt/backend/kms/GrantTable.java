@@ -29,6 +29,11 @@ final class GrantTable {
     return nextSequence++;
   }
 
+  /** A stored or seeded grant took this sequence: later ones come after it. */
+  synchronized void restoredSequence(long sequence) {
+    nextSequence = Math.max(nextSequence, sequence + 1);
+  }
+
   Grant byId(String grantId) {
     return byId.get(grantId);
   }

@@ -97,6 +97,7 @@ final class Grants {
             contextEquals == null ? null : Map.copyOf(contextEquals),
             contextSubset == null ? null : Map.copyOf(contextSubset));
         table.add(grant);
+        KmsState.grantChanged(kms.peekRegion(key.accountId, key.region), grant.grantId());
       }
     }
     return new Created(grant.grantId(), token(key, grant));
@@ -142,10 +143,11 @@ final class Grants {
 
   void retire(RequestContext ctx, String grantToken, String keyId, String grantId, boolean dryRun) {
     Grant grant;
+    KmsRegion region;
     GrantTable table;
     if (grantToken != null) {
       String[] parts = openToken(grantToken);
-      KmsRegion region = kms.peekRegion(parts[0], parts[1]);
+      region = kms.peekRegion(parts[0], parts[1]);
       table = region == null ? null : region.grants;
       grant = table == null ? null : table.byId(parts[2]);
       if (grant == null) {
@@ -159,13 +161,15 @@ final class Grants {
         throw KmsErrors.validation("Either GrantToken, or both KeyId and GrantId, must be specified");
       }
       KmsKey key = kms.key(ctx, keyId, false, true, "RetireGrant");
-      table = kms.peekRegion(key.accountId, key.region).grants;
+      region = kms.peekRegion(key.accountId, key.region);
+      table = region.grants;
       grant = grantOf(table, key, grantId);
     }
     if (dryRun) {
       throw KmsErrors.dryRun();
     }
     table.remove(grant);
+    KmsState.grantChanged(region, grant.grantId());
   }
 
   void revoke(RequestContext ctx, String keyId, String grantId, boolean dryRun) {
@@ -176,6 +180,7 @@ final class Grants {
       throw KmsErrors.dryRun();
     }
     table.remove(grant);
+    KmsState.grantChanged(kms.peekRegion(key.accountId, key.region), grant.grantId());
   }
 
   private static Grant grantOf(GrantTable table, KmsKey key, String grantId) {

@@ -446,6 +446,18 @@ final class KeyImport {
       return all;
     }
 
+    /** Every version as the store keeps it: the associated ones in order, then the pending one. */
+    List<Entry> storedEntries() {
+      return all();
+    }
+
+    /** Takes the versions a stored or seeded key held, and publishes the imported ones. */
+    void restore(KmsKey key, List<Entry> entries, Entry pendingEntry) {
+      associated.addAll(entries);
+      pending = pendingEntry;
+      republish(key);
+    }
+
     /** What a multi-Region replica of an EXTERNAL key starts with: the same versions, none imported. */
     void copyAssociation(Materials primary) {
       for (Entry source : primary.associated) {

@@ -31,6 +31,7 @@ final class KmsAliases {
       }
       region.aliases.put(aliasName, new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now()));
     }
+    KmsState.aliasChanged(region, aliasName);
   }
 
   void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
@@ -45,6 +46,7 @@ final class KmsAliases {
       }
       region.aliases.put(aliasName, new KmsAlias(aliasName, key.keyId, alias.createdAt(), ctx.now()));
     }
+    KmsState.aliasChanged(region, aliasName);
   }
 
   void deleteAlias(RequestContext ctx, String aliasName) {
@@ -53,6 +55,7 @@ final class KmsAliases {
     if (region.aliases.remove(aliasName) == null) {
       throw KmsErrors.aliasNotFound(region.aliasArn(aliasName));
     }
+    KmsState.aliasChanged(region, aliasName);
   }
 
   KmsBackend.Page<KmsBackend.AliasView> listAliases(RequestContext ctx, String keyId, int limit, String marker) {

@@ -8,6 +8,7 @@ import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.crypto.Randomness;
 import dev.shunt.backend.state.RegionalStore;
+import dev.shunt.backend.store.Persistence;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +60,7 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
+  private final KmsState state = new KmsState(regions);
   /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
   final KeyImport keyImport = new KeyImport(this);
   /** ReplicateKey, UpdatePrimaryRegion and what related multi-Region keys share. */
@@ -176,6 +178,7 @@ public final class KmsBackend {
     if (related != null) {
       related.add(key, region);
     }
+    Persistence.touched(key);
     ctx.audit().key(key.arn, key.keySpec, key.accountId, "CreateKey", null);
     return key;
   }
@@ -605,6 +608,8 @@ public final class KmsBackend {
         region.add(key);
         alias = new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now());
         region.aliases.put(aliasName, alias);
+        Persistence.touched(key);
+        KmsState.aliasChanged(region, aliasName);
       }
       return alias;
     }
@@ -695,8 +700,8 @@ public final class KmsBackend {
     return new Page<>(List.copyOf(all.subList(from, to)), to < all.size() ? PageTokens.sealOffset(kind, to) : null);
   }
 
-  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
+  /** KMS's state as documents (store, seed files, export). */
   public dev.shunt.backend.store.StateSection stateSection() {
-    return null;
+    return state;
   }
 }

@@ -1,6 +1,11 @@
 package dev.shunt.backend.kms;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.auth.PolicyDocument;
+import dev.shunt.backend.store.Persistence;
+import dev.shunt.backend.store.Persistent;
+import dev.shunt.backend.store.SecretFields;
+import dev.shunt.backend.store.StoreKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -13,7 +18,7 @@ import java.util.Map;
  * what the cryptographic hot path reads (state, material versions) is published through
  * volatile fields so Encrypt and Decrypt never lock.
  */
-public final class KmsKey {
+public final class KmsKey implements Persistent {
   static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
   static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
   static final int DEFAULT_ROTATION_DAYS = 365;
@@ -55,6 +60,8 @@ public final class KmsKey {
    * write that publishes them; a reader that races a later use may pair its time with that
    * use's operation, which is as true an answer to "when was it last used".
    */
+  /** Set once the key is gone for good (its deletion took effect): its store item is removed. */
+  private boolean removed;
   private String lastUsedOperation;
   private String lastUsedRequestId;
   private volatile Instant lastUsedAt;
@@ -184,6 +191,7 @@ public final class KmsKey {
       while (rotationEnabled && nextRotationDate != null && !nextRotationDate.isAfter(now)) {
         addMaterial(KeyMaterial.generate(nextRotationDate, "AUTOMATIC"));
         nextRotationDate = nextRotationDate.plus(Duration.ofDays(rotationPeriodInDays));
+        Persistence.touched(this);
       }
     }
   }
@@ -191,11 +199,13 @@ public final class KmsKey {
   synchronized void rotateOnDemand(Instant now) {
     addMaterial(KeyMaterial.generate(now, "ON_DEMAND"));
     onDemandRotations++;
+    Persistence.touched(this);
   }
 
   /** Publishes a new set of material versions (imports, deletions, rotations shared across Regions). */
   synchronized void materials(KeyMaterial[] versions) {
     materials = versions;
+    Persistence.touched(this);
   }
 
   /** Sets the rotation schedule (multi-Region keys share their primary's). */
@@ -203,15 +213,18 @@ public final class KmsKey {
     rotationEnabled = enabled;
     rotationPeriodInDays = periodInDays;
     nextRotationDate = next;
+    Persistence.touched(this);
   }
 
   synchronized void countOnDemandRotation() {
     onDemandRotations++;
+    Persistence.touched(this);
   }
 
   /** Moves between Enabled, Disabled and PendingImport as material comes and goes. */
   synchronized void state(KeyState state) {
     this.state = state;
+    Persistence.touched(this);
   }
 
   void addMaterial(KeyMaterial material) {
@@ -226,16 +239,19 @@ public final class KmsKey {
 
   synchronized void enable() {
     state = KeyState.Enabled;
+    Persistence.touched(this);
   }
 
   synchronized void disable() {
     state = KeyState.Disabled;
+    Persistence.touched(this);
   }
 
   synchronized void scheduleDeletion(Instant deletionDate, int windowInDays) {
     this.state = KeyState.PendingDeletion;
     this.deletionDate = deletionDate;
     this.pendingWindowInDays = windowInDays;
+    Persistence.touched(this);
   }
 
   /** A multi-Region primary whose replicas must go first: its waiting period starts when the last one is deleted. */
@@ -243,6 +259,7 @@ public final class KmsKey {
     this.state = KeyState.PendingReplicaDeletion;
     this.deletionDate = null;
     this.pendingWindowInDays = windowInDays;
+    Persistence.touched(this);
   }
 
   synchronized void cancelDeletion() {
@@ -250,6 +267,7 @@ public final class KmsKey {
     this.state = imported != null && imported.missingMaterial() ? KeyState.PendingImport : KeyState.Disabled;
     this.deletionDate = null;
     this.pendingWindowInDays = null;
+    Persistence.touched(this);
   }
 
   /** True once a scheduled deletion's date has passed: the key is gone. */
@@ -281,17 +299,20 @@ public final class KmsKey {
 
   synchronized void description(String description) {
     this.description = description;
+    Persistence.touched(this);
   }
 
   synchronized void enableRotation(int periodInDays, Instant now) {
     rotationEnabled = true;
     rotationPeriodInDays = periodInDays;
     nextRotationDate = now.plus(Duration.ofDays(periodInDays));
+    Persistence.touched(this);
   }
 
   synchronized void disableRotation() {
     rotationEnabled = false;
     nextRotationDate = null;
+    Persistence.touched(this);
   }
 
   synchronized boolean rotationEnabled() {
@@ -312,6 +333,7 @@ public final class KmsKey {
 
   synchronized void policy(PolicyDocument policy) {
     this.policy = policy;
+    Persistence.touched(this);
   }
 
   synchronized Map<String, String> tags() {
@@ -329,6 +351,7 @@ public final class KmsKey {
       return false;
     }
     tags = merged;
+    Persistence.touched(this);
     return true;
   }
 
@@ -336,5 +359,37 @@ public final class KmsKey {
     if (tags != null) {
       keys.forEach(tags::remove);
     }
+    Persistence.touched(this);
+  }
+
+  // ---- the store ---------------------------------------------------------------------------
+
+  /** The key is gone for good: its store item is removed. */
+  synchronized void removed() {
+    removed = true;
+    Persistence.removed(this);
+  }
+
+  @Override
+  public StoreKey storeKey() {
+    return new StoreKey(KmsState.KEYS, accountId, region, keyId);
+  }
+
+  @Override
+  public ObjectNode document() {
+    return removed ? null : KmsDocuments.key(this, SecretFields.plain(null));
+  }
+
+  /** Sets what a stored or seeded key holds beyond its identity (under no contention: it is not yet shared). */
+  synchronized void restore(KeyState state, Instant deletionDate, Integer windowInDays, boolean rotationEnabled,
+      int periodInDays, Instant nextRotation, int onDemand, Map<String, String> restoredTags) {
+    this.state = state;
+    this.deletionDate = deletionDate;
+    this.pendingWindowInDays = windowInDays;
+    this.rotationEnabled = rotationEnabled;
+    this.rotationPeriodInDays = periodInDays;
+    this.nextRotationDate = nextRotation;
+    this.onDemandRotations = onDemand;
+    this.tags = restoredTags.isEmpty() ? null : new LinkedHashMap<>(restoredTags);
   }
 }

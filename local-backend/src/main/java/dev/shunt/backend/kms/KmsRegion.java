@@ -64,11 +64,19 @@ final class KmsRegion {
       if (!key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
         nonSymmetricKeys.decrementAndGet();
       }
-      aliases.values().removeIf(alias -> alias.targetKeyId().equals(key.keyId));
+      for (KmsAlias alias : aliases.values()) {
+        if (alias.targetKeyId().equals(key.keyId) && aliases.remove(alias.name(), alias)) {
+          KmsState.aliasChanged(this, alias.name());
+        }
+      }
       if (key.multiRegion != null) {
         key.multiRegion.deleted(key);
       }
+      for (Grant grant : grants.ofKey(key.keyId, null)) {
+        KmsState.grantChanged(this, grant.grantId());
+      }
       grants.removeKey(key.keyId);
+      key.removed();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.shunt.backend.kms;
 
+import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.auth.PolicyDocument;
@@ -213,6 +214,7 @@ final class MultiRegionKeys {
       replica.tag(tags, KmsBackend.MAX_TAGS_PER_KEY);
       home.add(replica);
       related.add(replica, home);
+      Persistence.touched(replica);
     }
     ctx.audit().key(replica.arn, replica.keySpec, replica.accountId, "ReplicateKey", null);
     return replica;
@@ -241,6 +243,7 @@ final class MultiRegionKeys {
         throw KmsErrors.pendingDeletion(replica.arn);
       }
       related.primaryRegion = primaryRegion;
+      related.keys().forEach(Persistence::touched);
     }
   }
 

@@ -88,7 +88,7 @@ public final class SqliteStore implements StateStore {
       if (fresh) {
         create(directory.path(), database);
       }
-      connection = connect(database, durability);
+      connection = connect(database);
       int version = schemaVersion(connection, database);
       if (version > SCHEMA_VERSION) {
         throw new StoreException("The data directory " + directory.path() + " was written by a newer Shunt (schema "
@@ -97,6 +97,7 @@ public final class SqliteStore implements StateStore {
       if (version > 0) {
         checkIntegrity(connection, database);
       }
+      useWal(connection, durability);
       migrate(connection, version);
       checkRootKey(connection, rootKey, directory.path());
       long last = 0;
@@ -136,19 +137,34 @@ public final class SqliteStore implements StateStore {
     }
   }
 
-  private static Connection connect(Path database, Durability durability) throws SQLException {
+  /** Opens the database; nothing is written to it (not even the switch to WAL) until {@link #useWal}, after it is checked. */
+  private static Connection connect(Path database) throws SQLException {
+    try {
+      if (Files.size(database) == 0) {
+        throw new StoreException(database + " is empty (it may have been truncated): restore it from a copy; Shunt"
+            + " does not replace it");
+      }
+    } catch (java.io.IOException e) {
+      throw new StoreException("Cannot read " + database + ": " + e);
+    }
     Properties properties = new Properties();
-    properties.setProperty("journal_mode", "WAL");
-    properties.setProperty("synchronous", durability == Durability.FULL ? "FULL" : "NORMAL");
     properties.setProperty("busy_timeout", "5000");
-    properties.setProperty("foreign_keys", "true");
     Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database, properties);
     try (Statement statement = connection.createStatement()) {
       // A file that is not SQLite's fails here, before anything is written to it.
       statement.executeQuery("SELECT count(*) FROM sqlite_master").close();
-      statement.execute("PRAGMA journal_mode=WAL");
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw e;
     }
     return connection;
+  }
+
+  private static void useWal(Connection connection, Durability durability) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA journal_mode=WAL");
+      statement.execute("PRAGMA synchronous=" + (durability == Durability.FULL ? "FULL" : "NORMAL"));
+    }
   }
 
   private static int schemaVersion(Connection connection, Path database) throws SQLException {
@@ -209,7 +225,7 @@ public final class SqliteStore implements StateStore {
   }
 
   private static StoreException damaged(Path dir, SQLException e) {
-    return new StoreException("The data directory " + dir + " cannot be read (" + e.getMessage() + "): restore it from"
+    return new StoreException(dir.resolve(DATABASE_FILE) + " cannot be read (" + e.getMessage() + "): restore it from"
         + " a copy; Shunt does not repair or replace it", e);
   }
 
@@ -259,6 +275,17 @@ public final class SqliteStore implements StateStore {
   @Override
   public void clear() {
     write(null).join();
+  }
+
+  @Override
+  public void flush() {
+    try {
+      write(List.of()).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a failed store reports its failure to every request; closing goes on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void writeLoop() {

@@ -62,7 +62,7 @@ class OtlpExportIT {
   void theStandaloneBackendExportsSpansAndMetricsOverOtlp() throws Exception {
     assertThat(JAR).as("built by the package phase").exists();
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString(), "serve", "--port", "0");
+        "-jar", JAR.toString(), "serve", "--port", "0", "--in-memory");
     builder.environment().put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + receiver.port());
     builder.environment().put("OTEL_BSP_SCHEDULE_DELAY", "100");
     builder.environment().put("OTEL_METRIC_EXPORT_INTERVAL", "300");
