@@ -173,8 +173,7 @@ class SsmSeedIT {
 
   @Test
   void restartingWithTheSameSeedOnTheSameDataDirectoryChangesNothing() throws Exception {
-    // SecureStrings are left out here: comparing one needs its KMS key kept across the restart.
-    Path seed = write("seed.yaml", SEED.replace("Type: SecureString", "Type: String"));
+    Path seed = write("seed.yaml", SEED);
     Path data = dir.resolve("data");
     java.util.Map<String, Object> before;
     try (BackendFixture shunt = start(ShuntBackend.builder().option("data-dir", data.toString())
@@ -202,9 +201,8 @@ class SsmSeedIT {
         .hasMessageContaining("(Name /app/flags)")
         .hasMessageContaining("differs: Versions.2.Value");
 
-    // On a data directory, without SecureStrings until their KMS keys are kept across restarts.
-    String kept = SEED.replace("Type: SecureString", "Type: String");
-    Path first = write("kept.yaml", kept);
+    String kept = SEED;
+    Path first = seed;
     Path data = dir.resolve("data");
     start(ShuntBackend.builder().option("data-dir", data.toString()).option("seed", first.toString())).close();
     Path tagged = write("tagged.yaml", kept.replace("{Key: team, Value: core}", "{Key: team, Value: edge}"));
@@ -220,6 +218,13 @@ class SsmSeedIT {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("(Name /app/flags)")
         .hasMessageContaining("differs: Versions.1.Labels.prod");
+    Path password = write("password.yaml", kept.replace("Value: hunter2-seeded", "Value: hunter3-seeded"));
+    assertThatThrownBy(() -> start(ShuntBackend.builder().option("data-dir", data.toString())
+        .option("seed", password.toString())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(Name /app/db/password)")
+        .hasMessageContaining("differs: Versions.1.Value")
+        .hasMessageNotContaining("hunter2-seeded");
     Path setting = write("setting.yaml", kept.replace("SettingValue: \"true\"", "SettingValue: \"false\""));
     assertThatThrownBy(() -> start(ShuntBackend.builder().option("data-dir", data.toString())
         .option("seed", setting.toString())))
