@@ -128,7 +128,8 @@ public final class SsmBackend {
     while (true) {
       Parameter parameter = live(region, ParameterNames.key(name), ctx.now());
       if (parameter == null) {
-        Parameter created = new Parameter(ctx.accountId(), ctx.region(), name);
+        // The Region's own strings: one copy for all its parameters' store keys, not one per request.
+        Parameter created = new Parameter(region.accountId, region.region, name);
         parameter = region.parameters.putIfAbsent(created.key, created);
         if (parameter == null) {
           parameter = created;

@@ -262,6 +262,75 @@ class SsmDurableStateIT {
     }
   }
 
+  @Test
+  void aParameterDeletedByItsExpirationStaysDeletedAfterARestart() {
+    Path data = dir.resolve("data");
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()));
+        SsmClient ssm = shunt.ssm()) {
+      java.time.Instant at = shunt.backend().clock().now().plus(java.time.Duration.ofDays(2));
+      ssm.putParameter(r -> r.name("/temp").value("v").type(ParameterType.STRING).tier(ParameterTier.ADVANCED)
+          .policies("[{\"Type\":\"Expiration\",\"Version\":\"1.0\",\"Attributes\":{\"Timestamp\":\"" + at
+              + "\"}}]"));
+      ssm.putParameter(r -> r.name("/kept").value("v").type(ParameterType.STRING));
+      shunt.backend().clock().advance(java.time.Duration.ofDays(3));
+      expectError("ParameterNotFound", () -> ssm.getParameter(r -> r.name("/temp")));
+    }
+    // The restarted backend's clock is back at today, before the expiration: only the stored removal keeps it gone.
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()));
+        SsmClient ssm = shunt.ssm()) {
+      expectError("ParameterNotFound", () -> ssm.getParameter(r -> r.name("/temp")));
+      assertThat(SsmSnapshot.describe(ssm)).extracting(p -> p.name()).containsExactly("/kept");
+    }
+  }
+
+  @Test
+  void racingWritesAndDeletesOfTheSameNamesLeaveWhatMemoryHad() throws Exception {
+    Path data = dir.resolve("data");
+    Map<String, Object> before;
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()))) {
+      int threads = 4;
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int thread = t;
+          done.add(pool.submit(() -> {
+            java.util.Random random = new java.util.Random(thread);
+            try (SsmClient ssm = shunt.ssm()) {
+              for (int i = 0; i < 150; i++) {
+                String name = "/race/p" + random.nextInt(3);
+                String value = "t" + thread + "-" + i;
+                try {
+                  switch (random.nextInt(4)) {
+                    case 0 -> ssm.deleteParameter(r -> r.name(name));
+                    case 1 -> ssm.labelParameterVersion(r -> r.name(name).labels("l" + thread));
+                    default -> ssm.putParameter(r -> r.name(name).value(value).type(ParameterType.STRING)
+                        .overwrite(true));
+                  }
+                } catch (software.amazon.awssdk.services.ssm.model.ParameterNotFoundException e) {
+                  // Deleted by another thread meanwhile: AWS answers the same.
+                }
+              }
+            }
+            return null;
+          }));
+        }
+        for (java.util.concurrent.Future<?> future : done) {
+          future.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      try (SsmClient ssm = shunt.ssm()) {
+        before = SsmSnapshot.of(ssm);
+      }
+    }
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()));
+        SsmClient ssm = shunt.ssm()) {
+      assertThat(SsmSnapshot.of(ssm)).isEqualTo(before);
+    }
+  }
+
   private static JsonNode parameter(JsonNode export, String name) {
     for (JsonNode region : export.path("regions")) {
       for (JsonNode parameter : region.path("ssm").path("parameters")) {
