@@ -228,6 +228,31 @@ class SsmDurableStateIT {
   }
 
   @Test
+  void anExportLoadsBackIntoTheStateItCameFromWithoutChangingIt() throws Exception {
+    Path data = dir.resolve("data");
+    Map<String, Object> before;
+    Map<String, List<ParameterHistory>> ciphertexts;
+    Path sealed = dir.resolve("sealed.json");
+    Path plain = dir.resolve("plain.json");
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()));
+        SsmClient ssm = shunt.ssm()) {
+      populate(shunt);
+      before = SsmSnapshot.of(ssm);
+      ciphertexts = SsmSnapshot.ciphertexts(ssm);
+      Files.write(sealed, Json.write(shunt.backend().export(null, null, false)));
+      Files.write(plain, Json.write(shunt.backend().export(null, null, true)));
+    }
+    for (Path seed : List.of(sealed, plain)) {
+      try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString())
+          .option("seed", seed.toString()));
+          SsmClient ssm = shunt.ssm()) {
+        assertThat(SsmSnapshot.of(ssm)).as(seed.toString()).isEqualTo(before);
+        assertThat(SsmSnapshot.ciphertexts(ssm)).isEqualTo(ciphertexts);
+      }
+    }
+  }
+
+  @Test
   void theDataDirectoryHoldsNoSecureStringOrValueInTheClear() throws Exception {
     Path data = dir.resolve("data");
     String tail = UUID.randomUUID().toString();
