@@ -76,17 +76,22 @@ final class SsmState implements StateSection {
   static final String PARAMETERS = "parameters";
   static final String SETTINGS = "serviceSettings";
   private static final List<String> KINDS = List.of(SETTINGS, PARAMETERS);
-  private static final Set<String> VERSION_FIELDS = Set.of("Version", "Type", "Value", "SealedValue", "SealedKeyArn",
+  // Sorted, so that a message listing them reads the same every time.
+  private static final Set<String> VERSION_FIELDS = sorted("Version", "Type", "Value", "SealedValue", "SealedKeyArn",
       "Envelope", "KeyId", "Description", "AllowedPattern", "Tier", "Policies", "DataType", "LastModifiedDate",
       "LastModifiedUser", "Labels");
   private static final Set<String> PARAMETER_FIELDS;
-  private static final Set<String> SETTING_FIELDS = Set.of("SettingId", "SettingValue", "LastModifiedDate",
+  private static final Set<String> SETTING_FIELDS = sorted("SettingId", "SettingValue", "LastModifiedDate",
       "LastModifiedUser");
 
   static {
     Set<String> fields = new java.util.TreeSet<>(VERSION_FIELDS);
     fields.addAll(List.of("Name", "Tags", "Versions"));
     PARAMETER_FIELDS = java.util.Collections.unmodifiableSet(fields);
+  }
+
+  private static Set<String> sorted(String... names) {
+    return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(List.of(names)));
   }
 
   private final SsmBackend ssm;
