@@ -333,8 +333,14 @@ public final class ShuntBackend implements AutoCloseable {
     return new AuditLog(recent, file == null || file.isBlank() ? null : Path.of(file), maxBytes, files);
   }
 
+  /**
+   * Stops: no new connection is taken, the writes under way reach the disk and their requests are
+   * answered, then the server, the rotations and the store close (the store folds its log in).
+   */
   @Override
   public void close() {
+    server.stopAccepting();
+    store.flush();
     server.close();
     auditLog.close();
     rotations.close();

@@ -84,6 +84,19 @@ class CrashRecoveryIT {
           shunt.close();
         }
       }
+      // Last, SIGTERM under the same load: in-flight writes finish and the store closes cleanly.
+      MainIT.Shunt stopped = MainIT.Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--data-dir",
+          dir.toString(), "--quotas", "off").awaitListening();
+      AtomicBoolean running = new AtomicBoolean(true);
+      Future<?> load = writers.submit(() -> write(stopped.uri, 0, CRASHES, running));
+      Thread.sleep(500);
+      stopped.close();
+      running.set(false);
+      load.get(60, TimeUnit.SECONDS);
+      assertThat(stopped.stderr.toString()).doesNotContain("Exception");
+      Path log = dir.resolve("shunt.db-wal");
+      assertThat(!java.nio.file.Files.exists(log) || java.nio.file.Files.size(log) == 0)
+          .as("the write-ahead log is folded into the database on a clean stop").isTrue();
       MainIT.Shunt last = MainIT.Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--data-dir",
           dir.toString(), "--quotas", "off").awaitListening();
       try {

@@ -75,7 +75,9 @@ class MainIT {
       // Only the options this test gives: none of the SHUNT_* variables of whoever runs the build.
       builder.environment().keySet().removeIf(name -> name.startsWith("SHUNT_"));
       // Memory only unless a test asks for a data directory: serve's default (~/.shunt/data) is shared.
-      builder.environment().put("SHUNT_IN_MEMORY", "true");
+      if (command.stream().noneMatch(arg -> arg.equals("--data-dir") || arg.startsWith("-Duser.home="))) {
+        builder.environment().put("SHUNT_IN_MEMORY", "true");
+      }
       builder.environment().putAll(env);
       process = builder.start();
       process.getOutputStream().close();
@@ -509,15 +511,19 @@ class MainIT {
     assertThat(version.stdout.toString()).isEqualTo("Shunt " + projectVersion + "\n");
     assertThat(version.stderr.toString()).isEmpty();
 
-    Shunt serve = Shunt.command(javaJar, Map.of(), "serve", "--port", "0").awaitListening();
+    // With a data directory: the shaded jar carries SQLite's native library too.
+    Path data = dir.resolve("jar-data");
+    Shunt serve = Shunt.command(javaJar, Map.of(), "serve", "--port", "0", "--data-dir", data.toString())
+        .awaitListening();
     try {
       assertThat(serve.health().get("version").asText()).isEqualTo(projectVersion);
     } finally {
       serve.process.destroy();
     }
     serve.awaitExit();
-    // Everything it printed to its end: the listening line, and not a word on stderr (no SLF4J notice).
-    assertThat(serve.stdout.toString()).matches(LISTENING.pattern() + "\n");
+    // Everything it printed to its end: the listening and state lines, and not a word on stderr (no SLF4J notice).
+    assertThat(serve.stdout.toString()).matches(LISTENING.pattern() + "\n"
+        + Pattern.quote("Shunt state: " + data.toAbsolutePath() + " (empty)") + "\n");
     assertThat(serve.stderr.toString()).isEmpty();
   }
 }

@@ -104,6 +104,11 @@ public final class HttpServer implements AutoCloseable {
    * JVM that must stop (on SIGTERM, or the JVM failing under it) is never held by an event loop
    * that no longer gets to its tasks.
    */
+  /** Takes no new connection; those open are served on until {@link #close}. */
+  public void stopAccepting() {
+    channel.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
+  }
+
   @Override
   public void close() {
     ChannelFuture unbound = channel.close();

@@ -96,6 +96,7 @@ final class KmsDocuments {
   static void normalizeKey(ObjectNode doc, SecretFields secrets) {
     Documents.onlyFields(doc, KEY_FIELDS);
     String keyId = Documents.required(doc, "KeyId");
+    KeySpec spec = KeySpec.named(Documents.text(doc, "KeySpec", KeySpec.SYMMETRIC_DEFAULT.name()));
     String single = Documents.text(doc, "Material", null);
     String pem = Documents.text(doc, "PrivateKeyPem", null);
     if (single != null || pem != null) {
@@ -124,6 +125,10 @@ final class KmsDocuments {
         String text = Documents.text(entry, "Material", null);
         if (text != null) {
           byte[] bytes = secrets.read(text, list + ".Material");
+          if (spec != null && !spec.symmetric()) {
+            // A PEM's DER as this Shunt encodes it, so that the same key compares equal and gets the same id.
+            bytes = decode(spec, bytes).encoded();
+          }
           if (!entry.hasNonNull("KeyMaterialId")) {
             entry.put("KeyMaterialId", KeyImport.materialId(keyId, bytes));
           }

@@ -245,7 +245,7 @@ final class KmsState implements StateSection {
     JsonNode constraints = doc.path("Constraints");
     long sequence = doc.hasNonNull("Sequence") ? doc.get("Sequence").asLong() : region.grants.nextSequence();
     region.grants.restoredSequence(sequence);
-    region.grants.add(new Grant(keyId, key.arn, grantId, sequence, Documents.text(doc, "Name", ""),
+    region.grants.add(new Grant(keyId, key.arn, grantId, sequence, Documents.text(doc, "Name", null),
         KmsDocuments.date(doc, "CreationDate", Instant.now()), Documents.required(doc, "GranteePrincipal"),
         Documents.text(doc, "RetiringPrincipal", null), Documents.text(doc, "IssuingAccount",
             "arn:aws:iam::" + region.accountId + ":root"), List.copyOf(operations),

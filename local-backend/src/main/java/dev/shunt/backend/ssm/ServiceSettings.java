@@ -1,5 +1,8 @@
 package dev.shunt.backend.ssm;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.store.Persistent;
+import dev.shunt.backend.store.StoreKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +26,37 @@ final class ServiceSettings {
       HIGH_THROUGHPUT, new Definition("false", List.of("true", "false")),
       DEFAULT_TIER, new Definition("Standard", List.of("Standard", "Advanced", "Intelligent-Tiering")));
 
+  static final String KIND = "ssm.serviceSettings";
+
   private ServiceSettings() {}
+
+  /**
+   * One setting of one account in one Region as the store keeps it: its document is the
+   * customized value (read from the Region's map when written), or null (a removal) while it has
+   * its default. Every change of the setting touches this one object.
+   */
+  static final class Stored implements Persistent {
+    private final SsmRegion region;
+    private final String id;
+    private final StoreKey storeKey;
+
+    Stored(SsmRegion region, String id) {
+      this.region = region;
+      this.id = id;
+      this.storeKey = new StoreKey(KIND, region.accountId, region.region, id);
+    }
+
+    @Override
+    public StoreKey storeKey() {
+      return storeKey;
+    }
+
+    @Override
+    public ObjectNode document() {
+      Setting setting = region.settings.get(id);
+      return setting == null ? null : SsmState.setting(id, setting);
+    }
+  }
 
   /** The setting's path, from either form; throws ServiceSettingNotFound for settings Shunt does not know. */
   static String normalize(String settingId) {

@@ -7,6 +7,7 @@ import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.state.RegionalStore;
+import dev.shunt.backend.store.Persistence;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,10 +59,30 @@ public final class SsmBackend {
   private final RegionalStore<SsmRegion> regions = new RegionalStore<>(SsmRegion::new);
   private final SecureStrings secure;
   private final SecretReferences secrets;
+  private final SsmState state;
 
   public SsmBackend(KmsBackend kms, SecretReferences secrets) {
     this.secure = new SecureStrings(kms);
     this.secrets = secrets;
+    this.state = new SsmState(this);
+  }
+
+  /** The state of (account, Region), made on first use. */
+  SsmRegion region(String accountId, String region) {
+    return regions.get(accountId, region);
+  }
+
+  /** The state of (account, Region) if it was ever used, else null. */
+  SsmRegion peekRegion(String accountId, String region) {
+    return regions.peek(accountId, region);
+  }
+
+  java.util.Collection<SsmRegion> allRegions() {
+    return regions.all();
+  }
+
+  SecureStrings secureStrings() {
+    return secure;
   }
 
   public void reset() {
@@ -107,7 +128,8 @@ public final class SsmBackend {
     while (true) {
       Parameter parameter = live(region, ParameterNames.key(name), ctx.now());
       if (parameter == null) {
-        Parameter created = new Parameter(name, ParameterNames.arn(ctx.region(), ctx.accountId(), name));
+        // The Region's own strings: one copy for all its parameters' store keys, not one per request.
+        Parameter created = new Parameter(region.accountId, region.region, name);
         parameter = region.parameters.putIfAbsent(created.key, created);
         if (parameter == null) {
           parameter = created;
@@ -184,6 +206,8 @@ public final class SsmBackend {
       if (creating) {
         parameter.tags.putAll(tags);
       }
+      // The new version, the tags of a new parameter, and the oldest version dropped beyond 100.
+      Persistence.touched(parameter);
       return new Put(version, tier);
     } catch (RuntimeException e) {
       if (creating) {
@@ -205,14 +229,14 @@ public final class SsmBackend {
    * The tier a write asks for; {@code intelligent} when Intelligent-Tiering chose Standard, which
    * becomes Advanced if the account's Standard parameters are at their limit.
    */
-  private record TierChoice(String tier, boolean intelligent) {}
+  record TierChoice(String tier, boolean intelligent) {}
 
   /**
    * The tier a write gets: the one asked for, else the parameter's own (an overwrite) or the
    * account's default (a new parameter); Intelligent-Tiering picks Standard when the value and
    * policies allow it (and the Standard limit, see {@link #reserve}). Advanced never goes back to Standard.
    */
-  private TierChoice tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
+  static TierChoice tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
       boolean hasPolicies) {
     String fallback = setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
     String tier = requested != null ? requested
@@ -249,7 +273,7 @@ public final class SsmBackend {
    * (10,000 Standard, 100,000 Advanced per Region), and returns the tier it got: Intelligent-Tiering
    * goes to Advanced when Standard is full, as AWS does.
    */
-  private static String reserve(SsmRegion region, TierChoice choice, String previousTier) {
+  static String reserve(SsmRegion region, TierChoice choice, String previousTier) {
     String tier = choice.tier();
     if (!tryReserve(region, tier)) {
       if (!choice.intelligent()) {
@@ -283,7 +307,7 @@ public final class SsmBackend {
   }
 
   /** The type's constant (one copy however many parameters), or the text as given if it is none of them. */
-  private static String canonicalType(String type) {
+  static String canonicalType(String type) {
     return switch (type) {
       case "String" -> "String";
       case "StringList" -> "StringList";
@@ -292,12 +316,13 @@ public final class SsmBackend {
     };
   }
 
-  private static String checkDataType(String dataType, String name, String value) {
+  /** Checks a DataType (and, when {@code value} is known, that the value fits it). */
+  static String checkDataType(String dataType, String name, String value) {
     if (!DATA_TYPES.contains(dataType)) {
       throw CommonErrors.validation("The following data type is not supported: " + dataType
           + " (Data type names are all lowercase.)");
     }
-    if (dataType.equals("aws:ec2:image") && !isImageId(value)) {
+    if (dataType.equals("aws:ec2:image") && value != null && !isImageId(value)) {
       throw CommonErrors.validation("Parameter value, " + value + ", is not in the correct format for data type "
           + "aws:ec2:image: use an AMI ID such as ami-12345678 or ami-1234567890abcdef0.");
     }
@@ -323,7 +348,7 @@ public final class SsmBackend {
     return true;
   }
 
-  private static void checkPattern(String pattern, String value) {
+  static void checkPattern(String pattern, String value) {
     Pattern compiled;
     try {
       compiled = Pattern.compile(pattern);
@@ -593,12 +618,16 @@ public final class SsmBackend {
       if (after.size() > MAX_LABELS_PER_VERSION) {
         throw SsmErrors.labelLimit();
       }
+      boolean changed = false;
       for (String label : valid) {
         ParameterVersion holder = parameter.withLabel(label);
         if (holder != null && holder != version) {
           holder.labels.remove(label);
         }
-        version.labels.add(label);
+        changed |= version.labels.add(label);
+      }
+      if (changed) {
+        Persistence.touched(parameter);
       }
       return new Labelled(invalid, version.version);
     }
@@ -618,6 +647,9 @@ public final class SsmBackend {
       List<String> invalid = new ArrayList<>();
       for (String label : new LinkedHashSet<>(labels)) {
         (version.labels.remove(label) ? removed : invalid).add(label);
+      }
+      if (!removed.isEmpty()) {
+        Persistence.touched(parameter);
       }
       return new Unlabelled(removed, invalid);
     }
@@ -684,10 +716,15 @@ public final class SsmBackend {
     return new Deleted(deleted, invalid);
   }
 
-  /** Removes a parameter; call under its lock. */
+  /**
+   * Removes a parameter (DeleteParameter, or its Expiration policy come due); call under its lock.
+   * The removal takes its store revision before the name is free: a parameter made again under
+   * the name can only be touched after, so the store never keeps the removal over the new one.
+   */
   private static void delete(SsmRegion region, Parameter parameter) {
     ParameterVersion latest = parameter.latest();
     parameter.deleted = true;
+    Persistence.removed(parameter);
     if (region.parameters.remove(parameter.key, parameter) && latest != null) {
       region.counter(latest.tier).decrementAndGet();
     }
@@ -707,6 +744,7 @@ public final class SsmBackend {
         throw SsmErrors.tooManyTags();
       }
       parameter.tags.putAll(tags);
+      Persistence.touched(parameter);
     }
   }
 
@@ -720,7 +758,13 @@ public final class SsmBackend {
   void removeTags(RequestContext ctx, String resourceType, String resourceId, List<String> keys) {
     Parameter parameter = taggable(ctx, resourceType, resourceId);
     synchronized (parameter) {
-      keys.forEach(parameter.tags::remove);
+      boolean changed = false;
+      for (String key : keys) {
+        changed |= parameter.tags.remove(key) != null;
+      }
+      if (changed) {
+        Persistence.touched(parameter);
+      }
     }
   }
 
@@ -735,7 +779,7 @@ public final class SsmBackend {
     return parameter;
   }
 
-  private static void checkTagKey(String key) {
+  static void checkTagKey(String key) {
     if (key.startsWith("aws:")) {
       throw CommonErrors.validation("Tag keys beginning with aws: are reserved for AWS use.");
     }
@@ -759,13 +803,17 @@ public final class SsmBackend {
       throw CommonErrors.validation("The value " + value + " is not valid for the setting " + id + ". Valid values: "
           + definition.allowed() + ".");
     }
-    regions.get(ctx.accountId(), ctx.region()).settings.put(id,
-        new ServiceSettings.Setting(value, ctx.now(), ctx.identity().principalArn(), true));
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    region.settings.put(id, new ServiceSettings.Setting(value, ctx.now(), ctx.identity().principalArn(), true));
+    Persistence.touched(region.storedSettings.get(id));
   }
 
   SettingView resetSetting(RequestContext ctx, String settingId) {
     String id = ServiceSettings.normalize(settingId);
-    regions.get(ctx.accountId(), ctx.region()).settings.remove(id);
+    SsmRegion region = regions.get(ctx.accountId(), ctx.region());
+    if (region.settings.remove(id) != null) {
+      Persistence.touched(region.storedSettings.get(id));
+    }
     return getSetting(ctx, id);
   }
 
@@ -793,7 +841,7 @@ public final class SsmBackend {
   }
 
   /** The parameter stored under that key if it exists and has not expired (an expired one is deleted here). */
-  private static Parameter live(SsmRegion region, String key, Instant now) {
+  static Parameter live(SsmRegion region, String key, Instant now) {
     Parameter parameter = region.parameters.get(key);
     if (parameter == null) {
       return null;
@@ -836,8 +884,8 @@ public final class SsmBackend {
     }
   }
 
-  /** Its state as documents (store, seed files, export). Not built yet: null leaves this service out. */
+  /** Its state as documents: what the store keeps, what seed files make and what export writes. */
   public dev.shunt.backend.store.StateSection stateSection() {
-    return null;
+    return state;
   }
 }

@@ -1,5 +1,6 @@
 package dev.shunt.backend.ssm;
 
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,12 +15,17 @@ final class SsmRegion {
   final String region;
   final ConcurrentSkipListMap<String, Parameter> parameters = new ConcurrentSkipListMap<>();
   final ConcurrentHashMap<String, ServiceSettings.Setting> settings = new ConcurrentHashMap<>();
+  /** What the store keeps of each setting (one object per setting, touched by each of its changes). */
+  final Map<String, ServiceSettings.Stored> storedSettings;
   final AtomicInteger standardCount = new AtomicInteger();
   final AtomicInteger advancedCount = new AtomicInteger();
 
   SsmRegion(String accountId, String region) {
     this.accountId = accountId;
     this.region = region;
+    Map<String, ServiceSettings.Stored> stored = new java.util.HashMap<>();
+    ServiceSettings.DEFINITIONS.keySet().forEach(id -> stored.put(id, new ServiceSettings.Stored(this, id)));
+    this.storedSettings = Map.copyOf(stored);
   }
 
   private volatile String lastUser;

@@ -26,11 +26,31 @@ public final class Documents {
         if (inner != null) {
           return field.getKey() + "." + inner;
         }
+      } else if (ours.isArray() && theirs != null && theirs.isArray() && holdsObjects(ours)) {
+        if (ours.size() != theirs.size()) {
+          return field.getKey();
+        }
+        for (int i = 0; i < ours.size(); i++) {
+          String inner = theirs.get(i).isObject() ? contradiction((ObjectNode) ours.get(i), (ObjectNode) theirs.get(i))
+              : field.getKey();
+          if (inner != null) {
+            return field.getKey() + "[" + i + "]." + inner;
+          }
+        }
       } else if (theirs == null ? !ours.isNull() : !equalValues(ours, theirs)) {
         return field.getKey();
       }
     }
     return null;
+  }
+
+  private static boolean holdsObjects(JsonNode array) {
+    for (JsonNode element : array) {
+      if (!element.isObject()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean equalValues(JsonNode a, JsonNode b) {

@@ -29,6 +29,9 @@ public final class MemoryStore implements StateStore {
   public void clear() {}
 
   @Override
+  public void flush() {}
+
+  @Override
   public byte[] meta(String name) {
     return meta.get(name);
   }

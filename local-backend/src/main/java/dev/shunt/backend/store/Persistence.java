@@ -122,7 +122,8 @@ public final class Persistence {
 
   /**
    * Notes that {@code item} is gone (its {@link Persistent#document} answers null from now on):
-   * its removal is written. Call it after taking the item out of its map.
+   * its removal is written. Call it holding the item's monitor before its id is free again (before
+   * it leaves its map), so that an item made anew under that id takes a later revision.
    */
   public static void removed(Persistent item) {
     touched(item);

@@ -128,7 +128,7 @@ public final class SeedFiles {
 
   /** How an item names itself in a message: its first id-like field. */
   private static String name(JsonNode item) {
-    for (String field : List.of("KeyId", "AliasName", "GrantId", "CustomKeyStoreId", "Name", "ARN")) {
+    for (String field : List.of("KeyId", "AliasName", "GrantId", "CustomKeyStoreId", "Name", "SettingId")) {
       if (item.hasNonNull(field)) {
         return " (" + field + " " + item.get(field).asText() + ")";
       }

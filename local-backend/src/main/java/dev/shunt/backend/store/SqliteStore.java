@@ -277,6 +277,17 @@ public final class SqliteStore implements StateStore {
     write(null).join();
   }
 
+  @Override
+  public void flush() {
+    try {
+      write(List.of()).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a failed store reports its failure to every request; closing goes on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void writeLoop() {
     List<Batch> batches = new ArrayList<>();
     while (true) {

@@ -21,6 +21,9 @@ public interface StateStore extends AutoCloseable {
    */
   CompletableFuture<Void> write(List<StoredItem> items);
 
+  /** Waits (a few seconds at most) until every write queued so far is durable or failed. */
+  void flush();
+
   /** Removes every item (the admin reset), after the writes queued before it. */
   void clear();
 
