@@ -2,6 +2,7 @@ package dev.shunt.backend.secrets;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.auth.PolicyDocument;
+import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.store.Persistent;
 import dev.shunt.backend.store.StoreKey;
 import java.time.Instant;
@@ -12,8 +13,8 @@ import java.util.Map;
  * One secret: its metadata, its versions and their staging labels, rotation settings, resource
  * policy and replication. Every field below the identity is guarded by the secret's own monitor:
  * {@link SecretsBackend} holds it for each read-modify-write, so label moves are atomic. Every
- * change is followed by {@code Persistence.touched(secret)}: the store then writes its {@link
- * #document}, as {@link SecretDocuments} describes it.
+ * change is followed by {@link #touched}: the store then writes its {@link #document}, as {@link
+ * SecretDocuments} describes it.
  */
 final class Secret implements Persistent {
   static final String KIND = "secrets";
@@ -115,6 +116,19 @@ final class Secret implements Persistent {
   @Override
   public StoreKey storeKey() {
     return new StoreKey(SecretsState.SECTION + "." + KIND, accountId, region, name);
+  }
+
+  /**
+   * Tells the store this secret changed. A secret out of its Region's maps is not written again:
+   * its removal was, and a change that comes late (a rotation finishing after a forced deletion)
+   * must not write a removal over a secret made since under the same name.
+   */
+  void touched() {
+    synchronized (this) {
+      if (home != null) {
+        Persistence.touched(this);
+      }
+    }
   }
 
   /** The whole secret, values in their sealed form; null once it has left its Region (deleted, replaced). */

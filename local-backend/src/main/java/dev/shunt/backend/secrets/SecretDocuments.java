@@ -211,9 +211,13 @@ final class SecretDocuments {
     List<VersionSpec> versions;
   }
 
-  /** A version as stated: its value in the clear, or sealed as the store keeps it, or neither. */
-  record VersionSpec(String versionId, List<String> stages, Instant createdDate, Instant lastAccessedDate,
-      SecretValue clear, SecretCipher.Sealed sealed) {}
+  /**
+   * A version as stated: its value in the clear, or sealed as the store keeps it, or neither; its
+   * labels, and whether the document stated them (else they are the defaults, which a reload does
+   * not compare: the app may have moved them since).
+   */
+  record VersionSpec(String versionId, List<String> stages, boolean stagesStated, Instant createdDate,
+      Instant lastAccessedDate, SecretValue clear, SecretCipher.Sealed sealed) {}
 
   record ReplicaSpec(String region, String kmsKeyId, String status, String statusMessage) {}
 
@@ -375,8 +379,8 @@ final class SecretDocuments {
     }
     List<VersionSpec> versions = new ArrayList<>();
     if (single) {
-      versions.add(new VersionSpec(seededVersionId(account, name, 0), List.of(SecretsBackend.CURRENT), null, null,
-          clearValue(document, fields), null));
+      versions.add(new VersionSpec(seededVersionId(account, name, 0), List.of(SecretsBackend.CURRENT), false, null,
+          null, clearValue(document, fields), null));
       return versions;
     }
     if (list == null || list.isNull()) {
@@ -401,7 +405,8 @@ final class SecretDocuments {
       }
       List<String> stages = new ArrayList<>();
       JsonNode stageList = entry.get("VersionStages");
-      if (stageList != null && !stageList.isNull()) {
+      boolean stagesStated = stageList != null && !stageList.isNull();
+      if (stagesStated) {
         if (!stageList.isArray()) {
           throw new IllegalArgumentException(at + ".VersionStages must be a list");
         }
@@ -429,7 +434,7 @@ final class SecretDocuments {
       if (clear != null && sealed != null) {
         throw new IllegalArgumentException(at + ": give SealedValue or the value in the clear, not both");
       }
-      versions.add(new VersionSpec(versionId, stages, within(at, () -> date(entry, "CreatedDate")),
+      versions.add(new VersionSpec(versionId, stages, stagesStated, within(at, () -> date(entry, "CreatedDate")),
           within(at, () -> date(entry, "LastAccessedDate")), clear, sealed));
     }
     if (!stageHolders.containsKey(SecretsBackend.CURRENT)) {
@@ -439,7 +444,7 @@ final class SecretDocuments {
         if (version.clear() != null || version.sealed() != null) {
           List<String> stages = new ArrayList<>(version.stages());
           stages.add(SecretsBackend.CURRENT);
-          versions.set(i, new VersionSpec(version.versionId(), stages, version.createdDate(),
+          versions.set(i, new VersionSpec(version.versionId(), stages, version.stagesStated(), version.createdDate(),
               version.lastAccessedDate(), version.clear(), version.sealed()));
           break;
         }
@@ -496,7 +501,9 @@ final class SecretDocuments {
    * replicas sorted, the policy as compact JSON, versions by id, and each value as {@code digest}
    * gives it (never the value itself), under SecretString or SecretBinary as it is one or the other.
    * {@code complete} (an existing secret's) also gives what an absent field means (no tags, no
-   * replication, rotation off), so that a seed stating it agrees.
+   * replication, rotation off), so that a seed stating it agrees. Labels count only where the seed
+   * states them: a seed's {@code SecretString} makes a version AWSCURRENT, but once the app has
+   * put a newer one, the seed still describes the state (its version is there, with its value).
    */
   static ObjectNode comparable(Parsed parsed, String region, boolean complete, Function<VersionSpec, Digest> digest) {
     ObjectNode out = Json.object().put("Name", parsed.name);
@@ -551,8 +558,10 @@ final class SecretDocuments {
       ObjectNode versions = out.putObject("Versions");
       for (VersionSpec version : parsed.versions) {
         ObjectNode entry = versions.putObject(version.versionId());
-        ArrayNode stages = entry.putArray("VersionStages");
-        version.stages().stream().sorted().forEach(stages::add);
+        if (complete || version.stagesStated()) {
+          ArrayNode stages = entry.putArray("VersionStages");
+          version.stages().stream().sorted().forEach(stages::add);
+        }
         putDate(entry, "CreatedDate", version.createdDate());
         putDate(entry, "LastAccessedDate", version.lastAccessedDate());
         if (version.clear() != null || version.sealed() != null) {

@@ -27,9 +27,9 @@ import java.util.UUID;
  * Secrets Manager's domain: secrets, their versions and staging labels, deletion windows,
  * resource policies and replication, with Secrets Manager's rules and errors and nothing of
  * HTTP or JSON. Values are encrypted through the local KMS ({@link SecretCipher}); rotation runs
- * in {@link SecretRotations}. Every change to a secret is followed by {@code
- * Persistence.touched(secret)} (a secret leaving its Region's maps says so in {@link
- * SecretsRegion#remove}), so that the store writes it before the request is answered.
+ * in {@link SecretRotations}. Every change to a secret is followed by {@link Secret#touched} (a
+ * secret leaving its Region's maps says so in {@link SecretsRegion#remove}), so that the store
+ * writes it before the request is answered.
  */
 public final class SecretsBackend {
   static final String CURRENT = "AWSCURRENT";
@@ -212,7 +212,7 @@ public final class SecretsBackend {
     if (region.add(secret) != secret) {
       throw SecretsErrors.exists("The operation failed because the secret " + name + " already exists.");
     }
-    Persistence.touched(secret);
+    secret.touched();
     if (!replicas.isEmpty()) {
       replicate(ctx, secret, replicas, force);
     }
@@ -235,7 +235,7 @@ public final class SecretsBackend {
       version.lastAccessedDate = today;
       secret.accessed(today);
       if (changed) {
-        Persistence.touched(secret);
+        secret.touched();
       }
     }
     SecretCipher.Sealed sealed = version.value;
@@ -303,7 +303,7 @@ public final class SecretsBackend {
         secret.type = type;
       }
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     if (keyChanged) {
       reencrypt(ctx, secret);
@@ -342,7 +342,7 @@ public final class SecretsBackend {
             old.binary());
         Arrays.fill(plaintext, (byte) 0);
         version.value = sealed;
-        Persistence.touched(secret);
+        secret.touched();
       } catch (AwsException e) {
         // Left under its previous key.
       }
@@ -384,7 +384,7 @@ public final class SecretsBackend {
       }
       secret.changed(ctx.now());
       trimVersions(secret, ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     return new Result(secret, version);
   }
@@ -492,7 +492,7 @@ public final class SecretsBackend {
         throw SecretsErrors.invalidParameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.");
       }
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -556,7 +556,7 @@ public final class SecretsBackend {
       }
       secret.deletedDate = ctx.now();
       secret.deletionDate = force ? ctx.now() : ctx.now().plus(Duration.ofDays(days));
-      Persistence.touched(secret);
+      secret.touched();
     }
     if (force) {
       regions.get(secret.accountId, secret.region).remove(secret);
@@ -584,7 +584,7 @@ public final class SecretsBackend {
       }
       secret.deletedDate = null;
       secret.deletionDate = null;
-      Persistence.touched(secret);
+      secret.touched();
     }
     rotations.track(secret);
     return secret;
@@ -605,7 +605,7 @@ public final class SecretsBackend {
       secret.tags.putAll(tags);
       secret.everTagged |= !tags.isEmpty();
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     syncReplicas(ctx, secret);
   }
@@ -616,7 +616,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       keys.forEach(secret.tags::remove);
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     syncReplicas(ctx, secret);
   }
@@ -637,7 +637,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.resourcePolicy = policy;
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -649,7 +649,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.resourcePolicy = null;
       secret.changed(ctx.now());
-      Persistence.touched(secret);
+      secret.touched();
     }
     syncReplicas(ctx, secret);
     return secret;
@@ -720,7 +720,7 @@ public final class SecretsBackend {
         replica.status = "InProgress";
         primary.replicas.put(request.region(), replica);
         primary.everReplicated = true;
-        Persistence.touched(primary);
+        primary.touched();
       }
       RequestContext there = ctx.inRegion(request.region());
       SecretsRegion target = regions.get(primary.accountId, request.region());
@@ -730,7 +730,7 @@ public final class SecretsBackend {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: Secret with name " + primary.name
               + " already exists in this region.";
-          Persistence.touched(primary);
+          primary.touched();
         }
         continue;
       }
@@ -751,18 +751,18 @@ public final class SecretsBackend {
         synchronized (primary) {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: " + e.getMessage();
-          Persistence.touched(primary);
+          primary.touched();
         }
         continue;
       }
       if (target.add(copy) == copy) {
         // Touched after any secret it replaced was removed: of the two documents under its name, its is the later.
-        Persistence.touched(copy);
+        copy.touched();
       }
       synchronized (primary) {
         replica.status = "InSync";
         replica.statusMessage = "Replication succeeded";
-        Persistence.touched(primary);
+        primary.touched();
       }
     }
   }
@@ -787,7 +787,7 @@ public final class SecretsBackend {
         synchronized (primary) {
           replica.status = "Failed";
           replica.statusMessage = "Replication failed: " + e.getMessage();
-          Persistence.touched(primary);
+          primary.touched();
         }
       }
     }
@@ -838,11 +838,8 @@ public final class SecretsBackend {
           }
           copy.versions.put(mine.versionId, mine);
         }
-        // A new replica is touched once it is in its Region's maps: touched before, and then not
-        // added (its name taken meanwhile), its null document would remove the other secret's row.
-        if (copy.home != null) {
-          Persistence.touched(copy);
-        }
+        // A new replica (not yet in its Region's maps) is not touched here but once it is added.
+        copy.touched();
       }
     }
   }
@@ -858,7 +855,7 @@ public final class SecretsBackend {
       if (replica == null) {
         continue;
       }
-      Persistence.touched(secret);
+      secret.touched();
       Secret copy = locate(ctx.inRegion(regionName), secret.name);
       if (copy != null && copy.isReplica()) {
         regions.get(secret.accountId, regionName).remove(copy);
@@ -877,13 +874,13 @@ public final class SecretsBackend {
       }
       primaryRegion = copy.primaryRegion;
       copy.primaryRegion = copy.region;
-      Persistence.touched(copy);
+      copy.touched();
     }
     Secret primary = locate(ctx.inRegion(primaryRegion), copy.name);
     if (primary != null) {
       synchronized (primary) {
         if (primary.replicas.remove(copy.region) != null) {
-          Persistence.touched(primary);
+          primary.touched();
         }
       }
     }
@@ -931,7 +928,7 @@ public final class SecretsBackend {
       if (rotateImmediately) {
         started = beginRotation(secret, versionId, ctx.now());
       }
-      Persistence.touched(secret);
+      secret.touched();
     }
     rotations.track(secret);
     if (rotateImmediately) {
@@ -955,7 +952,7 @@ public final class SecretsBackend {
       secret.versions.put(versionId, version);
     }
     attach(secret, version, PENDING);
-    Persistence.touched(secret);
+    secret.touched();
     return version;
   }
 
@@ -969,7 +966,7 @@ public final class SecretsBackend {
     synchronized (secret) {
       secret.rotationEnabled = false;
       secret.nextRotationDate = null;
-      Persistence.touched(secret);
+      secret.touched();
       SecretVersion pending = secret.versionWithStage(PENDING);
       rotations.forget(secret);
       return new Result(secret, pending);
@@ -999,7 +996,7 @@ public final class SecretsBackend {
       if (secret.rotationEnabled && secret.rotationRules != null) {
         secret.nextRotationDate = RotationSchedule.next(secret.rotationRules, now, now);
       }
-      Persistence.touched(secret);
+      secret.touched();
     }
   }
 

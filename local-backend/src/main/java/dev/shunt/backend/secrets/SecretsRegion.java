@@ -84,15 +84,19 @@ final class SecretsRegion {
 
   void remove(Secret secret) {
     synchronized (secret) {
-      if (byName.remove(secret.name, secret)) {
-        byArn.remove(secret.arn, secret);
-        byCreation.remove(orderOf(secret), secret);
-        byNameOrder.remove(secret.name, secret);
-        unindexDates(secret);
-        secret.home = null;
-        // Its document is null from now on: the store removes it.
-        Persistence.removed(secret);
+      // Only this secret's monitor takes it out of byName, so the check holds until the remove.
+      if (byName.get(secret.name) != secret) {
+        return;
       }
+      // Its removal takes its revision while the name is still taken: a secret made anew under the
+      // name afterwards takes a later one, and the store keeps that secret, not this removal.
+      Persistence.removed(secret);
+      secret.home = null;
+      byName.remove(secret.name, secret);
+      byArn.remove(secret.arn, secret);
+      byCreation.remove(orderOf(secret), secret);
+      byNameOrder.remove(secret.name, secret);
+      unindexDates(secret);
     }
   }
 

@@ -7,7 +7,6 @@ import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
 import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.store.Documents;
-import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.store.SecretFields;
 import dev.shunt.backend.store.StateSection;
 import java.time.Instant;
@@ -116,7 +115,7 @@ public final class SecretsState implements StateSection {
       compare(holder, parsed, secrets);
       return;
     }
-    Persistence.touched(secret);
+    secret.touched();
     synchronized (secret) {
       if (secret.rotationEnabled) {
         backend.rotations().track(secret);

@@ -173,12 +173,24 @@ class SecretsSeedIT {
     try (BackendFixture shunt = seeded(ShuntBackend.builder().option("data-dir", data.toString()), seed, seed)) {
       shunt.backend().clock().set(DAY);
       SecretsSnapshot.assertSame(SecretsSnapshot.of(shunt, scopes, false), first);
-      // A value changed since is a contradiction only for a seed that states the old one: this one does.
+      // The app moves on: a new value where the seed gave one (SecretString, which states no labels)...
       shunt.secrets().putSecretValue(r -> r.secretId("app/plain").secretString("changed by the app"));
     }
+    // ...is no contradiction: the seed's version is still there with its value, and the change is kept.
+    String multiOther;
+    try (BackendFixture shunt = seeded(ShuntBackend.builder().option("data-dir", data.toString()), seed)) {
+      SecretsManagerClient sm = shunt.secrets();
+      assertThat(sm.getSecretValue(r -> r.secretId("app/plain")).secretString()).isEqualTo("changed by the app");
+      assertThat(sm.getSecretValue(r -> r.secretId("app/plain").versionStage("AWSPREVIOUS")).secretString())
+          .isEqualTo("hello");
+      // Labels a seed states are compared, though: moving one away contradicts it.
+      multiOther = sm.getSecretValue(r -> r.secretId("app/multi").versionStage("AWSPREVIOUS")).versionId();
+      sm.updateSecretVersionStage(r -> r.secretId("app/multi").versionStage("blue").moveToVersionId(multiOther)
+          .removeFromVersionId("11111111-2222-3333-4444-555555555555"));
+    }
     assertThatThrownBy(() -> seeded(ShuntBackend.builder().option("data-dir", data.toString()), seed))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("app/plain")
-        .hasMessageContaining("differs: Versions.");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(Name app/multi)")
+        .hasMessageEndingWith("differs: Versions." + multiOther + ".VersionStages");
   }
 
   @Test
