@@ -301,6 +301,36 @@ class SecretsSeedIT {
     }
   }
 
+  /**
+   * An export loaded back into the data directory it came from changes nothing: every field of
+   * every restored secret agrees with it (values compared by decrypting the restored ones).
+   */
+  @Test
+  void anExportLoadsBackIntoItsOwnDataDirectoryChangingNothing() throws IOException {
+    List<SecretsSnapshot.Scope> scopes = List.of(new SecretsSnapshot.Scope("AKIDTEST", Region.US_EAST_1),
+        new SecretsSnapshot.Scope("AKIDTEST", Region.EU_WEST_1),
+        new SecretsSnapshot.Scope("111122223333", Region.US_EAST_1));
+    Path data = dir.resolve("data");
+    Map<String, List<Object>> before;
+    ObjectNode plain;
+    ObjectNode sealed;
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", data.toString()))) {
+      shunt.backend().clock().set(DAY);
+      makeVariedSecrets(shunt);
+      plain = shunt.backend().export(null, null, true);
+      sealed = shunt.backend().export(null, null, false);
+      before = SecretsSnapshot.of(shunt, scopes, false);
+    }
+    Path plainFile = file("plain.json", Json.text(plain));
+    Path sealedFile = file("sealed.json", Json.text(sealed));
+    try (BackendFixture shunt = seeded(ShuntBackend.builder().option("data-dir", data.toString()), plainFile,
+        sealedFile)) {
+      shunt.backend().clock().set(DAY);
+      SecretsSnapshot.assertSame(SecretsSnapshot.of(shunt, scopes, false), before);
+      assertThat(secretsOf(shunt.backend().export(null, null, true))).isEqualTo(secretsOf(plain));
+    }
+  }
+
   @Test
   void aSealedExportHoldsNoValueAndNeedsItsRootKey() throws IOException {
     ObjectNode sealed;
