@@ -183,7 +183,8 @@ public final class SecretRotations implements AutoCloseable {
 
   /**
    * Runs a rotation in a write set of its own and records its outcome once what it changed is
-   * stored: whoever sees the outcome (the admin API, a test) may rely on it surviving a restart.
+   * stored: whoever sees the outcome (the admin API, a test) may rely on it surviving a restart,
+   * unless the store failed (which is logged, and fails every later write too).
    */
   private void rotateDurably(Secret secret, String versionId) {
     Persistence writes = persistence;
@@ -195,7 +196,7 @@ public final class SecretRotations implements AutoCloseable {
     try {
       writes.run(() -> outcome[0] = rotate(secret, versionId)).join();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "The rotation of " + secret.arn + " could not be stored: " + e);
+      LOG.log(System.Logger.Level.WARNING, "The rotation of " + secret.arn + " failed, or its changes could not be stored: " + e);
     }
     if (outcome[0] != null) {
       outcomes.put(secret.arn, outcome[0]);
