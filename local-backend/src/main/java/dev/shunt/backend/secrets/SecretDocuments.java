@@ -35,7 +35,8 @@ import java.util.function.Function;
  * GetSecretValue show them (dates as ISO-8601 text), plus what AWS keeps but never shows:
  * <pre>
  * Name: prod/db                      # required
- * ARN: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf   # default: a suffix derived from account and name
+ * ARN: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf
+ *                                    # default: a 6-character suffix derived from account and name
  * Description: ...                   KmsKeyId: alias/app      Type: ...
  * Tags: [{Key: team, Value: core}]   # present (maybe []) once the secret was ever tagged, as AWS shows it;
  *                                    # a seed may give a mapping {team: core}
@@ -269,7 +270,8 @@ final class SecretDocuments {
     parsed.primaryRegion = Documents.text(document, "PrimaryRegion", null);
     parsed.replicas = replicas(document.get("ReplicationStatus"), region);
     if (!parsed.replicas.isEmpty() && parsed.primaryRegion != null && !parsed.primaryRegion.equals(region)) {
-      throw new IllegalArgumentException("ReplicationStatus is a primary's: this is a replica of " + parsed.primaryRegion);
+      throw new IllegalArgumentException("ReplicationStatus is a primary's: this is a replica of "
+          + parsed.primaryRegion);
     }
     parsed.versions = versions(account, parsed.name, document, fields);
     return parsed;
@@ -349,7 +351,8 @@ final class SecretDocuments {
       return replicas;
     }
     if (!node.isArray()) {
-      throw new IllegalArgumentException("ReplicationStatus must be a list of {Region, KmsKeyId, Status, StatusMessage}");
+      throw new IllegalArgumentException(
+          "ReplicationStatus must be a list of {Region, KmsKeyId, Status, StatusMessage}");
     }
     Set<String> seen = new LinkedHashSet<>();
     for (int i = 0; i < node.size(); i++) {
@@ -375,7 +378,8 @@ final class SecretDocuments {
     JsonNode list = document.get("Versions");
     boolean single = document.hasNonNull("SecretString") || document.hasNonNull("SecretBinary");
     if (single && list != null && !list.isNull()) {
-      throw new IllegalArgumentException("give either Versions or a SecretString/SecretBinary of one version, not both");
+      throw new IllegalArgumentException(
+          "give either Versions or a SecretString/SecretBinary of one version, not both");
     }
     List<VersionSpec> versions = new ArrayList<>();
     if (single) {
@@ -475,7 +479,8 @@ final class SecretDocuments {
     }
     if (value != null && value.bytes().length > SecretsBackend.MAX_VALUE_BYTES) {
       throw new IllegalArgumentException((hasString ? "SecretString" : "SecretBinary") + " is "
-          + value.bytes().length + " bytes, more than the " + SecretsBackend.MAX_VALUE_BYTES + " a secret value may be");
+          + value.bytes().length + " bytes, more than the " + SecretsBackend.MAX_VALUE_BYTES
+          + " a secret value may be");
     }
     return value;
   }

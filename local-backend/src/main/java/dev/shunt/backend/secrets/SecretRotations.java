@@ -77,7 +77,7 @@ public final class SecretRotations implements AutoCloseable {
     this.backend = backend;
   }
 
-  /** Background changes (scheduled starts, the rotation steps and their outcome) are written through {@code persistence}. */
+  /** Background changes (scheduled starts, rotation steps, their outcome) are written through {@code persistence}. */
   void persistThrough(Persistence persistence) {
     this.persistence = persistence;
   }
@@ -196,7 +196,8 @@ public final class SecretRotations implements AutoCloseable {
     try {
       writes.run(() -> outcome[0] = rotate(secret, versionId)).join();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "The rotation of " + secret.arn + " failed, or its changes could not be stored: " + e);
+      LOG.log(System.Logger.Level.WARNING, "The rotation of " + secret.arn
+          + " failed, or its changes could not be stored: " + e);
     }
     if (outcome[0] != null) {
       outcomes.put(secret.arn, outcome[0]);

@@ -247,7 +247,8 @@ class SecretsDurableStateIT {
       shunt.backend().rotations().registerCallback("unanswered", java.net.URI.create("http://127.0.0.1:9/"));
       SecretsManagerClient sm = shunt.secrets();
       arn = sm.createSecret(r -> r.name("failing").secretString("{\"password\":\"start\"}")).arn();
-      sm.rotateSecret(r -> r.secretId(arn).rotationLambdaARN("arn:aws:lambda:us-east-1:000000000000:function:unanswered")
+      sm.rotateSecret(r -> r.secretId(arn)
+          .rotationLambdaARN("arn:aws:lambda:us-east-1:000000000000:function:unanswered")
           .rotateImmediately(false).rotationRules(rules -> rules.automaticallyAfterDays(1L)));
       shunt.backend().clock().advance(Duration.ofDays(2));
       SecretRotations.Outcome outcome = awaitOutcome(shunt, arn);
