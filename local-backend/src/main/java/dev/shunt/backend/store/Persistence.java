@@ -24,15 +24,15 @@ public final class Persistence {
   private final StateStore store;
   private final AtomicLong revisions;
 
-  /** What one request or background change altered, each item with the revision of its last change. */
+  /**
+   * What one request or background change altered, each item with the revision of its last
+   * change. One per thread, reused: a request that changes nothing (Decrypt) allocates nothing.
+   */
   public static final class WriteSet {
-    private final Persistence owner;
+    private Persistence owner;
+    private boolean open;
     private final List<Persistent> items = new ArrayList<>(2);
     private long[] revisions = new long[2];
-
-    private WriteSet(Persistence owner) {
-      this.owner = owner;
-    }
 
     private void add(Persistent item) {
       long revision = owner.revisions.incrementAndGet();
@@ -64,8 +64,13 @@ public final class Persistence {
     if (!store.durable()) {
       return null;
     }
-    WriteSet writes = new WriteSet(this);
-    CURRENT.set(writes);
+    WriteSet writes = CURRENT.get();
+    if (writes == null) {
+      writes = new WriteSet();
+      CURRENT.set(writes);
+    }
+    writes.owner = this;
+    writes.open = true;
     return writes;
   }
 
@@ -77,7 +82,8 @@ public final class Persistence {
     if (writes == null) {
       return NOTHING;
     }
-    CURRENT.remove();
+    writes.open = false;
+    writes.owner = null;
     if (writes.items.isEmpty()) {
       return NOTHING;
     }
@@ -90,6 +96,7 @@ public final class Persistence {
       }
       stored.add(new StoredItem(item.storeKey(), writes.revisions[i], document == null ? null : Json.write(document)));
     }
+    writes.items.clear();
     return store.write(stored);
   }
 
@@ -98,7 +105,7 @@ public final class Persistence {
    * or in the caller's when it has one; the future completes once it is durable.
    */
   public CompletableFuture<Void> run(Runnable change) {
-    if (CURRENT.get() != null) {
+    if (recording()) {
       change.run();
       return NOTHING;
     }
@@ -115,7 +122,7 @@ public final class Persistence {
   /** Notes that {@code item} changed: call it after the change (holding its monitor or not). */
   public static void touched(Persistent item) {
     WriteSet writes = CURRENT.get();
-    if (writes != null) {
+    if (writes != null && writes.open) {
       writes.add(item);
     }
   }
@@ -131,6 +138,7 @@ public final class Persistence {
 
   /** Whether the calling thread's changes are being written (a durable store, inside a write set). */
   public static boolean recording() {
-    return CURRENT.get() != null;
+    WriteSet writes = CURRENT.get();
+    return writes != null && writes.open;
   }
 }
