@@ -75,7 +75,10 @@ class FatalErrorsIT {
         .satisfies(line -> assertThat(line).matches(EXITING)
             .contains(exhausted.equals("heap") ? "max heap" : "direct memory"));
     System.out.println("standalone: " + shunt.stderr.toString().strip());
-    assertThat(lines(shunt.stdout)).singleElement().satisfies(line -> assertThat(line).startsWith("Shunt listening"));
+    assertThat(lines(shunt.stdout)).hasSize(2).satisfies(out -> {
+      assertThat(out.get(0)).startsWith("Shunt listening");
+      assertThat(out.get(1)).startsWith("Shunt state: memory only");
+    });
   }
 
   /**

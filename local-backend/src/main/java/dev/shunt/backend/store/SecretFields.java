@@ -11,6 +11,8 @@ import java.util.Base64;
  */
 public final class SecretFields {
   static final String SEALED = "sealed:";
+  /** Marks a text secret written in the clear that would otherwise read as sealed (or as marked). */
+  static final String PLAIN = "plain:";
   private static final byte[] CONTEXT = "shunt secret field".getBytes(StandardCharsets.UTF_8);
 
   private final RootKey rootKey;
@@ -61,12 +63,21 @@ public final class SecretFields {
 
   /** A value that may be written in the clear (a secret's string) or sealed: sealed ones are read, others taken as they are. */
   public String readText(String text, String field) {
+    if (text.startsWith(PLAIN)) {
+      return text.substring(PLAIN.length());
+    }
     return text.startsWith(SEALED) ? new String(read(text, field), StandardCharsets.UTF_8) : text;
   }
 
-  /** The text a document carries for a string secret: itself in the clear, or sealed. */
+  /**
+   * The text a document carries for a string secret: itself in the clear (marked {@code plain:}
+   * when it begins like a sealed or marked value), or sealed.
+   */
   public String writeText(String secret) {
-    return seal ? write(secret.getBytes(StandardCharsets.UTF_8)) : secret;
+    if (seal) {
+      return write(secret.getBytes(StandardCharsets.UTF_8));
+    }
+    return secret.startsWith(SEALED) || secret.startsWith(PLAIN) ? PLAIN + secret : secret;
   }
 
   private static byte[] decode(String base64, String field) {
