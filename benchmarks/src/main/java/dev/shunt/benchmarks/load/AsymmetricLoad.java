@@ -1,9 +1,6 @@
 package dev.shunt.benchmarks.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -19,7 +16,6 @@ import java.util.Map;
  * at least 0.25x.
  */
 public final class AsymmetricLoad {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A key spec to load, its signing algorithm and the {@code openssl speed} test that compares (or null). */
   private record SigningCase(String spec, String algorithm, String opensslTest, String opensslRowMarker) {}
@@ -57,27 +53,27 @@ public final class AsymmetricLoad {
       String message = Base64.getEncoder().encodeToString("a message of a typical size, a JWT's header and claims"
           .getBytes(StandardCharsets.UTF_8));
       for (SigningCase signing : SIGNING) {
-        String keyId = field(requests.call("TrentService.CreateKey", "{\"KeySpec\":\"" + signing.spec
+        String keyId = AwsRequests.field(requests.call("TrentService.CreateKey", "{\"KeySpec\":\"" + signing.spec
             + "\",\"KeyUsage\":\"SIGN_VERIFY\"}"), "KeyMetadata", "KeyId");
         String signBody = "{\"KeyId\":\"" + keyId + "\",\"Message\":\"" + message + "\",\"SigningAlgorithm\":\""
             + signing.algorithm + "\"}";
-        String signature = field(requests.call("TrentService.Sign", signBody), "Signature");
+        String signature = AwsRequests.field(requests.call("TrentService.Sign", signBody), "Signature");
         String verifyBody = "{\"KeyId\":\"" + keyId + "\",\"Message\":\"" + message + "\",\"Signature\":\""
             + signature + "\",\"SigningAlgorithm\":\"" + signing.algorithm + "\"}";
         double[] reference = signing.opensslTest == null ? null : openssl.get(signing.opensslTest);
-        row(out, "Sign " + signing.spec, load(backend, requests.raw("TrentService.Sign", signBody), connections,
+        row(out, "Sign " + signing.spec, LoadClient.closedLoop(backend, requests.raw("TrentService.Sign", signBody), connections,
             warmupMillis, measureMillis), reference == null ? Double.NaN : reference[0]);
-        row(out, "Verify " + signing.spec, load(backend, requests.raw("TrentService.Verify", verifyBody),
+        row(out, "Verify " + signing.spec, LoadClient.closedLoop(backend, requests.raw("TrentService.Verify", verifyBody),
             connections, warmupMillis, measureMillis), reference == null ? Double.NaN : reference[1]);
       }
-      String macKey = field(requests.call("TrentService.CreateKey", "{\"KeySpec\":\"HMAC_256\",\"KeyUsage\":"
+      String macKey = AwsRequests.field(requests.call("TrentService.CreateKey", "{\"KeySpec\":\"HMAC_256\",\"KeyUsage\":"
           + "\"GENERATE_VERIFY_MAC\"}"), "KeyMetadata", "KeyId");
-      row(out, "GenerateMac HMAC_256", load(backend, requests.raw("TrentService.GenerateMac", "{\"KeyId\":\""
+      row(out, "GenerateMac HMAC_256", LoadClient.closedLoop(backend, requests.raw("TrentService.GenerateMac", "{\"KeyId\":\""
           + macKey + "\",\"Message\":\"" + message + "\",\"MacAlgorithm\":\"HMAC_SHA_256\"}"), connections,
           warmupMillis, measureMillis), Double.NaN);
-      String wrappingKey = field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
+      String wrappingKey = AwsRequests.field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
       for (String pairSpec : DATA_KEY_PAIR_SPECS) {
-        row(out, "GenerateDataKeyPair " + pairSpec, load(backend, requests.raw("TrentService.GenerateDataKeyPair",
+        row(out, "GenerateDataKeyPair " + pairSpec, LoadClient.closedLoop(backend, requests.raw("TrentService.GenerateDataKeyPair",
             "{\"KeyId\":\"" + wrappingKey + "\",\"KeyPairSpec\":\"" + pairSpec + "\"}"), connections, warmupMillis,
             measureMillis), Double.NaN);
       }
@@ -115,24 +111,5 @@ public final class AsymmetricLoad {
       }
     }
     return rates;
-  }
-
-  private static LoadClient.Result load(ChildProcess server, byte[] request, int connections, long warmupMillis,
-      long measureMillis) throws InterruptedException {
-    try (LoadClient client = new LoadClient(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()),
-        request, server::cpuNanos)) {
-      return client.closedLoop(connections, warmupMillis, measureMillis);
-    }
-  }
-
-  private static String field(String json, String... path) throws Exception {
-    JsonNode node = JSON.readTree(json);
-    for (String name : path) {
-      node = node.path(name);
-    }
-    if (!node.isTextual()) {
-      throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
-    }
-    return node.asText();
   }
 }

@@ -98,4 +98,16 @@ public final class AwsRequests {
     }
     return response.body();
   }
+
+  /** The text at {@code path} in a JSON answer; fails naming what is missing. */
+  public static String field(String json, String... path) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    for (String name : path) {
+      node = node.path(name);
+    }
+    if (!node.isTextual()) {
+      throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
+    }
+    return node.asText();
+  }
 }

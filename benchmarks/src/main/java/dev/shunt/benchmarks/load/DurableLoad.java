@@ -1,9 +1,6 @@
 package dev.shunt.benchmarks.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +22,6 @@ import java.util.stream.Stream;
  * <p>{@code DurableLoad [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH] [--items N]}
  */
 public final class DurableLoad {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> MODES = List.of("in-memory", "process", "full");
 
   private DurableLoad() {}
@@ -50,8 +46,8 @@ public final class DurableLoad {
       Path dir = Files.createTempDirectory("shunt-durable-load");
       try (ChildProcess backend = ChildProcess.startJava(serve(backendJar, mode, dir))) {
         AwsRequests requests = new AwsRequests(backend.uri(), false);
-        String key = field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
-        String ciphertext = field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + key
+        String key = AwsRequests.field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
+        String ciphertext = AwsRequests.field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + key
             + "\",\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}"), "CiphertextBlob");
         requests.call("secretsmanager.CreateSecret", "{\"Name\":\"load/secret\",\"SecretString\":\"first\"}");
         Map<String, byte[]> scenarios = new LinkedHashMap<>();
@@ -64,7 +60,7 @@ public final class DurableLoad {
             + "\"}"));
         Map<String, LoadClient.Result> results = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> scenario : scenarios.entrySet()) {
-          LoadClient.Result result = load(backend, scenario.getValue(), connections, warmupMillis, measureMillis);
+          LoadClient.Result result = LoadClient.closedLoop(backend, scenario.getValue(), connections, warmupMillis, measureMillis);
           System.err.printf(Locale.ROOT, "RESULT %s mode=%s %s%n", scenario.getKey().replace(' ', '_'), mode,
               result.summary());
           results.put(scenario.getKey(), result);
@@ -167,25 +163,6 @@ public final class DurableLoad {
     }
     return "{\"version\":1,\"regions\":[{\"kms\":{\"keys\":[" + keys + "]},\"secretsmanager\":{\"secrets\":["
         + secrets + "]},\"ssm\":{\"parameters\":[" + parameters + "]}}]}";
-  }
-
-  private static LoadClient.Result load(ChildProcess server, byte[] request, int connections, long warmupMillis,
-      long measureMillis) throws InterruptedException {
-    try (LoadClient client = new LoadClient(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()),
-        request, server::cpuNanos)) {
-      return client.closedLoop(connections, warmupMillis, measureMillis);
-    }
-  }
-
-  private static String field(String json, String... path) throws Exception {
-    JsonNode node = JSON.readTree(json);
-    for (String name : path) {
-      node = node.path(name);
-    }
-    if (!node.isTextual()) {
-      throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
-    }
-    return node.asText();
   }
 
   private static void delete(Path dir) throws IOException {

@@ -63,6 +63,15 @@ public final class LoadClient implements AutoCloseable {
   private final LongSupplier serverCpuNanos;
 
   /** A client of the server at {@code address}, whose total CPU time {@code serverCpuNanos} reads. */
+  /** A closed-loop run against a server in a JVM of its own, whose CPU time it counts. */
+  public static Result closedLoop(ChildProcess server, byte[] request, int connections, long warmupMillis,
+      long measureMillis) throws InterruptedException {
+    try (LoadClient client = new LoadClient(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()),
+        request, server::cpuNanos)) {
+      return client.closedLoop(connections, warmupMillis, measureMillis);
+    }
+  }
+
   public LoadClient(InetSocketAddress address, byte[] request, LongSupplier serverCpuNanos) {
     this.address = address;
     this.request = request;

@@ -1,7 +1,5 @@
 package dev.shunt.benchmarks.load;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shunt.benchmarks.CannedServer;
 import dev.shunt.benchmarks.SelfJar;
 import java.net.InetSocketAddress;
@@ -25,7 +23,6 @@ import java.util.Map;
  * <p>{@code LoadMatrix [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH]}
  */
 public final class LoadMatrix {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One operation to load: its target and body, given the state set up for it. */
   private record Scenario(String name, String target, String body) {}
@@ -48,7 +45,7 @@ public final class LoadMatrix {
             + "\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\","
             + "\"EncryptionAlgorithm\":\"SYMMETRIC_DEFAULT\"}"))) {
       AwsRequests requests = new AwsRequests(canned.uri(), false);
-      ceiling = load(canned, requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + "A".repeat(200)
+      ceiling = LoadClient.closedLoop(canned, requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + "A".repeat(200)
           + "\"}"), connections, warmupMillis, measureMillis);
       result("ceiling", "canned", ceiling);
     }
@@ -65,7 +62,7 @@ public final class LoadMatrix {
         AwsRequests requests = new AwsRequests(backend.uri(), auth.equals("sigv4"));
         Map<String, LoadClient.Result> results = new LinkedHashMap<>();
         for (Scenario scenario : scenarios(requests)) {
-          LoadClient.Result result = load(backend, requests.raw(scenario.target, scenario.body), connections,
+          LoadClient.Result result = LoadClient.closedLoop(backend, requests.raw(scenario.target, scenario.body), connections,
               warmupMillis, measureMillis);
           result(scenario.name + "." + auth, "shunt", result);
           results.put(scenario.name, result);
@@ -114,9 +111,9 @@ public final class LoadMatrix {
 
   /** Sets up a key, a ciphertext, a secret and a parameter, and returns the five operations to load. */
   private static List<Scenario> scenarios(AwsRequests requests) throws Exception {
-    String keyId = field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
+    String keyId = AwsRequests.field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
     String plaintext = Base64.getEncoder().encodeToString(new byte[32]);
-    String ciphertext = field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
+    String ciphertext = AwsRequests.field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
         + plaintext + "\"}"), "CiphertextBlob");
     requests.call("secretsmanager.CreateSecret", "{\"Name\":\"bench/db-" + keyId + "\","
         + "\"SecretString\":\"{\\\"username\\\":\\\"app\\\",\\\"password\\\":\\\"0123456789abcdef\\\"}\"}");
@@ -132,30 +129,12 @@ public final class LoadMatrix {
         new Scenario("SSM GetParameter", "AmazonSSM.GetParameter", "{\"Name\":\"/bench/" + keyId + "\"}"));
   }
 
-  private static LoadClient.Result load(ChildProcess server, byte[] request, int connections, long warmupMillis,
-      long measureMillis) throws InterruptedException {
-    try (LoadClient client = new LoadClient(address(server.uri()), request, server::cpuNanos)) {
-      return client.closedLoop(connections, warmupMillis, measureMillis);
-    }
-  }
-
   private static InetSocketAddress address(URI uri) {
     return new InetSocketAddress(uri.getHost(), uri.getPort());
   }
 
   private static void result(String name, String server, LoadClient.Result result) {
     System.err.printf(Locale.ROOT, "RESULT %s server=%s %s%n", name.replace(' ', '_'), server, result.summary());
-  }
-
-  private static String field(String json, String... path) throws Exception {
-    JsonNode node = JSON.readTree(json);
-    for (String name : path) {
-      node = node.path(name);
-    }
-    if (!node.isTextual()) {
-      throw new IllegalStateException("No " + String.join(".", path) + " in " + json);
-    }
-    return node.asText();
   }
 
   /** A load run's command line: {@code [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH]}. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.BackendFixture;
 import dev.shunt.backend.ShuntBackend;
 import dev.shunt.backend.core.Json;
+import dev.shunt.backend.store.StoreFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -392,24 +393,11 @@ class SsmDurableStateIT {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         byte[] bytes = Files.readAllBytes(file);
-        if (indexOf(bytes, raw) >= 0 || indexOf(bytes, base64) >= 0) {
+        if (StoreFiles.indexOf(bytes, raw) >= 0 || StoreFiles.indexOf(bytes, base64) >= 0) {
           return true;
         }
       }
     }
     return false;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** What tests look for in a data directory's files. */
-final class StoreFiles {
+public final class StoreFiles {
   private StoreFiles() {}
 
   /** Whether any file in {@code dir} holds {@code secret}, as raw bytes or as base64 text. */
-  static boolean contain(Path dir, byte[] secret) throws IOException {
+  public static boolean contain(Path dir, byte[] secret) throws IOException {
     byte[] base64 = Base64.getEncoder().encodeToString(secret).getBytes(StandardCharsets.US_ASCII);
     List<Path> files;
     try (Stream<Path> listed = Files.list(dir)) {
@@ -28,7 +28,7 @@ final class StoreFiles {
     return false;
   }
 
-  static int indexOf(byte[] haystack, byte[] needle) {
+  public static int indexOf(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
       for (int j = 0; j < needle.length; j++) {
