@@ -21,7 +21,7 @@ public final class MemoryStore implements StateStore {
   }
 
   @Override
-  public CompletableFuture<Void> write(List<StoredItem> items) {
+  public CompletableFuture<Void> write(List<Change> changes) {
     return DONE;
   }
 

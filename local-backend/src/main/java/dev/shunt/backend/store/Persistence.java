@@ -1,7 +1,5 @@
 package dev.shunt.backend.store;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shunt.backend.core.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,10 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Write-through from memory to the store. A request (or a background change) opens a write set;
  * whatever it changes says so ({@link #touched}) and takes a revision then; when the request
- * ends, each changed item's current document (or, for an item gone, its removal) is written
- * under that revision, and the request is answered once that is durable. So of racing writes of
- * one item the last to change it has the highest revision, and its document, read after its
- * change, holds every earlier change: the disk never goes back to an older state.
+ * ends, its changes go to the store, which reads each item's current document (or, for an item
+ * gone, writes its removal) under that revision, and the request is answered once that is
+ * durable. So of racing writes of one item the last to change it has the highest revision, and
+ * its document, read after its change, holds every earlier change: the disk never goes back to
+ * an older state.
  *
  * <p>With no durable store nothing is opened and every call here is one thread-local read.
  */
@@ -87,17 +86,12 @@ public final class Persistence {
     if (writes.items.isEmpty()) {
       return NOTHING;
     }
-    List<StoredItem> stored = new ArrayList<>(writes.items.size());
+    List<Change> changes = new ArrayList<>(writes.items.size());
     for (int i = 0; i < writes.items.size(); i++) {
-      Persistent item = writes.items.get(i);
-      ObjectNode document;
-      synchronized (item) {
-        document = item.document();
-      }
-      stored.add(new StoredItem(item.storeKey(), writes.revisions[i], document == null ? null : Json.write(document)));
+      changes.add(new Change(writes.items.get(i), writes.revisions[i]));
     }
     writes.items.clear();
-    return store.write(stored);
+    return store.write(changes);
   }
 
   /**

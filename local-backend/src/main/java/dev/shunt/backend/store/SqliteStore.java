@@ -1,5 +1,7 @@
 package dev.shunt.backend.store;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,8 +50,8 @@ public final class SqliteStore implements StateStore {
     PROCESS
   }
 
-  /** Items to write, or (null) the removal of all. */
-  private record Batch(List<StoredItem> items, CompletableFuture<Void> done) {}
+  /** Changes to write, or (null) the removal of all. */
+  private record Batch(List<Change> changes, CompletableFuture<Void> done) {}
 
   private final DataDirectory directory;
   private final RootKey rootKey;
@@ -259,7 +263,7 @@ public final class SqliteStore implements StateStore {
   }
 
   @Override
-  public CompletableFuture<Void> write(List<StoredItem> items) {
+  public CompletableFuture<Void> write(List<Change> items) {
     StoreException broken = failed;
     if (broken != null) {
       return CompletableFuture.failedFuture(broken);
@@ -317,26 +321,22 @@ public final class SqliteStore implements StateStore {
         try {
           connection.setAutoCommit(false);
           try (PreparedStatement upsert = connection.prepareStatement(UPSERT)) {
+            // Of the changes to one item queued together, only the latest is read and written.
+            Map<StoreKey, Change> latest = new LinkedHashMap<>();
             for (Batch batch : batches) {
-              if (batch.items() == null) {
-                upsert.executeBatch();
+              if (batch.changes() == null) {
+                upsert(upsert, latest);
                 try (Statement statement = connection.createStatement()) {
                   statement.executeUpdate("DELETE FROM items");
                 }
                 continue;
               }
-              for (StoredItem item : batch.items()) {
-                StoreKey key = item.key();
-                upsert.setString(1, key.kind());
-                upsert.setString(2, key.account());
-                upsert.setString(3, key.region());
-                upsert.setString(4, key.id());
-                upsert.setLong(5, item.revision());
-                upsert.setBytes(6, item.removed() ? null : rootKey.seal(item.document(), key.context()));
-                upsert.addBatch();
+              for (Change change : batch.changes()) {
+                latest.merge(change.item().storeKey(), change, (had, next) -> next.revision() > had.revision()
+                    ? next : had);
               }
             }
-            upsert.executeBatch();
+            upsert(upsert, latest);
           }
           connection.commit();
         } catch (SQLException | RuntimeException e) {
@@ -366,6 +366,27 @@ public final class SqliteStore implements StateStore {
         batch.done().completeExceptionally(broken);
       }
     }
+  }
+
+  /** Reads each item's document now (under its monitor), seals it and writes it, or its removal. */
+  private void upsert(PreparedStatement upsert, Map<StoreKey, Change> latest) throws SQLException {
+    for (Map.Entry<StoreKey, Change> entry : latest.entrySet()) {
+      StoreKey key = entry.getKey();
+      Persistent item = entry.getValue().item();
+      ObjectNode document;
+      synchronized (item) {
+        document = item.document();
+      }
+      upsert.setString(1, key.kind());
+      upsert.setString(2, key.account());
+      upsert.setString(3, key.region());
+      upsert.setString(4, key.id());
+      upsert.setLong(5, entry.getValue().revision());
+      upsert.setBytes(6, document == null ? null : rootKey.seal(Json.write(document), key.context()));
+      upsert.addBatch();
+    }
+    upsert.executeBatch();
+    latest.clear();
   }
 
   @Override

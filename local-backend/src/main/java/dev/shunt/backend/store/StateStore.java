@@ -16,10 +16,10 @@ public interface StateStore extends AutoCloseable {
   long lastRevision();
 
   /**
-   * Writes the items (a later revision of a key replaces an earlier one, never the reverse); the
-   * future completes once they are durable, or fails if they cannot be made so.
+   * Writes the changed items' documents (a later revision of a key replaces an earlier one, never
+   * the reverse); the future completes once they are durable, or fails if they cannot be made so.
    */
-  CompletableFuture<Void> write(List<StoredItem> items);
+  CompletableFuture<Void> write(List<Change> changes);
 
   /** Waits (a few seconds at most) until every write queued so far is durable or failed. */
   void flush();
