@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 public final class DurableLoad {
   private static final List<String> MODES = List.of("in-memory", "process", "full");
+  /** Items the writes spread over, one per connection at 32 connections. */
+  private static final int ITEMS = 32;
 
   private DurableLoad() {}
 
@@ -49,17 +51,28 @@ public final class DurableLoad {
         String key = AwsRequests.field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
         String ciphertext = AwsRequests.field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + key
             + "\",\"Plaintext\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}"), "CiphertextBlob");
-        requests.call("secretsmanager.CreateSecret", "{\"Name\":\"load/secret\",\"SecretString\":\"first\"}");
-        Map<String, byte[]> scenarios = new LinkedHashMap<>();
-        scenarios.put("KMS CreateKey", requests.raw("TrentService.CreateKey", "{\"Description\":\"load\"}"));
-        scenarios.put("Secrets Manager PutSecretValue", requests.raw("secretsmanager.PutSecretValue",
-            "{\"SecretId\":\"load/secret\",\"SecretString\":\"a new value of a typical size, 64 bytes or so..\"}"));
-        scenarios.put("SSM PutParameter (overwrite)", requests.raw("AmazonSSM.PutParameter",
-            "{\"Name\":\"/load/parameter\",\"Value\":\"a value\",\"Type\":\"String\",\"Overwrite\":true}"));
-        scenarios.put("KMS Decrypt", requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\"" + ciphertext
-            + "\"}"));
+        // Writes spread over ITEMS items (keys over as many accounts, each under KMS's 100,000 keys per Region).
+        List<byte[]> createKeys = new ArrayList<>();
+        List<byte[]> putSecrets = new ArrayList<>();
+        List<byte[]> putParameters = new ArrayList<>();
+        for (int i = 0; i < ITEMS; i++) {
+          createKeys.add(requests.rawAs(String.format(Locale.ROOT, "1000000000%02d", i), "TrentService.CreateKey",
+              "{\"Description\":\"load\"}"));
+          requests.call("secretsmanager.CreateSecret", "{\"Name\":\"load/secret-" + i + "\",\"SecretString\":\"first\"}");
+          putSecrets.add(requests.raw("secretsmanager.PutSecretValue", "{\"SecretId\":\"load/secret-" + i
+              + "\",\"SecretString\":\"a new value of a typical size, 64 bytes or so, like a password..\"}"));
+          putParameters.add(requests.raw("AmazonSSM.PutParameter", "{\"Name\":\"/load/parameter-" + i
+              + "\",\"Value\":\"a value\",\"Type\":\"String\",\"Overwrite\":true}"));
+        }
+        Map<String, List<byte[]>> scenarios = new LinkedHashMap<>();
+        scenarios.put("KMS CreateKey", createKeys);
+        scenarios.put("Secrets Manager PutSecretValue", putSecrets);
+        scenarios.put("SSM PutParameter (overwrite)", putParameters);
+        scenarios.put("SSM PutParameter (overwrite), one parameter", List.of(putParameters.get(0)));
+        scenarios.put("KMS Decrypt", List.of(requests.raw("TrentService.Decrypt", "{\"CiphertextBlob\":\""
+            + ciphertext + "\"}")));
         Map<String, LoadClient.Result> results = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> scenario : scenarios.entrySet()) {
+        for (Map.Entry<String, List<byte[]>> scenario : scenarios.entrySet()) {
           LoadClient.Result result = LoadClient.closedLoop(backend, scenario.getValue(), connections, warmupMillis, measureMillis);
           System.err.printf(Locale.ROOT, "RESULT %s mode=%s %s%n", scenario.getKey().replace(' ', '_'), mode,
               result.summary());
@@ -73,9 +86,11 @@ public final class DurableLoad {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Closed loop, %d keep-alive connections, %d s warm-up then %d s measured, "
         + "quotas off, trust auth; each mode a fresh `serve` (`--in-memory`, or a new data directory with "
-        + "`--durability process` or `full`). Writes go to one secret and one parameter (PutParameter keeps the "
-        + "last 100 versions), so they also contend for one item's lock.%n%n", connections, warmupMillis / 1000,
-        measureMillis / 1000));
+        + "`--durability process` or `full`). Writes spread over %d items, one per connection: keys over %d "
+        + "accounts, values over %d secrets and %d parameters (the secrets keep every version of the last 24 "
+        + "hours, as AWS does, so each grows by a version per put); one row puts to a single parameter from every "
+        + "connection. Errors (non-200 answers) over all runs: %d.%n%n", connections, warmupMillis / 1000,
+        measureMillis / 1000, ITEMS, ITEMS, ITEMS, ITEMS, errors(byMode)));
     out.append("| operation | in memory: req/s | p50 / p99 µs | process: req/s | p50 / p99 µs | full (fsync): "
         + "req/s | p50 / p99 µs | full ÷ in memory |\n|---|---|---|---|---|---|---|---|\n");
     for (String operation : byMode.get("in-memory").keySet()) {
@@ -90,6 +105,11 @@ public final class DurableLoad {
     }
     out.append("\n").append(coldStart(backendJar, items));
     return out.toString();
+  }
+
+  private static long errors(Map<String, Map<String, LoadClient.Result>> byMode) {
+    return byMode.values().stream().flatMap(results -> results.values().stream()).mapToLong(LoadClient.Result::errors)
+        .sum();
   }
 
   private static List<String> serve(Path backendJar, String mode, Path dir) {

@@ -59,22 +59,33 @@ public final class LoadClient implements AutoCloseable {
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final InetSocketAddress address;
-  private final byte[] request;
+  /** The requests connections send: connection i sends the (i mod n)-th, over and over. */
+  private final List<byte[]> requests;
   private final LongSupplier serverCpuNanos;
 
-  /** A client of the server at {@code address}, whose total CPU time {@code serverCpuNanos} reads. */
   /** A closed-loop run against a server in a JVM of its own, whose CPU time it counts. */
   public static Result closedLoop(ChildProcess server, byte[] request, int connections, long warmupMillis,
       long measureMillis) throws InterruptedException {
+    return closedLoop(server, List.of(request), connections, warmupMillis, measureMillis);
+  }
+
+  /** The same, connection i sending the (i mod n)-th of {@code requests} (writes spread over n items). */
+  public static Result closedLoop(ChildProcess server, List<byte[]> requests, int connections, long warmupMillis,
+      long measureMillis) throws InterruptedException {
     try (LoadClient client = new LoadClient(new InetSocketAddress(server.uri().getHost(), server.uri().getPort()),
-        request, server::cpuNanos)) {
+        requests, server::cpuNanos)) {
       return client.closedLoop(connections, warmupMillis, measureMillis);
     }
   }
 
+  /** A client of the server at {@code address}, whose total CPU time {@code serverCpuNanos} reads. */
   public LoadClient(InetSocketAddress address, byte[] request, LongSupplier serverCpuNanos) {
+    this(address, List.of(request), serverCpuNanos);
+  }
+
+  public LoadClient(InetSocketAddress address, List<byte[]> requests, LongSupplier serverCpuNanos) {
     this.address = address;
-    this.request = request;
+    this.requests = List.copyOf(requests);
     this.serverCpuNanos = serverCpuNanos;
   }
 
@@ -92,12 +103,15 @@ public final class LoadClient implements AutoCloseable {
   private Result run(int connectionCount, double rate, long warmupMillis, long measureMillis)
       throws InterruptedException {
     Run run = new Run(rate > 0);
-    ByteBuf encoded = Unpooled.unreleasableBuffer(Unpooled.directBuffer(request.length).writeBytes(request));
+    List<ByteBuf> encoded = new ArrayList<>(requests.size());
+    for (byte[] request : requests) {
+      encoded.add(Unpooled.unreleasableBuffer(Unpooled.directBuffer(request.length).writeBytes(request)));
+    }
     List<Connection> connections = new ArrayList<>(connectionCount);
     Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true);
     for (int i = 0; i < connectionCount; i++) {
-      Connection connection = new Connection(run, encoded);
+      Connection connection = new Connection(run, encoded.get(i % encoded.size()));
       bootstrap.handler(new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
