@@ -54,10 +54,6 @@ public final class Persistence {
     this.revisions = new AtomicLong(store.lastRevision());
   }
 
-  public StateStore store() {
-    return store;
-  }
-
   /** Opens the calling thread's write set (null, and nothing opened, when nothing is stored). */
   public WriteSet begin() {
     if (!store.durable()) {
