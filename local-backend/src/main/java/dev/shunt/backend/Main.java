@@ -95,8 +95,8 @@ public final class Main {
       String account = options.remove("account");
       String region = options.remove("region");
       String output = options.remove("output");
-      boolean plaintext = options.containsKey("plaintext") && !"false".equals(options.remove("plaintext"));
-      options.remove("plaintext");
+      String plaintextFlag = options.remove("plaintext");
+      boolean plaintext = plaintextFlag != null && !plaintextFlag.equals("false");
       for (String name : options.keySet()) {
         if (!name.equals("data-dir") && !name.equals("root-key") && !name.equals("root-key-file")) {
           throw new IllegalArgumentException("export takes --data-dir, --root-key, --root-key-file, --account, "
@@ -108,7 +108,9 @@ public final class Main {
       options.put("quotas", "off");
       String json;
       try (ShuntBackend backend = ShuntBackend.builder().options(options).durableByDefault().start()) {
-        json = dev.shunt.backend.core.Json.text(backend.export(account, region, plaintext));
+        // Indented: a seed file is read and edited by people.
+        json = new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+            .writeValueAsString(backend.export(account, region, plaintext));
       }
       if (output == null) {
         System.out.println(json);

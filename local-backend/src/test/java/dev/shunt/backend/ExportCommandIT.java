@@ -61,7 +61,7 @@ class ExportCommandIT {
 
     MainIT.Shunt sealed = MainIT.Shunt.launch(List.of(), Map.of(), "export", "--data-dir", data.toString());
     assertThat(sealed.awaitExit()).isEqualTo(0);
-    assertThat(sealed.stdout.toString()).contains(keyId).contains("\"Material\":\"sealed:");
+    assertThat(sealed.stdout.toString()).contains(keyId).contains("\"Material\" : \"sealed:");
 
     // The export seeds a fresh backend, whose own export is the same.
     try (MainIT.Shunt seeded = MainIT.Shunt.launch(List.of(), Map.of(), "serve", "--port", "0", "--seed",
