@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * One parameter: its versions (at most 100 kept) and tags. Every field but the identity is
  * guarded by the parameter's monitor; PutParameter holds it from reading the latest version to
  * adding the next, so concurrent writers get consecutive versions with no gap or duplicate.
- * The store keeps it as one document ({@link SsmState}), written after each change.
+ * The store keeps it as one document ({@link ParameterDocuments}), written after each change.
  */
 final class Parameter implements Persistent {
   static final String KIND = "ssm.parameters";
@@ -42,10 +42,10 @@ final class Parameter implements Persistent {
     return storeKey;
   }
 
-  /** The stored form of {@link SsmState}'s document (SecureStrings as their ciphertext), or null once deleted. */
+  /** Its stored document ({@link ParameterDocuments}: SecureStrings as their ciphertext), or null once deleted. */
   @Override
   public ObjectNode document() {
-    return deleted || versions.isEmpty() ? null : SsmState.stored(this);
+    return deleted || versions.isEmpty() ? null : ParameterDocuments.stored(this);
   }
 
   ParameterVersion latest() {

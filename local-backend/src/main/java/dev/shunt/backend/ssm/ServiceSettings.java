@@ -54,7 +54,7 @@ final class ServiceSettings {
     @Override
     public ObjectNode document() {
       Setting setting = region.settings.get(id);
-      return setting == null ? null : SsmState.setting(id, setting);
+      return setting == null ? null : ParameterDocuments.setting(id, setting);
     }
   }
 
