@@ -101,8 +101,7 @@ public final class ShuntBackend implements AutoCloseable {
     SecretsBackend secrets = new SecretsBackend(kms, rotations, regions);
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms, outbound), new SecretsService(secrets), new SsmService(ssm));
-    this.seedFiles = new SeedFiles(java.util.stream.Stream.of(kms.stateSection(), secrets.stateSection(),
-        ssm.stateSection()).filter(java.util.Objects::nonNull).toList());
+    this.seedFiles = new SeedFiles(List.of(kms.stateSection(), secrets.stateSection(), ssm.stateSection()));
     this.store = openStore(options, BackendOptions.dataDir(options, durableByDefault));
     this.rootKey = store instanceof SqliteStore sqlite ? sqlite.rootKey() : rootKeyFromOptions(options);
     this.persistence = new Persistence(store);

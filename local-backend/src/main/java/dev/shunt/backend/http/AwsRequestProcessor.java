@@ -15,6 +15,8 @@ import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.core.Router;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.quota.QuotaEngine;
+import dev.shunt.backend.store.MemoryStore;
+import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.time.ShuntClock;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -25,8 +27,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import dev.shunt.backend.store.MemoryStore;
-import dev.shunt.backend.store.Persistence;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
