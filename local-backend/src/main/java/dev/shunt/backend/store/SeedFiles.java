@@ -65,6 +65,11 @@ public final class SeedFiles {
       if (!entry.isObject()) {
         throw new IllegalArgumentException(where + " must be a mapping");
       }
+      if (entry.path("account").isNumber()) {
+        // YAML reads 000000000000 as the number 0: an account id is text.
+        throw new IllegalArgumentException(where + ": account must be quoted (account: \"" + String.format("%012d",
+            entry.get("account").asLong()) + "\"): unquoted, YAML reads its digits as a number");
+      }
       String account = entry.path("account").asText(defaultAccount);
       String region = entry.path("region").asText(defaultRegion);
       if (!account.matches("\\d{12}")) {

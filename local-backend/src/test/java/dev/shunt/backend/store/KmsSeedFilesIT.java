@@ -207,6 +207,7 @@ class KmsSeedFilesIT {
         "regions:\n  - kms: {aliases: [{AliasName: alias/x, TargetKeyId: " + SYMMETRIC + "}]}\n",
         "is not a key of this account and Region",
         "regions:\n  - account: '12'\n    kms: {keys: []}\n", "account must be 12 digits",
+        "regions:\n  - account: 000000000000\n    kms: {keys: []}\n", "account must be quoted (account: \"000000000000\")",
         "regions:\n  - sns: {}\n", "unknown key 'sns'",
         "version: 2\nregions: []\n", "version 2 is not one this Shunt reads",
         "regions:\n  - kms: {keys: [{KeyId: " + RSA + ", KeySpec: RSA_2048, KeyUsage: SIGN_VERIFY, "
