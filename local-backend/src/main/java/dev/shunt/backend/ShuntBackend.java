@@ -88,6 +88,8 @@ public final class ShuntBackend implements AutoCloseable {
   private final RootKey rootKey;
   private final SeedFiles seedFiles;
   private final Map<String, Integer> restored = new java.util.TreeMap<>();
+  /** Accounts holding state that max-accounts leaves out. */
+  private int unreachableAccounts;
 
   private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError,
       boolean durableByDefault) throws InterruptedException {
@@ -120,8 +122,15 @@ public final class ShuntBackend implements AutoCloseable {
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    AdmittedAccounts admitted = AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
+    // Accounts that hold state (restored or seeded) are admitted first, up to the cap.
+    seedFiles.accounts().forEach(account -> {
+      if (!admitted.admit(account)) {
+        unreachableAccounts++;
+      }
+    });
     this.authenticator = new Authenticator(authMode, credentials, options.get(Option.DEFAULT_REGION), regions,
-        AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS)), Clock.systemUTC());
+        admitted, Clock.systemUTC());
     String token = options.get(Option.ADMIN_TOKEN);
     this.adminTokenGenerated = token == null
         && (authMode == AuthMode.SIGV4 || !BackendOptions.bindsLoopback(options.get(Option.HOST)));
@@ -206,7 +215,12 @@ public final class ShuntBackend implements AutoCloseable {
     }
     restored.forEach((kind, count) -> summary.append(summary.charAt(summary.length() - 1) == '(' ? "" : ", ")
         .append(count).append(' ').append(kind));
-    return summary.append(')').toString();
+    summary.append(')');
+    if (unreachableAccounts > 0) {
+      summary.append("; accounts with state beyond max-accounts (").append(options.getInt(Option.MAX_ACCOUNTS))
+          .append("): ").append(unreachableAccounts).append(", unreachable until it is raised");
+    }
+    return summary.toString();
   }
 
   /**

@@ -184,6 +184,13 @@ public final class SeedFiles {
     return file;
   }
 
+  /** The accounts holding state in any section, in order. */
+  public java.util.SortedSet<String> accounts() {
+    java.util.SortedSet<String> accounts = new TreeSet<>();
+    sections.forEach(section -> section.scopes().forEach(scope -> accounts.add(scope.account())));
+    return accounts;
+  }
+
   /** Restores what the store holds, section by section and kind by kind in load order. */
   public void restore(List<StoredItem> items, SecretFields secrets) {
     List<StoredItem> ordered = new ArrayList<>(items);

@@ -62,6 +62,23 @@ class DataDirectoryIT {
   }
 
   @Test
+  void accountsHoldingStateAreAdmittedFirstAndThoseBeyondTheCapAreNamed() {
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", dir.toString()))) {
+      for (String account : new String[] {"111111111111", "222222222222", "333333333333"}) {
+        shunt.kms(account, software.amazon.awssdk.regions.Region.US_EAST_1).createKey(r -> r.description(account));
+      }
+    }
+    // The default account is always admitted; two more fit under a cap of three.
+    try (BackendFixture shunt = BackendFixture.start(ShuntBackend.builder().option("data-dir", dir.toString())
+        .option("max-accounts", "3"))) {
+      assertThat(shunt.backend().stateSummary()).endsWith("; accounts with state beyond max-accounts (3): 1,"
+          + " unreachable until it is raised");
+      assertThat(shunt.kms("111111111111", software.amazon.awssdk.regions.Region.US_EAST_1).listKeys().keys())
+          .hasSize(1);
+    }
+  }
+
+  @Test
   void twoBackendsNeverShareADataDirectory() {
     try (ShuntBackend first = start()) {
       assertThatThrownBy(this::start).isInstanceOf(StoreException.class)
