@@ -1,5 +1,6 @@
 package dev.shunt.benchmarks;
 
+import dev.shunt.benchmarks.load.AsymmetricLoad;
 import dev.shunt.benchmarks.load.DurableLoad;
 import dev.shunt.benchmarks.load.LoadMatrix;
 import java.io.IOException;
@@ -64,17 +65,22 @@ public final class RunAll {
         smoke ? 200 : 50_000, smoke ? 500 : 30_000);
     String jmh = jmh(smoke);
     String quota = QuotaAccuracy.section(smoke ? List.of(20) : List.of(20, 200, 2000));
+    String asymmetric = AsymmetricLoad.run(root.resolve("local-backend/target/shunt-backend.jar"),
+        smoke ? 1_000 : 8_000, smoke ? 500 : 4_000, 32, smoke ? 1 : 3);
     String durable = DurableLoad.run(root.resolve("local-backend/target/shunt-backend.jar"), smoke ? 1_000 : 8_000,
         smoke ? 500 : 4_000, 32, smoke ? 200 : 10_000);
     String scale = ScaleBenchmark.section("--jar", root.resolve("local-backend/target/shunt-backend.jar").toString(),
         "--n", smoke ? "200" : "100000", "--small", smoke ? "50" : "1000", "--pages", smoke ? "50" : "20000");
 
-    md.append("\n## Targets\n\n").append(targets(load, agent)).append("\n");
+    md.append("\n## Targets\n\n").append(targets(load, agent, asymmetric)).append("\n");
     md.append("## Throughput against the machine's ceiling\n\n").append(load).append("\n");
     md.append("## Agent overhead\n\n`dev.shunt.benchmarks.AgentOverhead`: start-up is the wall time of a JVM "
         + "running a trivial main, and of one that builds a KMS client and makes one call (GenerateRandom, Apache "
         + "client), medians of runs taking turns; per call, one application thread making KMS GenerateRandom(8) "
         + "calls through the AWS SDK v2 (Apache client) after a warm-up.\n\n").append(agent).append("\n");
+    md.append("## KMS asymmetric keys, MACs and data key pairs\n\n`dev.shunt.benchmarks.load.AsymmetricLoad`: "
+        + "the backend serves with its two event loops; OpenSSL's figure is one core, so a ratio of 1.0 would mean "
+        + "Shunt over HTTP on two cores matches OpenSSL on one.\n\n").append(asymmetric).append("\n");
     md.append("## Durable state\n\n`dev.shunt.benchmarks.load.DurableLoad`: what a data directory costs writes, "
         + "that it costs Decrypt nothing, and how long `serve` takes to restore a large one.\n\n").append(durable)
         .append("\n");
@@ -146,7 +152,9 @@ public final class RunAll {
   }
 
   /** The targets, read back from the measured sections. */
-  static String targets(String load, String agent) {
+  static String targets(String load, String agent, String asymmetric) {
+    double rsa = ratio(asymmetric, "Sign RSA_2048");
+    double p256 = ratio(asymmetric, "Sign ECC_NIST_P256");
     double decryptTrust = percent(load, "KMS Decrypt", 0);
     double decryptSigv4 = percent(load, "KMS Decrypt", 1);
     Matcher openLoop = Pattern.compile("p99 ([\\d,]+) µs, p99\\.9").matcher(load);
@@ -168,7 +176,17 @@ public final class RunAll {
         + row("Start-up added by the agent, trivial main: < 200 ms",
             String.format(Locale.ROOT, "%.0f ms", startUpPlain), startUpPlain < 200)
         + row("Start-up added by the agent, an application making one KMS call: < 300 ms",
-            String.format(Locale.ROOT, "%.0f ms", startUpOneCall), startUpOneCall < 300);
+            String.format(Locale.ROOT, "%.0f ms", startUpOneCall), startUpOneCall < 300)
+        + row("KMS Sign RSA_2048 over HTTP: ≥ 0.5× OpenSSL's single-core sign rate",
+            String.format(Locale.ROOT, "%.2f×", rsa), rsa >= 0.5)
+        + row("KMS Sign ECC_NIST_P256 over HTTP: ≥ 0.25× OpenSSL's single-core sign rate",
+            String.format(Locale.ROOT, "%.2f×", p256), p256 >= 0.25);
+  }
+
+  /** The last cell ("0.60×") of the asymmetric section's row for {@code operation}. */
+  private static double ratio(String asymmetric, String operation) {
+    Matcher row = Pattern.compile("\\| " + Pattern.quote(operation) + " \\|.*\\| ([\\d.]+)× \\|").matcher(asymmetric);
+    return row.find() ? Double.parseDouble(row.group(1)) : Double.NaN;
   }
 
   /** The bold "N ms" of the agent section's row named {@code measure}. */

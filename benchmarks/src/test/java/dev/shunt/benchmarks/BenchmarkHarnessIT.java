@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark harness still works: the whole standard set runs for a moment (load matrix
- * against real servers, agent overhead, every JMH benchmark, quota accuracy) and writes a
- * report. Its numbers mean nothing and are not asserted; that every part ran, and ran clean, is.
+ * against real servers, agent overhead, asymmetric keys beside OpenSSL, durable state, every JMH
+ * benchmark, quota accuracy) and writes a report. Its numbers mean nothing and are not asserted; that every part ran, and ran clean, is.
  */
 class BenchmarkHarnessIT {
   @Test
@@ -19,7 +19,8 @@ class BenchmarkHarnessIT {
     String report = RunAll.report(true, Path.of(System.getProperty("shunt.root", "..")));
     assertThat(report).contains("# Shunt benchmark results", "Machine: ", "## Targets",
         "## Throughput against the machine's ceiling", "## Agent overhead", "## Hot path pieces (JMH)",
-        "## Quota check accuracy", "## Memory and scale", "Errors (non-200 answers) over all runs: 0.");
+        "## Quota check accuracy", "## Memory and scale", "## KMS asymmetric keys, MACs and data key pairs",
+        "## Durable state", "Errors (non-200 answers) over all runs: 0.");
     assertThat(report).contains("| ListKeys (100) | 200 |", "| ListSecrets (100) | 200 |",
         "| GetParametersByPath (10, recursive) | 200 |");
     for (String operation : List.of("KMS Encrypt", "KMS Decrypt", "KMS GenerateDataKey",

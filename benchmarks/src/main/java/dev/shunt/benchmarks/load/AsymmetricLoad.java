@@ -35,16 +35,17 @@ public final class AsymmetricLoad {
   public static void main(String[] args) throws Exception {
     LoadMatrix.Settings settings = LoadMatrix.Settings.parse(args);
     System.out.println(run(settings.backendJar(), settings.measureMillis(), settings.warmupMillis(),
-        settings.connections()));
+        settings.connections(), 3));
   }
 
   /** Runs OpenSSL's speed test, then the load, and returns the Markdown section. */
-  public static String run(Path backendJar, long measureMillis, long warmupMillis, int connections) throws Exception {
-    Map<String, double[]> openssl = opensslSignVerifyRates();
+  public static String run(Path backendJar, long measureMillis, long warmupMillis, int connections,
+      int opensslSeconds) throws Exception {
+    Map<String, double[]> openssl = opensslSignVerifyRates(opensslSeconds);
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "Closed loop, %d keep-alive connections, %d s warm-up then %d s measured, "
-        + "quotas off, trust auth. OpenSSL: `openssl speed -seconds 3` on one core, same machine, same run.%n%n",
-        connections, warmupMillis / 1000, measureMillis / 1000));
+        + "quotas off, trust auth. OpenSSL: `openssl speed -seconds %d` on one core, same machine, same run.%n%n",
+        connections, warmupMillis / 1000, measureMillis / 1000, opensslSeconds));
     out.append("| operation | Shunt req/s | p50 / p99 µs | CPU µs/req | OpenSSL 1-core op/s | Shunt ÷ OpenSSL |\n");
     out.append("|---|---|---|---|---|---|\n");
     try (ChildProcess backend = ChildProcess.startJava(List.of("-jar", backendJar.toString(), "serve", "--in-memory", "--port", "0",
@@ -90,12 +91,13 @@ public final class AsymmetricLoad {
   }
 
   /** {@code openssl speed}'s sign/s and verify/s per test name; empty when openssl is absent. */
-  private static Map<String, double[]> opensslSignVerifyRates() throws IOException, InterruptedException {
+  private static Map<String, double[]> opensslSignVerifyRates(int seconds) throws IOException, InterruptedException {
     Map<String, double[]> rates = new LinkedHashMap<>();
     if (!java.nio.file.Files.isExecutable(Path.of("/usr/bin/openssl"))) {
       return rates;
     }
-    List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/openssl", "speed", "-seconds", "3"));
+    List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/openssl", "speed", "-seconds",
+        Integer.toString(seconds)));
     SIGNING.stream().filter(s -> s.opensslTest != null).forEach(s -> command.add(s.opensslTest));
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
