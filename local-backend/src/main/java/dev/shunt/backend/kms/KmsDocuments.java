@@ -8,7 +8,6 @@ import dev.shunt.backend.kms.crypto.PrivateMaterial;
 import dev.shunt.backend.store.Documents;
 import dev.shunt.backend.store.SecretFields;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -40,14 +39,14 @@ final class KmsDocuments {
   static ObjectNode key(KmsKey key, SecretFields secrets) {
     ObjectNode doc = Json.object().put("KeyId", key.keyId).put("Description", key.description())
         .put("KeySpec", key.keySpec).put("KeyUsage", key.keyUsage).put("Origin", key.origin);
-    putDate(doc, "CreationDate", key.creationDate);
+    Documents.putDate(doc, "CreationDate", key.creationDate);
     doc.put("KeyState", key.state().name());
-    putDate(doc, "DeletionDate", key.deletionDate());
+    Documents.putDate(doc, "DeletionDate", key.deletionDate());
     if (key.pendingWindowInDays() != null) {
       doc.put("PendingDeletionWindowInDays", key.pendingWindowInDays());
     }
     doc.put("KeyRotationEnabled", key.rotationEnabled()).put("RotationPeriodInDays", key.rotationPeriodInDays());
-    putDate(doc, "NextRotationDate", key.nextRotationDate());
+    Documents.putDate(doc, "NextRotationDate", key.nextRotationDate());
     doc.put("OnDemandRotations", key.onDemandRotations());
     if (key.policy() != null) {
       doc.put("Policy", key.policy().text());
@@ -64,20 +63,20 @@ final class KmsDocuments {
       ArrayNode imported = doc.putArray("ImportedKeyMaterials");
       for (KeyImport.Entry entry : key.imported.storedEntries()) {
         ObjectNode out = imported.addObject().put("KeyMaterialId", entry.idHex);
-        putDate(out, "CreationDate", entry.associatedAt);
+        Documents.putDate(out, "CreationDate", entry.associatedAt);
         out.put("RotationType", entry.rotationType).put("Current", entry.current)
             .put("Pending", key.imported.isPending(entry));
         if (entry.isImported()) {
           out.put("Material", secrets.write(encoded(entry.secret, entry.privateMaterial)));
         }
         out.put("ExpirationModel", entry.expirationModel).put("Description", entry.description);
-        putDate(out, "ValidTo", entry.validTo);
+        Documents.putDate(out, "ValidTo", entry.validTo);
       }
     } else {
       ArrayNode materials = doc.putArray("KeyMaterials");
       for (KeyMaterial material : key.materials()) {
         ObjectNode out = materials.addObject().put("KeyMaterialId", material.idHex());
-        putDate(out, "CreationDate", material.createdAt());
+        Documents.putDate(out, "CreationDate", material.createdAt());
         out.put("RotationType", material.rotationType())
             .put("Material", secrets.write(encoded(material.secretKey(), material.privateMaterial())));
       }
@@ -322,15 +321,15 @@ final class KmsDocuments {
 
   static ObjectNode alias(KmsAlias alias) {
     ObjectNode doc = Json.object().put("AliasName", alias.name()).put("TargetKeyId", alias.targetKeyId());
-    putDate(doc, "CreationDate", alias.createdAt());
-    putDate(doc, "LastUpdatedDate", alias.updatedAt());
+    Documents.putDate(doc, "CreationDate", alias.createdAt());
+    Documents.putDate(doc, "LastUpdatedDate", alias.updatedAt());
     return doc;
   }
 
   static ObjectNode grant(Grant grant) {
     ObjectNode doc = Json.object().put("GrantId", grant.grantId()).put("KeyId", grant.keyId())
         .put("Name", grant.name());
-    putDate(doc, "CreationDate", grant.creationDate());
+    Documents.putDate(doc, "CreationDate", grant.creationDate());
     doc.put("GranteePrincipal", grant.granteePrincipal()).put("RetiringPrincipal", grant.retiringPrincipal())
         .put("IssuingAccount", grant.issuingAccount());
     ArrayNode operations = doc.putArray("Operations");
@@ -353,7 +352,7 @@ final class KmsDocuments {
     CustomKeyStore.View view = store.view();
     ObjectNode doc = Json.object().put("CustomKeyStoreId", view.id()).put("CustomKeyStoreName", view.name())
         .put("CustomKeyStoreType", view.type());
-    putDate(doc, "CreationDate", view.creationDate());
+    Documents.putDate(doc, "CreationDate", view.creationDate());
     doc.put("ConnectionState", view.connectionState()).put("ConnectionErrorCode", view.connectionErrorCode());
     if (view.cloudHsm() != null) {
       doc.put("CloudHsmClusterId", view.cloudHsm().clusterId())
@@ -385,25 +384,9 @@ final class KmsDocuments {
 
   // ---- dates --------------------------------------------------------------------------------
 
-  static void putDate(ObjectNode doc, String field, Instant instant) {
-    if (instant != null) {
-      doc.put(field, instant.toString());
-    }
-  }
-
+  /** A time the document gives, or {@code fallback} when it gives none. */
   static Instant date(ObjectNode doc, String field, Instant fallback) {
-    JsonNode value = doc.get(field);
-    if (value == null || value.isNull()) {
-      return fallback;
-    }
-    if (value.isNumber()) {
-      return Instant.ofEpochMilli((long) (value.asDouble() * 1000));
-    }
-    try {
-      return Instant.parse(value.asText());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(field + " must be an ISO-8601 time such as 2026-01-31T12:00:00Z, not '"
-          + value.asText() + "'");
-    }
+    Instant date = Documents.date(doc, field);
+    return date == null ? fallback : date;
   }
 }

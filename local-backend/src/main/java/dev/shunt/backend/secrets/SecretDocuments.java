@@ -14,10 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -130,11 +126,11 @@ final class SecretDocuments {
       ArrayNode tags = document.putArray("Tags");
       secret.tags.forEach((key, value) -> tags.addObject().put("Key", key).put("Value", value));
     }
-    putDate(document, "CreatedDate", secret.createdDate);
-    putDate(document, "LastChangedDate", secret.lastChangedDate);
-    putDate(document, "LastAccessedDate", secret.lastAccessedDate);
-    putDate(document, "DeletedDate", secret.deletedDate);
-    putDate(document, "DeletionDate", secret.deletionDate);
+    Documents.putDate(document, "CreatedDate", secret.createdDate);
+    Documents.putDate(document, "LastChangedDate", secret.lastChangedDate);
+    Documents.putDate(document, "LastAccessedDate", secret.lastAccessedDate);
+    Documents.putDate(document, "DeletedDate", secret.deletedDate);
+    Documents.putDate(document, "DeletionDate", secret.deletionDate);
     if (secret.rotationEnabled || secret.rotationLambdaArn != null) {
       document.put("RotationEnabled", secret.rotationEnabled);
     }
@@ -148,8 +144,8 @@ final class SecretDocuments {
       putIf(node, "Duration", rules.duration());
       putIf(node, "ScheduleExpression", rules.scheduleExpression());
     }
-    putDate(document, "LastRotatedDate", secret.lastRotatedDate);
-    putDate(document, "NextRotationDate", secret.nextRotationDate);
+    Documents.putDate(document, "LastRotatedDate", secret.lastRotatedDate);
+    Documents.putDate(document, "NextRotationDate", secret.nextRotationDate);
     if (secret.resourcePolicy != null) {
       document.put("ResourcePolicy", secret.resourcePolicy.text());
     }
@@ -172,8 +168,8 @@ final class SecretDocuments {
     ObjectNode entry = versions.addObject().put("VersionId", version.versionId);
     ArrayNode stages = entry.putArray("VersionStages");
     version.stages.forEach(stages::add);
-    putDate(entry, "CreatedDate", version.createdDate);
-    putDate(entry, "LastAccessedDate", version.lastAccessedDate);
+    Documents.putDate(entry, "CreatedDate", version.createdDate);
+    Documents.putDate(entry, "LastAccessedDate", version.lastAccessedDate);
     return entry;
   }
 
@@ -250,11 +246,11 @@ final class SecretDocuments {
     }
     parsed.type = Documents.text(document, "Type", null);
     parsed.tags = tags(document.get("Tags"));
-    parsed.createdDate = date(document, "CreatedDate");
-    parsed.lastChangedDate = date(document, "LastChangedDate");
-    parsed.lastAccessedDate = date(document, "LastAccessedDate");
-    parsed.deletedDate = date(document, "DeletedDate");
-    parsed.deletionDate = date(document, "DeletionDate");
+    parsed.createdDate = Documents.date(document, "CreatedDate");
+    parsed.lastChangedDate = Documents.date(document, "LastChangedDate");
+    parsed.lastAccessedDate = Documents.date(document, "LastAccessedDate");
+    parsed.deletedDate = Documents.date(document, "DeletedDate");
+    parsed.deletionDate = Documents.date(document, "DeletionDate");
     if (parsed.deletionDate != null && parsed.deletedDate == null) {
       throw new IllegalArgumentException("DeletionDate needs DeletedDate (when DeleteSecret was called)");
     }
@@ -264,8 +260,8 @@ final class SecretDocuments {
       throw new IllegalArgumentException("RotationEnabled needs RotationLambdaARN (the rotator to run)");
     }
     parsed.rotationRules = rules(document.get("RotationRules"));
-    parsed.lastRotatedDate = date(document, "LastRotatedDate");
-    parsed.nextRotationDate = date(document, "NextRotationDate");
+    parsed.lastRotatedDate = Documents.date(document, "LastRotatedDate");
+    parsed.nextRotationDate = Documents.date(document, "NextRotationDate");
     parsed.resourcePolicy = policy(document.get("ResourcePolicy"));
     parsed.primaryRegion = Documents.text(document, "PrimaryRegion", null);
     parsed.replicas = replicas(document.get("ReplicationStatus"), region);
@@ -438,8 +434,8 @@ final class SecretDocuments {
       if (clear != null && sealed != null) {
         throw new IllegalArgumentException(at + ": give SealedValue or the value in the clear, not both");
       }
-      versions.add(new VersionSpec(versionId, stages, stagesStated, within(at, () -> date(entry, "CreatedDate")),
-          within(at, () -> date(entry, "LastAccessedDate")), clear, sealed));
+      versions.add(new VersionSpec(versionId, stages, stagesStated, within(at, () -> Documents.date(entry, "CreatedDate")),
+          within(at, () -> Documents.date(entry, "LastAccessedDate")), clear, sealed));
     }
     if (!stageHolders.containsKey(SecretsBackend.CURRENT)) {
       // As PutSecretValue does with a secret's first value: the newest version with a value is AWSCURRENT.
@@ -521,11 +517,11 @@ final class SecretDocuments {
       ArrayNode sorted = out.putArray("Tags");
       new TreeMap<>(tags).forEach((key, value) -> sorted.addObject().put("Key", key).put("Value", value));
     }
-    putDate(out, "CreatedDate", parsed.createdDate);
-    putDate(out, "LastChangedDate", parsed.lastChangedDate);
-    putDate(out, "LastAccessedDate", parsed.lastAccessedDate);
-    putDate(out, "DeletedDate", parsed.deletedDate);
-    putDate(out, "DeletionDate", parsed.deletionDate);
+    Documents.putDate(out, "CreatedDate", parsed.createdDate);
+    Documents.putDate(out, "LastChangedDate", parsed.lastChangedDate);
+    Documents.putDate(out, "LastAccessedDate", parsed.lastAccessedDate);
+    Documents.putDate(out, "DeletedDate", parsed.deletedDate);
+    Documents.putDate(out, "DeletionDate", parsed.deletionDate);
     Boolean enabled = parsed.rotationEnabled == null && complete ? Boolean.FALSE : parsed.rotationEnabled;
     if (enabled != null) {
       out.put("RotationEnabled", enabled);
@@ -539,8 +535,8 @@ final class SecretDocuments {
       putIf(rules, "Duration", parsed.rotationRules.duration());
       putIf(rules, "ScheduleExpression", parsed.rotationRules.scheduleExpression());
     }
-    putDate(out, "LastRotatedDate", parsed.lastRotatedDate);
-    putDate(out, "NextRotationDate", parsed.nextRotationDate);
+    Documents.putDate(out, "LastRotatedDate", parsed.lastRotatedDate);
+    Documents.putDate(out, "NextRotationDate", parsed.nextRotationDate);
     if (parsed.resourcePolicy != null) {
       try {
         out.put("ResourcePolicy", Json.text(Json.readTree(parsed.resourcePolicy.text())));
@@ -567,8 +563,8 @@ final class SecretDocuments {
           ArrayNode stages = entry.putArray("VersionStages");
           version.stages().stream().sorted().forEach(stages::add);
         }
-        putDate(entry, "CreatedDate", version.createdDate());
-        putDate(entry, "LastAccessedDate", version.lastAccessedDate());
+        Documents.putDate(entry, "CreatedDate", version.createdDate());
+        Documents.putDate(entry, "LastAccessedDate", version.lastAccessedDate());
         if (version.clear() != null || version.sealed() != null) {
           Digest value = digest.apply(version);
           entry.put(value.binary() ? "SecretBinary" : "SecretString", base64(value.digest()));
@@ -648,31 +644,6 @@ final class SecretDocuments {
     });
   }
 
-  static Instant date(ObjectNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    String text = value.asText().trim();
-    if (value.isValueNode() && !value.isNumber()) {
-      try {
-        return Instant.parse(text);
-      } catch (DateTimeParseException e) {
-        try {
-          return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e2) {
-          try {
-            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-          } catch (DateTimeParseException e3) {
-            // refused below
-          }
-        }
-      }
-    }
-    throw new IllegalArgumentException(field + " must be an ISO-8601 date and time such as 2024-01-31T12:00:00Z, not '"
-        + text + "'");
-  }
-
   private static Boolean bool(ObjectNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
@@ -705,9 +676,4 @@ final class SecretDocuments {
     }
   }
 
-  private static void putDate(ObjectNode node, String field, Instant date) {
-    if (date != null) {
-      node.put(field, date.toString());
-    }
-  }
 }

@@ -8,7 +8,6 @@ import dev.shunt.backend.core.Json;
 import dev.shunt.backend.store.Documents;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -312,18 +311,14 @@ final class ParameterDocuments {
 
   /** An ISO-8601 time ({@code 2026-01-05T10:00:00Z}), or null when not given; {@code field} may carry a prefix. */
   static Instant date(ObjectNode node, String field) {
-    String name = field.substring(field.lastIndexOf('.') + 1);
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      return null;
-    }
+    int dot = field.lastIndexOf('.');
     try {
-      return Instant.parse(value.asText());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(field + " must be an ISO-8601 time such as 2026-01-05T10:00:00Z, not '"
-          + value.asText() + "'");
+      return Documents.date(node, field.substring(dot + 1));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field.substring(0, dot + 1) + e.getMessage());
     }
   }
+
 
   /**
    * Policies as PutParameter takes them (a JSON array's text) from any of the forms a document may

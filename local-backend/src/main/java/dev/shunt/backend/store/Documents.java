@@ -2,6 +2,11 @@ package dev.shunt.backend.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -91,5 +96,44 @@ public final class Documents {
       throw new IllegalArgumentException(field + " is required");
     }
     return value;
+  }
+
+  /**
+   * A time a document gives: ISO-8601 ({@code 2026-01-31T12:00:00Z}, with an offset, or a date,
+   * taken as its start in UTC), or epoch seconds; null when absent.
+   */
+  public static Instant date(ObjectNode document, String field) {
+    JsonNode value = document.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (value.isNumber()) {
+      return Instant.ofEpochMilli((long) (value.asDouble() * 1000));
+    }
+    String text = value.asText().trim();
+    if (value.isValueNode()) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        try {
+          return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e2) {
+          try {
+            return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+          } catch (DateTimeParseException e3) {
+            // refused below
+          }
+        }
+      }
+    }
+    throw new IllegalArgumentException(field + " must be an ISO-8601 date and time such as 2026-01-31T12:00:00Z, not '"
+        + text + "'");
+  }
+
+  /** Writes a time as ISO-8601 ({@code 2026-01-31T12:00:00Z}); nothing when it is null. */
+  public static void putDate(ObjectNode document, String field, Instant instant) {
+    if (instant != null) {
+      document.put(field, instant.toString());
+    }
   }
 }

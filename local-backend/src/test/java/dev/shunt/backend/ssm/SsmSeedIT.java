@@ -257,7 +257,7 @@ class SsmSeedIT {
         {"Name: /a/b\n  Value: x\n  Versions: [{Value: y}]", "give either Versions or one version's fields"},
         {"Name: /a/b\n  Value: x\n  Tags: [{Key: \"aws:x\", Value: y}]", "Tag keys beginning with aws: are reserved"},
         {"Name: /a/b\n  Value: x\n  DataType: aws:ec2:image", "is not in the correct format for data type"},
-        {"Name: /a/b\n  Value: x\n  LastModifiedDate: yesterday", "LastModifiedDate must be an ISO-8601 time"},
+        {"Name: /a/b\n  Value: x\n  LastModifiedDate: yesterday", "LastModifiedDate must be an ISO-8601 date and time"},
     };
     for (String[] test : cases) {
       Path seed = write("bad.yaml", "regions:\n  - ssm:\n      parameters:\n        - "
