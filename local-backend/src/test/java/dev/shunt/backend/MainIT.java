@@ -349,7 +349,11 @@ class MainIT {
             + "not 'Lab'",
         List.of("--max-accounts", "0"), "max-accounts must be between 1 and 100000, not 0",
         List.of("--audit-log-max-bytes", "lots"), "audit-log-max-bytes must be a whole number, not 'lots'",
-        List.of("--threads", "9999999999"), "threads is too large: 9999999999");
+        List.of("--threads", "9999999999"), "threads is too large: 9999999999",
+        List.of("--root-key", "not base64!"), "root-key is not base64",
+        List.of("--root-key", "c2hvcnQ="), "root-key must be 32 bytes (base64), not 5",
+        List.of("--root-key", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "--root-key-file", "k"),
+        "root-key and root-key-file both give the root key");
     for (Map.Entry<List<String>, String> option : refused.entrySet()) {
       List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
       args.addAll(option.getKey());

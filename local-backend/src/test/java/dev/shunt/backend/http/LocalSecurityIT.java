@@ -106,6 +106,10 @@ class LocalSecurityIT {
         "Origin", origin), "{}");
     assertThat(aws.status).isEqualTo(403);
     assertThat(aws.json().path("__type").asText()).isEqualTo("AccessDeniedException");
+    // The state export (key material in the clear when asked for) is no exception.
+    Answer export = send(trusting, "GET", "/_shunt/export?plaintext=true", Map.of("Origin", origin), "");
+    assertThat(export.status).isEqualTo(403);
+    assertThat(export.body).doesNotContain(keyId);
   }
 
   @Test
@@ -128,6 +132,9 @@ class LocalSecurityIT {
     assertThat(answer.status).isIn(400, 403);
     assertThat(answer.body).doesNotContain("hunter2");
     assertThat(send(trusting, "GET", "/_shunt/audit", host, Map.of(), "").status).isIn(400, 403);
+    Answer export = send(trusting, "GET", "/_shunt/export?plaintext=true", host, Map.of(), "");
+    assertThat(export.status).isIn(400, 403);
+    assertThat(export.body).doesNotContain("hunter2").doesNotContain(name);
   }
 
   @ParameterizedTest
@@ -187,7 +194,8 @@ class LocalSecurityIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"GET /_shunt/audit", "GET /_shunt/quotas", "GET /_shunt/clock", "POST /_shunt/reset",
-      "POST /_shunt/clock", "DELETE /_shunt/faults", "GET /_shunt/rotations", "POST /_shunt/rotators"})
+      "POST /_shunt/clock", "DELETE /_shunt/faults", "GET /_shunt/rotations", "POST /_shunt/rotators",
+      "GET /_shunt/export"})
   void underSigV4EveryAdminEndpointButHealthNeedsTheToken(String route) throws Exception {
     String method = route.substring(0, route.indexOf(' '));
     String path = route.substring(route.indexOf(' ') + 1);
