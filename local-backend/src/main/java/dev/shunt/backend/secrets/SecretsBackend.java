@@ -65,6 +65,8 @@ public final class SecretsBackend {
   private final SecretRotations rotations;
   private final AwsRegions acceptedRegions;
   private final SecretsState state;
+  /** ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica, and keeping replicas in sync. */
+  final SecretReplication replication = new SecretReplication(this);
 
   /** @param acceptedRegions the Regions a secret may be replicated to (each replica Region holds state) */
   public SecretsBackend(KmsBackend kms, SecretRotations rotations, AwsRegions acceptedRegions) {
@@ -101,7 +103,7 @@ public final class SecretsBackend {
     return secret;
   }
 
-  private Secret locate(RequestContext ctx, String secretId) {
+  Secret locate(RequestContext ctx, String secretId) {
     String accountId = ctx.accountId();
     String name = secretId;
     boolean byArn = secretId.startsWith("arn:");
@@ -154,7 +156,7 @@ public final class SecretsBackend {
   }
 
   /** Writes go to the primary and never to a secret scheduled for deletion. */
-  private static void requireWritable(Secret secret) {
+  static void requireWritable(Secret secret) {
     synchronized (secret) {
       if (secret.isReplica()) {
         throw SecretsErrors.replicaReadOnly();
@@ -214,7 +216,7 @@ public final class SecretsBackend {
     }
     secret.touched();
     if (!replicas.isEmpty()) {
-      replicate(ctx, secret, replicas, force);
+      replication.replicate(ctx, secret, replicas, force);
     }
     return new Result(secret, version);
   }
@@ -273,7 +275,7 @@ public final class SecretsBackend {
     Secret secret = find(ctx, secretId, "PutSecretValue");
     requireWritable(secret);
     Result result = addVersion(ctx, secret, token, value, stages.isEmpty() ? List.of(CURRENT) : stages);
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
     return result;
   }
 
@@ -309,7 +311,7 @@ public final class SecretsBackend {
       reencrypt(ctx, secret);
     }
     Result result = value == null ? new Result(secret, null) : addVersion(ctx, secret, token, value, List.of(CURRENT));
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
     return result;
   }
 
@@ -389,7 +391,7 @@ public final class SecretsBackend {
     return new Result(secret, version);
   }
 
-  private SecretVersion newVersion(RequestContext ctx, Secret secret, String versionId, SecretValue value) {
+  SecretVersion newVersion(RequestContext ctx, Secret secret, String versionId, SecretValue value) {
     return newVersion(ctx, secret, versionId, value, cipher.digest(value.bytes(), value.binary()));
   }
 
@@ -494,7 +496,7 @@ public final class SecretsBackend {
       secret.changed(ctx.now());
       secret.touched();
     }
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
     return secret;
   }
 
@@ -607,7 +609,7 @@ public final class SecretsBackend {
       secret.changed(ctx.now());
       secret.touched();
     }
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
   }
 
   void untagResource(RequestContext ctx, String secretId, List<String> keys) {
@@ -618,7 +620,7 @@ public final class SecretsBackend {
       secret.changed(ctx.now());
       secret.touched();
     }
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
   }
 
   // ---- resource policies ------------------------------------------------------------------
@@ -639,7 +641,7 @@ public final class SecretsBackend {
       secret.changed(ctx.now());
       secret.touched();
     }
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
     return secret;
   }
 
@@ -651,7 +653,7 @@ public final class SecretsBackend {
       secret.changed(ctx.now());
       secret.touched();
     }
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
     return secret;
   }
 
@@ -693,198 +695,6 @@ public final class SecretsBackend {
       }
       return SecretFilter.matchesAll(filters, view) ? view : null;
     });
-  }
-
-  // ---- replication ------------------------------------------------------------------------
-
-  Secret replicateSecretToRegions(RequestContext ctx, String secretId, List<ReplicaRequest> replicas,
-      boolean force) {
-    Secret secret = find(ctx, secretId, "ReplicateSecretToRegions");
-    requireWritable(secret);
-    replicate(ctx, secret, replicas, force);
-    return secret;
-  }
-
-  private void replicate(RequestContext ctx, Secret primary, List<ReplicaRequest> requests, boolean force) {
-    for (ReplicaRequest request : requests) {
-      if (request.region().equals(primary.region)) {
-        throw SecretsErrors.invalidParameter("Invalid replica region: " + request.region()
-            + " is the primary Region of the secret.");
-      }
-      Secret.Replica replica;
-      synchronized (primary) {
-        if (primary.replicas.containsKey(request.region())) {
-          continue;
-        }
-        replica = new Secret.Replica(request.region(), request.kmsKeyId());
-        replica.status = "InProgress";
-        primary.replicas.put(request.region(), replica);
-        primary.everReplicated = true;
-        primary.touched();
-      }
-      RequestContext there = ctx.inRegion(request.region());
-      SecretsRegion target = regions.get(primary.accountId, request.region());
-      Secret existing = locate(there, primary.name);
-      if (existing != null && !force) {
-        synchronized (primary) {
-          replica.status = "Failed";
-          replica.statusMessage = "Replication failed: Secret with name " + primary.name
-              + " already exists in this region.";
-          primary.touched();
-        }
-        continue;
-      }
-      if (existing != null) {
-        target.remove(existing);
-        rotations.forget(existing);
-      }
-      String arn = primary.arn.replace(":" + primary.region + ":", ":" + request.region() + ":");
-      Secret copy = new Secret(primary.accountId, request.region(), primary.name, arn, primary.createdDate);
-      synchronized (copy) {
-        copy.primaryRegion = primary.region;
-        copy.everReplicated = true;
-        copy.kmsKeyId = request.kmsKeyId();
-      }
-      try {
-        copyInto(ctx, primary, copy);
-      } catch (AwsException e) {
-        synchronized (primary) {
-          replica.status = "Failed";
-          replica.statusMessage = "Replication failed: " + e.getMessage();
-          primary.touched();
-        }
-        continue;
-      }
-      if (target.add(copy) == copy) {
-        // Touched after any secret it replaced was removed: of the two documents under its name, its is the later.
-        copy.touched();
-      }
-      synchronized (primary) {
-        replica.status = "InSync";
-        replica.statusMessage = "Replication succeeded";
-        primary.touched();
-      }
-    }
-  }
-
-  /** Brings each in-sync replica up to date with its primary after a write. */
-  private void syncReplicas(RequestContext ctx, Secret primary) {
-    List<Secret.Replica> replicas;
-    synchronized (primary) {
-      replicas = new ArrayList<>(primary.replicas.values());
-    }
-    for (Secret.Replica replica : replicas) {
-      if (!"InSync".equals(replica.status)) {
-        continue;
-      }
-      Secret copy = locate(ctx.inRegion(replica.region), primary.name);
-      if (copy == null) {
-        continue;
-      }
-      try {
-        copyInto(ctx, primary, copy);
-      } catch (AwsException e) {
-        synchronized (primary) {
-          replica.status = "Failed";
-          replica.statusMessage = "Replication failed: " + e.getMessage();
-          primary.touched();
-        }
-      }
-    }
-  }
-
-  /**
-   * Copies a primary's metadata and versions into its replica, encrypting each version it does
-   * not have yet under the replica's key in the replica's Region.
-   */
-  private void copyInto(RequestContext ctx, Secret primary, Secret copy) {
-    Map<String, SecretVersion> versions;
-    synchronized (primary) {
-      versions = new LinkedHashMap<>(primary.versions);
-      synchronized (copy) {
-        copy.description = primary.description;
-        copy.type = primary.type;
-        copy.tags.clear();
-        copy.tags.putAll(primary.tags);
-        copy.everTagged = primary.everTagged;
-        copy.resourcePolicy = primary.resourcePolicy;
-        copy.changed(primary.lastChangedDate);
-        copy.deletedDate = primary.deletedDate;
-      }
-    }
-    RequestContext there = ctx.inRegion(copy.region);
-    Map<String, SecretVersion> copied = new LinkedHashMap<>();
-    for (SecretVersion version : versions.values()) {
-      SecretVersion mine;
-      synchronized (copy) {
-        mine = copy.versions.get(version.versionId);
-      }
-      if (!version.hasValue()) {
-        mine = SecretVersion.empty(version.versionId, version.createdDate);
-      } else if (mine == null || !mine.hasValue()) {
-        byte[] plaintext = cipher.open(ctx.inRegion(primary.region), primary.arn, version.versionId, version.value);
-        mine = newVersion(there, copy, version.versionId, new SecretValue(plaintext, version.value.binary()));
-      }
-      copied.put(version.versionId, mine);
-    }
-    synchronized (primary) {
-      synchronized (copy) {
-        copy.versions.clear();
-        for (SecretVersion mine : copied.values()) {
-          SecretVersion original = primary.versions.get(mine.versionId);
-          mine.stages.clear();
-          if (original != null) {
-            mine.stages.addAll(original.stages);
-          }
-          copy.versions.put(mine.versionId, mine);
-        }
-        // A new replica (not yet in its Region's maps) is not touched here but once it is added.
-        copy.touched();
-      }
-    }
-  }
-
-  Secret removeRegionsFromReplication(RequestContext ctx, String secretId, List<String> regionNames) {
-    Secret secret = find(ctx, secretId, "RemoveRegionsFromReplication");
-    requireWritable(secret);
-    for (String regionName : regionNames) {
-      Secret.Replica replica;
-      synchronized (secret) {
-        replica = secret.replicas.remove(regionName);
-      }
-      if (replica == null) {
-        continue;
-      }
-      secret.touched();
-      Secret copy = locate(ctx.inRegion(regionName), secret.name);
-      if (copy != null && copy.isReplica()) {
-        regions.get(secret.accountId, regionName).remove(copy);
-      }
-    }
-    return secret;
-  }
-
-  /** StopReplicationToReplica (called in the replica's Region): the replica becomes a standalone secret. */
-  Secret stopReplicationToReplica(RequestContext ctx, String secretId) {
-    Secret copy = find(ctx, secretId, "StopReplicationToReplica");
-    String primaryRegion;
-    synchronized (copy) {
-      if (!copy.isReplica()) {
-        throw SecretsErrors.invalidRequest("StopReplicationToReplica can only be called on a replica secret.");
-      }
-      primaryRegion = copy.primaryRegion;
-      copy.primaryRegion = copy.region;
-      copy.touched();
-    }
-    Secret primary = locate(ctx.inRegion(primaryRegion), copy.name);
-    if (primary != null) {
-      synchronized (primary) {
-        if (primary.replicas.remove(copy.region) != null) {
-          primary.touched();
-        }
-      }
-    }
-    return copy;
   }
 
   // ---- rotation (scheduling and state; the steps run in SecretRotations) ------------------
@@ -977,7 +787,7 @@ public final class SecretsBackend {
   void rotationFinished(Secret secret, String versionId, boolean succeeded, RequestContext ctx) {
     Instant now = ctx.now();
     rotationOutcome(secret, versionId, succeeded, now);
-    syncReplicas(ctx, secret);
+    replication.sync(ctx, secret);
   }
 
   private static void rotationOutcome(Secret secret, String versionId, boolean succeeded, Instant now) {

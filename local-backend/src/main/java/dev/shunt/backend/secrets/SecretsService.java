@@ -330,7 +330,7 @@ public final class SecretsService implements AwsService {
   // ---- replication ------------------------------------------------------------------------
 
   private ObjectNode replicateSecretToRegions(RequestContext ctx, ObjectNode in) {
-    Secret secret = secrets.replicateSecretToRegions(ctx, string(in, "SecretId"),
+    Secret secret = secrets.replication.replicateSecretToRegions(ctx, string(in, "SecretId"),
         replicaRequests(in, "AddReplicaRegions"), flag(in, "ForceOverwriteReplicaSecret"));
     ObjectNode out = Json.object().put("ARN", secret.arn);
     replicationStatus(out, SecretView.of(secret));
@@ -338,7 +338,7 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode removeRegionsFromReplication(RequestContext ctx, ObjectNode in) {
-    Secret secret = secrets.removeRegionsFromReplication(ctx, string(in, "SecretId"),
+    Secret secret = secrets.replication.removeRegionsFromReplication(ctx, string(in, "SecretId"),
         Inputs.strings(in, "RemoveReplicaRegions"));
     ObjectNode out = Json.object().put("ARN", secret.arn);
     replicationStatus(out, SecretView.of(secret));
@@ -346,7 +346,7 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode stopReplicationToReplica(RequestContext ctx, ObjectNode in) {
-    return Json.object().put("ARN", secrets.stopReplicationToReplica(ctx, string(in, "SecretId")).arn);
+    return Json.object().put("ARN", secrets.replication.stopReplicationToReplica(ctx, string(in, "SecretId")).arn);
   }
 
   // ---- shapes -----------------------------------------------------------------------------
