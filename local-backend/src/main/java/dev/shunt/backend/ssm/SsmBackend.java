@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Parameter Store's domain: parameters, versions, labels, tiers, policies, tags and the service
@@ -42,7 +40,6 @@ public final class SsmBackend {
   private static final String BY_PATH = "ssm.GetParametersByPath";
   private static final String DESCRIBE = "ssm.DescribeParameters";
   private static final String HISTORY = "ssm.GetParameterHistory";
-  private static final Set<String> DATA_TYPES = Set.of("text", "aws:ec2:image", "aws:ssm:integration");
 
   /** A parameter as a read returns it: the version read, its value (plaintext or ciphertext form). */
   record View(String name, String arn, ParameterVersion version, String selector, String value, String sourceResult) {}
@@ -113,7 +110,7 @@ public final class SsmBackend {
     if (keyId != null && type != null && !type.equals(SECURE_STRING)) {
       throw CommonErrors.validation("KeyId is only supported for SecureString parameters.");
     }
-    String dataType = dataTypeText == null ? null : checkDataType(dataTypeText, name, value);
+    String dataType = dataTypeText == null ? null : ParameterRules.checkDataType(dataTypeText, name, value);
     List<ParameterPolicies.Policy> policies = policiesText == null ? null
         : ParameterPolicies.parse(policiesText, ctx.now());
     for (String tagKey : tags.keySet()) {
@@ -167,17 +164,17 @@ public final class SsmBackend {
       throw CommonErrors.validation("A parameter type is required when you create a parameter.");
     }
     try {
-      String effectiveType = creating ? canonicalType(type) : latest.type;
+      String effectiveType = creating ? ParameterRules.canonicalType(type) : latest.type;
       if (keyId != null && !effectiveType.equals(SECURE_STRING)) {
         throw CommonErrors.validation("KeyId is only supported for SecureString parameters.");
       }
       List<ParameterPolicies.Policy> effectivePolicies = policies != null ? policies
           : creating ? List.of() : latest.policies;
-      TierChoice choice = tier(ctx, region, requestedTier, creating ? null : latest.tier, valueBytes,
+      ParameterRules.TierChoice choice = ParameterRules.tier(ctx, region, requestedTier, creating ? null : latest.tier, valueBytes,
           !effectivePolicies.isEmpty());
       String pattern = allowedPattern != null ? allowedPattern : creating ? null : latest.allowedPattern;
       if (pattern != null && !pattern.isEmpty()) {
-        checkPattern(pattern, value);
+        ParameterRules.checkPattern(pattern, value);
       }
       boolean full = !creating && parameter.versions.size() >= MAX_VERSIONS;
       if (full) {
@@ -192,7 +189,7 @@ public final class SsmBackend {
       SecureStrings.Sealed sealed = effectiveKey == null ? null : secure.seal(ctx, effectiveKey, parameter.arn, value);
       // Counting into a tier is the last step that can fail, so a failed write never leaves a count behind.
       String tier = creating || !latest.tier.equals(choice.tier())
-          ? reserve(region, choice, creating ? null : latest.tier) : choice.tier();
+          ? ParameterRules.reserve(region, choice, creating ? null : latest.tier) : choice.tier();
       if (full) {
         parameter.versions.pollFirstEntry();
       }
@@ -222,141 +219,6 @@ public final class SsmBackend {
     if (parameter.versions.isEmpty()) {
       parameter.deleted = true;
       region.parameters.remove(parameter.key, parameter);
-    }
-  }
-
-  /**
-   * The tier a write asks for; {@code intelligent} when Intelligent-Tiering chose Standard, which
-   * becomes Advanced if the account's Standard parameters are at their limit.
-   */
-  record TierChoice(String tier, boolean intelligent) {}
-
-  /**
-   * The tier a write gets: the one asked for, else the parameter's own (an overwrite) or the
-   * account's default (a new parameter); Intelligent-Tiering picks Standard when the value and
-   * policies allow it (and the Standard limit, see {@link #reserve}). Advanced never goes back to Standard.
-   */
-  static TierChoice tier(RequestContext ctx, SsmRegion region, String requested, String current, int valueBytes,
-      boolean hasPolicies) {
-    String fallback = setting(ctx, region, ServiceSettings.DEFAULT_TIER).value();
-    String tier = requested != null ? requested
-        : current != null && !fallback.equals(INTELLIGENT) ? current : fallback;
-    boolean intelligent = tier.equals(INTELLIGENT);
-    if (intelligent) {
-      tier = ADVANCED.equals(current) || valueBytes > STANDARD_VALUE_BYTES || hasPolicies ? ADVANCED : STANDARD;
-    }
-    // The constants, not the request's strings: one copy, however many parameters.
-    tier = tier.equals(ADVANCED) ? ADVANCED : STANDARD;
-    if (ADVANCED.equals(current) && tier.equals(STANDARD)) {
-      throw CommonErrors.validation("This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
-          + "from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the "
-          + "advanced parameter and recreate it as a standard parameter.");
-    }
-    if (tier.equals(STANDARD) && valueBytes > STANDARD_VALUE_BYTES) {
-      throw CommonErrors.validation("Standard tier parameters support a maximum parameter value of 4096 characters. "
-          + "To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier. For more "
-          + "information, see https://docs.aws.amazon.com/systems-manager/latest/userguide/"
-          + "parameter-store-advanced-parameters.html");
-    }
-    if (tier.equals(ADVANCED) && valueBytes > ADVANCED_VALUE_BYTES) {
-      throw CommonErrors.validation("Advanced tier parameters support a maximum parameter value of 8192 characters.");
-    }
-    if (tier.equals(STANDARD) && hasPolicies) {
-      throw CommonErrors.validation("Parameter policies are supported only for advanced-parameter tier parameters. "
-          + "Set Tier to Advanced or Intelligent-Tiering.");
-    }
-    return new TierChoice(tier, intelligent && tier.equals(STANDARD));
-  }
-
-  /**
-   * Counts a parameter into its tier (moving it out of the old one), within the account's limits
-   * (10,000 Standard, 100,000 Advanced per Region), and returns the tier it got: Intelligent-Tiering
-   * goes to Advanced when Standard is full, as AWS does.
-   */
-  static String reserve(SsmRegion region, TierChoice choice, String previousTier) {
-    String tier = choice.tier();
-    if (!tryReserve(region, tier)) {
-      if (!choice.intelligent()) {
-        throw tierFull(tier);
-      }
-      tier = ADVANCED;
-      if (!tryReserve(region, tier)) {
-        throw tierFull(tier);
-      }
-    }
-    if (previousTier != null) {
-      region.counter(previousTier).decrementAndGet();
-    }
-    return tier;
-  }
-
-  private static boolean tryReserve(SsmRegion region, String tier) {
-    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
-    if (region.counter(tier).incrementAndGet() > limit) {
-      region.counter(tier).decrementAndGet();
-      return false;
-    }
-    return true;
-  }
-
-  private static AwsException tierFull(String tier) {
-    int limit = tier.equals(ADVANCED) ? ADVANCED_LIMIT : STANDARD_LIMIT;
-    return SsmErrors.limitExceeded("You have exceeded the number of " + tier.toLowerCase(java.util.Locale.ROOT)
-        + " parameters for this AWS account (" + limit + "). Delete parameters that are no longer necessary and "
-        + "try again.");
-  }
-
-  /** The type's constant (one copy however many parameters), or the text as given if it is none of them. */
-  static String canonicalType(String type) {
-    return switch (type) {
-      case "String" -> "String";
-      case "StringList" -> "StringList";
-      case SECURE_STRING -> SECURE_STRING;
-      default -> type;
-    };
-  }
-
-  /** Checks a DataType (and, when {@code value} is known, that the value fits it). */
-  static String checkDataType(String dataType, String name, String value) {
-    if (!DATA_TYPES.contains(dataType)) {
-      throw CommonErrors.validation("The following data type is not supported: " + dataType
-          + " (Data type names are all lowercase.)");
-    }
-    if (dataType.equals("aws:ec2:image") && value != null && !isImageId(value)) {
-      throw CommonErrors.validation("Parameter value, " + value + ", is not in the correct format for data type "
-          + "aws:ec2:image: use an AMI ID such as ami-12345678 or ami-1234567890abcdef0.");
-    }
-    if (dataType.equals("aws:ssm:integration")
-        && !name.startsWith("/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/")) {
-      throw CommonErrors.validation("Parameters of data type aws:ssm:integration must be named "
-          + "/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/NAME.");
-    }
-    return dataType;
-  }
-
-  /** {@code ami-} and 8 or 17 lowercase hex digits. */
-  private static boolean isImageId(String value) {
-    if (!value.startsWith("ami-") || (value.length() != 12 && value.length() != 21)) {
-      return false;
-    }
-    for (int i = 4; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  static void checkPattern(String pattern, String value) {
-    Pattern compiled;
-    try {
-      compiled = Pattern.compile(pattern);
-    } catch (PatternSyntaxException e) {
-      throw SsmErrors.invalidAllowedPattern("The allowed pattern " + pattern + " is not a valid regular expression.");
-    }
-    if (!compiled.matcher(value).matches()) {
-      throw SsmErrors.patternMismatch(pattern);
     }
   }
 
@@ -817,7 +679,7 @@ public final class SsmBackend {
     return getSetting(ctx, id);
   }
 
-  private static ServiceSettings.Setting setting(RequestContext ctx, SsmRegion region, String id) {
+  static ServiceSettings.Setting setting(RequestContext ctx, SsmRegion region, String id) {
     ServiceSettings.Setting setting = region.settings.get(id);
     return setting != null ? setting
         : new ServiceSettings.Setting(ServiceSettings.DEFINITIONS.get(id).defaultValue(), null, null, false);

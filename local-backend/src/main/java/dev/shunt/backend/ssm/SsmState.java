@@ -226,7 +226,7 @@ final class SsmState implements StateSection {
       throw new IllegalArgumentException(e.getMessage());
     }
     Parameter parameter = new Parameter(state.accountId, state.region, name);
-    String effectiveType = SsmBackend.canonicalType(type);
+    String effectiveType = ParameterRules.canonicalType(type);
     boolean secure = effectiveType.equals(SsmBackend.SECURE_STRING);
     List<Resolved> resolved = new ArrayList<>();
     Resolved previous = null;
@@ -253,7 +253,7 @@ final class SsmState implements StateSection {
     String tier;
     try {
       // Counting into a tier is the last step that can fail, as in PutParameter.
-      tier = SsmBackend.reserve(state, previous.choice(), null);
+      tier = ParameterRules.reserve(state, previous.choice(), null);
     } catch (AwsException e) {
       throw new IllegalArgumentException(e.getMessage());
     }
@@ -282,7 +282,7 @@ final class SsmState implements StateSection {
 
   /** A version with what it keeps from the one before it, checked. */
   private record Resolved(String plaintext, SecureStrings.Sealed sealed, String keyId, String description,
-      String allowedPattern, SsmBackend.TierChoice choice, List<ParameterPolicies.Policy> policies, String dataType,
+      String allowedPattern, ParameterRules.TierChoice choice, List<ParameterPolicies.Policy> policies, String dataType,
       List<String> labels) {}
 
   private Resolved resolve(RequestContext ctx, SsmRegion state, Parameter parameter, ParameterDocuments.Stated stated,
@@ -308,19 +308,19 @@ final class SsmState implements StateSection {
     if (stated.keyId() != null && !secure) {
       throw new IllegalArgumentException("KeyId is only supported for SecureString parameters.");
     }
-    String dataType = stated.dataType() != null ? SsmBackend.checkDataType(stated.dataType(), parameter.name, plaintext)
+    String dataType = stated.dataType() != null ? ParameterRules.checkDataType(stated.dataType(), parameter.name, plaintext)
         : previous != null ? previous.dataType() : "text";
     Instant writtenAt = stated.date() != null ? stated.date() : ctx.now();
     List<ParameterPolicies.Policy> policies = stated.policiesText() != null
         ? ParameterPolicies.parse(stated.policiesText(), writtenAt)
         : previous != null ? previous.policies() : List.of();
     int valueBytes = plaintext == null ? 0 : plaintext.getBytes(StandardCharsets.UTF_8).length;
-    SsmBackend.TierChoice choice = SsmBackend.tier(ctx, state, stated.tier(),
+    ParameterRules.TierChoice choice = ParameterRules.tier(ctx, state, stated.tier(),
         previous == null ? null : previous.choice().tier(), valueBytes, !policies.isEmpty());
     String pattern = stated.allowedPattern() != null ? stated.allowedPattern()
         : previous != null ? previous.allowedPattern() : null;
     if (pattern != null && !pattern.isEmpty() && plaintext != null) {
-      SsmBackend.checkPattern(pattern, plaintext);
+      ParameterRules.checkPattern(pattern, plaintext);
     }
     String keyId = !secure ? null : stated.keyId() != null ? stated.keyId()
         : previous != null ? previous.keyId() : SecureStrings.DEFAULT_KEY;
