@@ -69,7 +69,6 @@ final class SecretDocuments {
       "LastAccessedDate", "SecretString", "SecretBinary", "SealedValue");
   private static final Set<String> SEALED_FIELDS = Set.of("KmsKeyArn", "EncryptedDataKey", "Ciphertext", "Binary");
   private static final Set<String> RULES_FIELDS = Set.of("AutomaticallyAfterDays", "Duration", "ScheduleExpression");
-  private static final Set<String> TAG_FIELDS = Set.of("Key", "Value");
   private static final Set<String> REPLICA_FIELDS = Set.of("Region", "KmsKeyId", "Status", "StatusMessage");
   private static final Set<String> REPLICA_STATUSES = Set.of("InSync", "Failed", "InProgress");
   /** AWS's default recovery window, for a DeletedDate given without its DeletionDate. */
@@ -245,7 +244,14 @@ final class SecretDocuments {
       parsed.kmsKeyId = null;
     }
     parsed.type = Documents.text(document, "Type", null);
-    parsed.tags = tags(document.get("Tags"));
+    parsed.tags = Documents.tags(document.get("Tags"));
+    if (parsed.tags != null) {
+      try {
+        SecretsBackend.checkTags(parsed.tags);
+      } catch (AwsException e) {
+        throw new IllegalArgumentException("Tags: " + e.getMessage());
+      }
+    }
     parsed.createdDate = Documents.date(document, "CreatedDate");
     parsed.lastChangedDate = Documents.date(document, "LastChangedDate");
     parsed.lastAccessedDate = Documents.date(document, "LastAccessedDate");
@@ -271,39 +277,6 @@ final class SecretDocuments {
     }
     parsed.versions = versions(account, parsed.name, document, fields);
     return parsed;
-  }
-
-  private static Map<String, String> tags(JsonNode node) {
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    Map<String, String> tags = new LinkedHashMap<>();
-    if (node.isObject()) {
-      // A mapping is what people write by hand; AWS's own shape is the list of Key and Value.
-      node.properties().forEach(tag -> {
-        if (!tag.getValue().isValueNode()) {
-          throw new IllegalArgumentException("Tags: the value of " + tag.getKey() + " must be text");
-        }
-        tags.put(tag.getKey(), tag.getValue().isNull() ? "" : tag.getValue().asText());
-      });
-      node = Json.array();
-    } else if (!node.isArray()) {
-      throw new IllegalArgumentException("Tags must be a list of {Key, Value} (or a mapping of keys to values)");
-    }
-    for (int i = 0; i < node.size(); i++) {
-      ObjectNode tag = object(node.get(i), "Tags[" + i + "]");
-      within("Tags[" + i + "]", () -> Documents.onlyFields(tag, TAG_FIELDS));
-      String key = within("Tags[" + i + "]", () -> Documents.required(tag, "Key"));
-      if (tags.put(key, Documents.text(tag, "Value", "")) != null) {
-        throw new IllegalArgumentException("Tags: the key " + key + " is given twice");
-      }
-    }
-    try {
-      SecretsBackend.checkTags(tags);
-    } catch (AwsException e) {
-      throw new IllegalArgumentException("Tags: " + e.getMessage());
-    }
-    return tags;
   }
 
   private static Secret.RotationRules rules(JsonNode node) {

@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -162,37 +160,6 @@ final class ParameterDocuments {
   record Stated(long version, String type, String valueText, SecureStrings.Sealed sealed, String keyId,
       String description, String allowedPattern, String tier, String policiesText,
       List<ParameterPolicies.Policy> policies, String dataType, Instant date, String user, List<String> labels) {}
-
-  static Map<String, String> tags(JsonNode node) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    if (node == null || node.isNull()) {
-      return tags;
-    }
-    if (node.isObject()) {
-      // The hand-written shorthand {team: core}.
-      node.fields().forEachRemaining(field -> {
-        if (!field.getValue().isValueNode()) {
-          throw new IllegalArgumentException("Tags." + field.getKey() + " must be a single value");
-        }
-        tags.put(field.getKey(), field.getValue().asText());
-      });
-      return tags;
-    }
-    if (!node.isArray()) {
-      throw new IllegalArgumentException("Tags must be a list of {Key, Value}");
-    }
-    for (JsonNode tag : node) {
-      if (!tag.isObject()) {
-        throw new IllegalArgumentException("Tags must be a list of {Key, Value}");
-      }
-      Documents.onlyFields((ObjectNode) tag, Set.of("Key", "Value"));
-      String key = Documents.required((ObjectNode) tag, "Key");
-      if (tags.put(key, Documents.text((ObjectNode) tag, "Value", "")) != null) {
-        throw new IllegalArgumentException("Tags gives the key " + key + " twice");
-      }
-    }
-    return tags;
-  }
 
   /** The versions a document states: its Versions, or the shorthand of one (its own version fields). */
   static List<Stated> versions(ObjectNode document) {

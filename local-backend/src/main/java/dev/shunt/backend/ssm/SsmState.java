@@ -170,7 +170,8 @@ final class SsmState implements StateSection {
   private void loadParameter(String account, String region, ObjectNode document, SecretFields secrets) {
     Documents.onlyFields(document, ParameterDocuments.PARAMETER_FIELDS);
     String name = ParameterNames.unwrapArn(Documents.required(document, "Name"));
-    Map<String, String> tags = ParameterDocuments.tags(document.get("Tags"));
+    Map<String, String> tags = java.util.Objects.requireNonNullElseGet(Documents.tags(document.get("Tags")),
+        java.util.LinkedHashMap::new);
     List<ParameterDocuments.Stated> versions = ParameterDocuments.versions(document);
     String type = ParameterDocuments.type(versions);
     boolean secure = type.equals(SsmBackend.SECURE_STRING);

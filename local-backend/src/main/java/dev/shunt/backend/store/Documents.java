@@ -8,11 +8,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /** What sections share when they load documents. */
 public final class Documents {
+  private static final Set<String> TAG_FIELDS = Set.of("Key", "Value");
+
   private Documents() {}
 
   /**
@@ -135,5 +138,45 @@ public final class Documents {
     if (instant != null) {
       document.put(field, instant.toString());
     }
+  }
+
+  /**
+   * Tags as AWS lists them ({@code [{Key, Value}]}) or as people write them ({@code {team: core}});
+   * null when the document gives none. A key given twice, or a field a tag does not have, is refused.
+   */
+  public static Map<String, String> tags(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> tag : node.properties()) {
+        if (!tag.getValue().isValueNode()) {
+          throw new IllegalArgumentException("Tags: the value of " + tag.getKey() + " must be text");
+        }
+        tags.put(tag.getKey(), tag.getValue().isNull() ? "" : tag.getValue().asText());
+      }
+      return tags;
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException("Tags must be a list of {Key, Value} (or a mapping of keys to values)");
+    }
+    for (int i = 0; i < node.size(); i++) {
+      if (!node.get(i).isObject()) {
+        throw new IllegalArgumentException("Tags[" + i + "] must be a mapping of Key and Value");
+      }
+      ObjectNode tag = (ObjectNode) node.get(i);
+      String key;
+      try {
+        onlyFields(tag, TAG_FIELDS);
+        key = required(tag, "Key");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("Tags[" + i + "]: " + e.getMessage());
+      }
+      if (tags.put(key, text(tag, "Value", "")) != null) {
+        throw new IllegalArgumentException("Tags: the key " + key + " is given twice");
+      }
+    }
+    return tags;
   }
 }
