@@ -50,6 +50,21 @@ public final class ShuntOptions {
     QUOTAS("quotas", "aws", "aws (AWS's default request quotas), off, or a YAML file of quota settings"),
     QUOTA_SCALE("quota-scale", null, "multiply every AWS default quota, e.g. 0.1"),
     FAULTS("faults", null, "YAML file of fault-injection rules (latency, errors, resets, schedules)"),
+    DATA_KEY_CACHE("data-key-cache", "off", "on: answer GenerateDataKey(WithoutPlaintext) from a cache of data keys "
+        + "(re-uses a data key: see docs/caching.md)"),
+    DATA_KEY_CACHE_MAX_AGE("data-key-cache-max-age", "300s", "longest a cached data key is handed out"),
+    DATA_KEY_CACHE_MAX_USES("data-key-cache-max-uses", "4294967296", "most requests one cached data key answers"),
+    DECRYPT_CACHE_TTL("decrypt-cache-ttl", "0", "how long a Decrypt result is re-used; 0 is off"),
+    SECRET_CACHE_TTL("secret-cache-ttl", "0", "how long a GetSecretValue result is re-used; 0 is off, on is 300s"),
+    PARAMETER_CACHE_TTL("parameter-cache-ttl", "0", "how long GetParameter(s)(ByPath) results are re-used; 0 is off, "
+        + "on is 300s"),
+    CACHE_MAX_ENTRIES("cache-max-entries", "10000", "most entries each cache holds (least recently used go first)"),
+    UPSTREAM("upstream", null, "forward services to real AWS instead of emulating them: kms=URL,secretsmanager=URL,"
+        + "ssm=URL or all=URL; URL may hold {region}; aws means https://SERVICE.{region}.amazonaws.com"),
+    UPSTREAM_MAX_ATTEMPTS("upstream-max-attempts", "3", "attempts per upstream call (throttling, 5xx, I/O errors "
+        + "are retried with capped exponential backoff and full jitter)"),
+    UPSTREAM_ATTEMPT_TIMEOUT("upstream-attempt-timeout", "10s", "longest wait for one upstream answer"),
+    UPSTREAM_TIMEOUT("upstream-timeout", "30s", "longest an upstream call takes, retries included"),
     AUDIT_LOG("audit-log", null, "JSON-lines file of CloudTrail-shaped records, one per call (rotated by size)"),
     AUDIT_LOG_MAX_BYTES("audit-log-max-bytes", "104857600", "size at which the audit log rotates"),
     AUDIT_LOG_FILES("audit-log-files", "5", "rotated audit logs kept (FILE.1 ... FILE.N)"),
@@ -250,7 +265,7 @@ public final class ShuntOptions {
   public static String usage() {
     StringBuilder usage = new StringBuilder();
     for (Option option : Option.values()) {
-      usage.append(String.format("  --%-16s %s%s%n", option.key, option.help,
+      usage.append(String.format("  --%-24s %s%s%n", option.key, option.help,
           option.defaultValue == null ? "" : " (default " + option.defaultValue + ")"));
     }
     usage.append("Each option can also be set as SHUNT_NAME in the environment or -Dshunt.name.\n");
