@@ -5,6 +5,9 @@ import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Credentials;
+import dev.shunt.backend.cache.CacheSettings;
+import dev.shunt.backend.config.Durations;
+import dev.shunt.backend.upstream.UpstreamEndpoints;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.fault.FaultInjector;
@@ -78,7 +81,31 @@ public final class BackendOptions {
     QuotaConfig.fromOptions(options.get(Option.QUOTAS), file == null ? null : file.get("quotas"),
         options.get(Option.QUOTA_SCALE));
     new FaultInjector().configure(faultRules(options.get(Option.FAULTS), file));
+    CacheSettings.fromOptions(options);
+    checkUpstream(options);
     checkUnused(options);
+  }
+
+  /**
+   * The upstream option's entries: separated by commas, or by semicolons where commas separate
+   * something else already (the agent's arguments: {@code upstream=kms=URL;ssm=URL}).
+   */
+  static String upstreamSpec(ShuntOptions options) {
+    String spec = options.get(Option.UPSTREAM);
+    return spec == null ? null : spec.replace(';', ',');
+  }
+
+  private static void checkUpstream(ShuntOptions options) {
+    UpstreamEndpoints.parse(upstreamSpec(options));
+    int attempts = options.getInt(Option.UPSTREAM_MAX_ATTEMPTS);
+    if (attempts < 1 || attempts > 10) {
+      throw new IllegalArgumentException("upstream-max-attempts must be 1 to 10");
+    }
+    for (Option timeout : List.of(Option.UPSTREAM_ATTEMPT_TIMEOUT, Option.UPSTREAM_TIMEOUT)) {
+      if (Durations.parse(timeout.key(), options.get(timeout)).isZero()) {
+        throw new IllegalArgumentException(timeout.key() + " must be more than 0");
+      }
+    }
   }
 
   /** serve's data directory when it is given none (and not --in-memory). */

@@ -7,6 +7,16 @@ import dev.shunt.backend.audit.AuditLog;
 import dev.shunt.backend.audit.AuditTelemetry;
 import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.audit.CloudTrailRecords;
+import dev.shunt.backend.cache.CacheSettings;
+import dev.shunt.backend.cache.ResponseCaches;
+import dev.shunt.backend.config.Durations;
+import dev.shunt.backend.http.UpstreamCalls;
+import dev.shunt.backend.upstream.UpstreamClient;
+import dev.shunt.backend.upstream.UpstreamEndpoints;
+import dev.shunt.backend.upstream.UpstreamRetryPolicy;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
@@ -83,6 +93,8 @@ public final class ShuntBackend implements AutoCloseable {
   private final InetSocketAddress bound;
   private final String adminToken;
   private final boolean adminTokenGenerated;
+  private final ResponseCaches caches;
+  private final UpstreamCalls upstream;
   private final StateStore store;
   private final Persistence persistence;
   private final RootKey rootKey;
@@ -92,7 +104,8 @@ public final class ShuntBackend implements AutoCloseable {
   private int unreachableAccounts;
 
   private ShuntBackend(ShuntOptions options, OpenTelemetry openTelemetry, FatalErrors.Policy onFatalError,
-      boolean durableByDefault) throws InterruptedException {
+      boolean durableByDefault, IdentityProvider<? extends AwsCredentialsIdentity> upstreamCredentials)
+      throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
     OutboundHosts outbound = new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS)));
@@ -119,6 +132,8 @@ public final class ShuntBackend implements AutoCloseable {
         file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
         kms::keySpecForQuota);
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
+    this.caches = new ResponseCaches(CacheSettings.fromOptions(options), clock, kms::keyArnFor);
+    rotations.onRotated(caches::secretChanged);
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
@@ -141,15 +156,20 @@ public final class ShuntBackend implements AutoCloseable {
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
     this.auditLog = auditLog(options);
     Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
+    this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
-          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor, persistence), admin,
+          300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor, persistence, caches,
+          upstream), admin,
           BackendOptions.names(options.get(Option.ALLOWED_HOSTS)), fatalErrors);
     } catch (RuntimeException | InterruptedException e) {
       auditLog.close();
       store.close();
+      if (upstream != null) {
+        upstream.close();
+      }
       throw e;
     }
     InetSocketAddress address = server.address();
@@ -159,6 +179,20 @@ public final class ShuntBackend implements AutoCloseable {
       host = "[" + host + "]";
     }
     this.uri = URI.create("http://" + host + ":" + address.getPort());
+  }
+
+  /** The forwarding of proxied services to AWS, or null when every service is emulated. */
+  private static UpstreamCalls upstream(ShuntOptions options,
+      IdentityProvider<? extends AwsCredentialsIdentity> credentials, Auditor auditor) {
+    UpstreamEndpoints endpoints = UpstreamEndpoints.parse(BackendOptions.upstreamSpec(options));
+    if (endpoints.isEmpty()) {
+      return null;
+    }
+    UpstreamRetryPolicy policy = UpstreamRetryPolicy.standard(options.getInt(Option.UPSTREAM_MAX_ATTEMPTS),
+        Durations.parse(Option.UPSTREAM_ATTEMPT_TIMEOUT.key(), options.get(Option.UPSTREAM_ATTEMPT_TIMEOUT)),
+        Durations.parse(Option.UPSTREAM_TIMEOUT.key(), options.get(Option.UPSTREAM_TIMEOUT)));
+    return new UpstreamCalls(new UpstreamClient(endpoints, policy,
+        credentials != null ? credentials : DefaultCredentialsProvider.builder().build()), endpoints::proxies, auditor);
   }
 
   private static StateStore openStore(ShuntOptions options, Path dataDir) {
@@ -280,6 +314,7 @@ public final class ShuntBackend implements AutoCloseable {
    */
   public void reset() {
     store.clear();
+    caches.clear();
     authenticator.forgetAccounts();
     router.services().forEach(AwsService::reset);
     quotas.reset();
@@ -355,6 +390,9 @@ public final class ShuntBackend implements AutoCloseable {
     server.stopAccepting();
     store.flush();
     server.close();
+    if (upstream != null) {
+      upstream.close();
+    }
     auditLog.close();
     rotations.close();
     store.close();
@@ -513,6 +551,7 @@ public final class ShuntBackend implements AutoCloseable {
 
   /** A page of the quota report, with what the clients reported. */
   private ObjectNode quotaState(ObjectNode state) {
+    state.set("caches", caches.report());
     ObjectNode clients = state.putObject("clients");
     clientReports.forEach(clients::set);
     return state;
@@ -555,8 +594,18 @@ public final class ShuntBackend implements AutoCloseable {
     private OpenTelemetry openTelemetry;
     private FatalErrors.Policy onFatalError = FatalErrors.Policy.CLOSE_SERVER;
     private boolean durableByDefault;
+    private IdentityProvider<? extends AwsCredentialsIdentity> upstreamCredentials;
 
     private Builder() {}
+
+    /**
+     * The credentials Shunt signs its calls to the upstream with (proxy mode); by default the
+     * AWS SDK's default chain: environment, system properties, profile, container and instance roles.
+     */
+    public Builder upstreamCredentials(IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
+      this.upstreamCredentials = credentials;
+      return this;
+    }
 
     /** Keeps state in the default data directory unless told otherwise (serve's default; embedded, memory is). */
     public Builder durableByDefault() {
@@ -618,7 +667,7 @@ public final class ShuntBackend implements AutoCloseable {
     public ShuntBackend start() {
       ShuntOptions options = ShuntOptions.resolve(values, System.getProperties(), System.getenv());
       try {
-        return new ShuntBackend(options, openTelemetry, onFatalError, durableByDefault);
+        return new ShuntBackend(options, openTelemetry, onFatalError, durableByDefault, upstreamCredentials);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while starting Shunt", e);

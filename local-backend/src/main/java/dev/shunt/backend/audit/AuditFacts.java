@@ -22,6 +22,7 @@ public final class AuditFacts {
   private String keySpec;
   private String secretArn;
   private String parameterName;
+  private String cache;
 
   /** A KMS key the request resolved. The first one is the request's key (a span shows it). */
   public void key(String arn, String spec, String accountId, String operation, String viaService) {
@@ -67,6 +68,34 @@ public final class AuditFacts {
     if (resources.size() < 50) {
       resources.add(new Resource(arn, type, accountId));
     }
+  }
+
+  /**
+   * How a cache served the request: {@code hit} (answered from it), {@code stale} (an expired
+   * answer, as the refresh failed), {@code miss} (it called, and kept the answer); null when no
+   * cache serves the operation.
+   */
+  public void cache(String outcome) {
+    this.cache = outcome;
+  }
+
+  public String cache() {
+    return cache;
+  }
+
+  /**
+   * Takes what the request that made a cached answer learnt (its key, secret, parameters), but
+   * not the keys it used through another service: a cached answer used none.
+   */
+  public void adopt(AuditFacts made) {
+    if (made == null) {
+      return;
+    }
+    keyArn = made.keyArn;
+    keySpec = made.keySpec;
+    secretArn = made.secretArn;
+    parameterName = made.parameterName;
+    resources = made.resources;
   }
 
   public List<Resource> resources() {

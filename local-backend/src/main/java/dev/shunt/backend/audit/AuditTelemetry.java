@@ -49,6 +49,11 @@ public final class AuditTelemetry {
   static final AttributeKey<String> DECISION = AttributeKey.stringKey("shunt.decision");
   static final AttributeKey<String> INVOKED_BY = AttributeKey.stringKey("shunt.invoked_by");
   static final AttributeKey<Long> FAULT_DELAY = AttributeKey.longKey("shunt.fault.delay_ms");
+  static final AttributeKey<String> CACHE = AttributeKey.stringKey("shunt.cache");
+  static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("shunt.upstream.attempt");
+  static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+  static final AttributeKey<Long> BACKOFF = AttributeKey.longKey("shunt.upstream.backoff_ms");
+  static final AttributeKey<Double> ATTEMPT_SECONDS = AttributeKey.doubleKey("shunt.upstream.duration_s");
 
   private static final TextMapGetter<HttpHeaders> HEADERS = new TextMapGetter<>() {
     @Override
@@ -172,6 +177,39 @@ public final class AuditTelemetry {
     if (decision.equals("throttled")) {
       bound.throttles.add(1, Attributes.of(RPC_SERVICE, rpcService, RPC_METHOD, operation));
     }
+    if (event != null && event.cache() != null) {
+      bound.cacheRequests.add(1, Attributes.of(RPC_SERVICE, rpcService, RPC_METHOD, operation, CACHE, event.cache()));
+    }
+  }
+
+  /**
+   * One attempt of a call Shunt made to its upstream for a request: an event on the request's
+   * span and a count by outcome ({@code status} 0: no HTTP answer; {@code backoffMillis} -1: no retry follows).
+   */
+  public void upstreamAttempt(ServerSpan serverSpan, String rpcService, String operation, int number, int status,
+      String errorCode, long elapsedMillis, long backoffMillis) {
+    Instruments bound = instruments;
+    if (bound == null) {
+      return;
+    }
+    Span span = serverSpan == null ? null : serverSpan.span;
+    if (span != null && span.isRecording()) {
+      AttributesBuilder event = Attributes.builder().put(ATTEMPT, number).put(HTTP_STATUS, status)
+          .put(ATTEMPT_SECONDS, elapsedMillis / 1000.0);
+      if (errorCode != null) {
+        event.put(ERROR_TYPE, errorCode);
+      }
+      if (backoffMillis >= 0) {
+        event.put(BACKOFF, backoffMillis);
+      }
+      span.addEvent("shunt.upstream.attempt", event.build());
+    }
+    AttributesBuilder counted = Attributes.builder().put(RPC_SERVICE, rpcService).put(RPC_METHOD, operation)
+        .put(HTTP_STATUS, status);
+    if (errorCode != null) {
+      counted.put(ERROR_TYPE, errorCode);
+    }
+    bound.upstreamAttempts.add(1, counted.build());
   }
 
   /** Counts a use of a KMS key ({@code invokedBy}: the service that used it for the caller, or null). */
@@ -211,6 +249,9 @@ public final class AuditTelemetry {
     if (event.parameterName() != null) {
       span.setAttribute(PARAMETER_NAME, event.parameterName());
     }
+    if (event.cache() != null) {
+      span.setAttribute(CACHE, event.cache());
+    }
   }
 
   private static boolean javaAgentPresent() {
@@ -228,6 +269,8 @@ public final class AuditTelemetry {
     final DoubleHistogram duration;
     final LongCounter throttles;
     final LongCounter keyUsage;
+    final LongCounter cacheRequests;
+    final LongCounter upstreamAttempts;
 
     Instruments(OpenTelemetry otel) {
       String version = AuditTelemetry.class.getPackage().getImplementationVersion();
@@ -241,6 +284,10 @@ public final class AuditTelemetry {
           .setDescription("Requests answered with the service's throttling error").build();
       keyUsage = meter.counterBuilder("shunt.kms.key_usage").setUnit("{use}")
           .setDescription("Uses of each KMS key, by the caller or by a service on its behalf").build();
+      cacheRequests = meter.counterBuilder("shunt.cache.requests").setUnit("{request}")
+          .setDescription("Requests of cached operations, by how the cache served them: hit, stale or miss").build();
+      upstreamAttempts = meter.counterBuilder("shunt.upstream.attempts").setUnit("{attempt}")
+          .setDescription("Calls to the upstream AWS, each attempt by its HTTP status (0: no answer)").build();
     }
   }
 }

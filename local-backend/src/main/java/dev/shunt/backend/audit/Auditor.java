@@ -41,6 +41,12 @@ public final class Auditor {
     return log;
   }
 
+  /** See {@link AuditTelemetry#upstreamAttempt}. */
+  public void upstreamAttempt(AuditTelemetry.ServerSpan span, String rpcService, String operation, int number,
+      int status, String errorCode, long elapsedMillis, long backoffMillis) {
+    telemetry.upstreamAttempt(span, rpcService, operation, number, status, errorCode, elapsedMillis, backoffMillis);
+  }
+
   /** Starts a request's SERVER span (null when nothing records spans). */
   public AuditTelemetry.ServerSpan begin(String displayName, HttpHeaders headers) {
     return telemetry.start(displayName, headers);
@@ -100,7 +106,7 @@ public final class Auditor {
     return new AuditEvent(newEventId(), served.requestId, served.time, service, served.operation, served.identity,
         served.sourceIp, served.userAgent, parameters, response, served.errorCode, served.errorMessage, readOnly, null,
         facts.resources(), facts.keyArn(), facts.keySpec(), algorithm, contextKeys, facts.secretArn(),
-        facts.parameterName());
+        facts.parameterName(), facts.cache());
   }
 
   /** The KMS call a service made with the caller's permissions, as AWS records it. */
@@ -110,10 +116,11 @@ public final class Auditor {
         served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
         readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
         List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
-        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null);
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null);
   }
 
-  static boolean readOnly(String service, String operation) {
+  /** Whether an operation changes nothing (CloudTrail's readOnly): a cache need not look at it. */
+  public static boolean readOnly(String service, String operation) {
     return operation.startsWith("Get") || operation.startsWith("List") || operation.startsWith("Describe")
         || operation.startsWith("BatchGet") || operation.startsWith("Validate")
         || (service.equals("kms") && KMS_READ_ONLY.contains(operation));

@@ -7,6 +7,8 @@ import dev.shunt.backend.audit.AuditTelemetry;
 import dev.shunt.backend.audit.Auditor;
 import dev.shunt.backend.auth.Authenticator;
 import dev.shunt.backend.auth.Identity;
+import dev.shunt.backend.cache.ResponseCache;
+import dev.shunt.backend.cache.ResponseCaches;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.Json;
@@ -41,16 +43,26 @@ public final class AwsRequestProcessor {
 
   /**
    * The answer to send: a body or an error, after a delay; or instead a bare HTTP status or a
-   * reset; and the audit event whose facts the response's {@code x-shunt-*} headers carry.
+   * reset; and the audit event whose facts the response's {@code x-shunt-*} headers carry. Or,
+   * while a call answers later (to Shunt's upstream, or one another request made for the same
+   * cached answer), only the {@code later} answer.
    */
   record Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset,
-      AuditEvent audit, CompletableFuture<Void> durable) {
+      AuditEvent audit, CompletableFuture<Void> durable, CompletableFuture<Result> later) {
     Result(ObjectNode body, AwsException error, long delayMillis, int bareStatus, boolean reset, AuditEvent audit) {
-      this(body, error, delayMillis, bareStatus, reset, audit, null);
+      this(body, error, delayMillis, bareStatus, reset, audit, null, null);
     }
 
     static Result error(AwsException error) {
       return new Result(null, error, 0, 0, false, null);
+    }
+
+    static Result answer(ObjectNode body) {
+      return new Result(body, null, 0, 0, false, null);
+    }
+
+    static Result later(CompletableFuture<Result> later) {
+      return new Result(null, null, 0, 0, false, null, null, later);
     }
 
     /** Whether the answer must wait for what the request changed to be on disk. */
@@ -64,7 +76,12 @@ public final class AwsRequestProcessor {
         return this;
       }
       // Not acknowledged: the client retries, and finds what memory holds.
-      return new Result(null, CommonErrors.internalFailure(), delayMillis, 0, false, audit, null);
+      return new Result(null, CommonErrors.internalFailure(), delayMillis, 0, false, audit, null, null);
+    }
+
+    /** Whether the request was answered as asked (not an error, a bare status or a reset). */
+    boolean succeeded() {
+      return error == null && bareStatus == 0 && !reset;
     }
 
     int httpStatus() {
@@ -72,12 +89,16 @@ public final class AwsRequestProcessor {
     }
 
     Result audited(AuditEvent event) {
-      return new Result(body, error, delayMillis, bareStatus, reset, event, durable);
+      return new Result(body, error, delayMillis, bareStatus, reset, event, durable, later);
+    }
+
+    Result delayed(long millis) {
+      return millis <= 0 ? this : new Result(body, error, millis, bareStatus, reset, audit, durable, later);
     }
 
     Result durableWhen(CompletableFuture<Void> written) {
       return written.isDone() && !written.isCompletedExceptionally() ? this
-          : new Result(body, error, delayMillis, bareStatus, reset, audit, written);
+          : new Result(body, error, delayMillis, bareStatus, reset, audit, written, later);
     }
   }
 
@@ -88,14 +109,20 @@ public final class AwsRequestProcessor {
   private final FaultInjector faults;
   private final Auditor auditor;
   private final Persistence persistence;
+  private final ResponseCaches caches;
+  private final UpstreamCalls upstream;
 
   public AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
       FaultInjector faults, Auditor auditor) {
-    this(router, authenticator, clock, quotas, faults, auditor, new Persistence(new MemoryStore()));
+    this(router, authenticator, clock, quotas, faults, auditor, new Persistence(new MemoryStore()),
+        ResponseCaches.off(), null);
   }
 
+  /**
+   * @param upstream the services Shunt forwards to AWS rather than emulate (null: none)
+   */
   public AwsRequestProcessor(Router router, Authenticator authenticator, ShuntClock clock, QuotaEngine quotas,
-      FaultInjector faults, Auditor auditor, Persistence persistence) {
+      FaultInjector faults, Auditor auditor, Persistence persistence, ResponseCaches caches, UpstreamCalls upstream) {
     this.persistence = persistence;
     this.router = router;
     this.authenticator = authenticator;
@@ -103,6 +130,20 @@ public final class AwsRequestProcessor {
     this.quotas = quotas;
     this.faults = faults;
     this.auditor = auditor;
+    this.caches = caches;
+    this.upstream = upstream;
+  }
+
+  /** What one request is, once it is known who sent it: what the steps after authentication share. */
+  private record Call(Router.Route route, Identity identity, ObjectNode input, byte[] body, String contentType,
+      RequestContext context, AuditTelemetry.ServerSpan span) {
+    String service() {
+      return route.model().signingName();
+    }
+
+    String operation() {
+      return route.operation();
+    }
   }
 
   /** Serves a request; throws (unaudited) only when it names no operation of these services. */
@@ -121,23 +162,75 @@ public final class AwsRequestProcessor {
       byte[] body = ByteBufUtil.getBytes(request.content());
       identity = authenticator.authenticate(request, route.model().signingName(), body);
       input = Json.parseRequest(body);
-      result = serve(route, identity, input, new RequestContext(requestId, identity, now, sourceIp, userAgent, facts));
+      result = serve(new Call(route, identity, input, body, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
+          new RequestContext(requestId, identity, now, sourceIp, userAgent, facts), span));
     } catch (AwsException e) {
       result = Result.error(e);
     } catch (RuntimeException | StackOverflowError e) {
-      LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
-      LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
-      result = Result.error(CommonErrors.internalFailure());
+      result = failed(requestId, e);
     }
     // What the operation changed goes to the store even when it then failed: memory holds it.
-    result = result.durableWhen(persistence.end(writes));
-    AwsException error = result.error();
-    String errorCode = error != null ? error.code() : result.bareStatus() != 0 ? "HTTP " + result.bareStatus()
-        : result.reset() ? "ConnectionReset" : null;
-    AuditEvent event = auditor.end(span, startNanos, new Auditor.Served(route.model(), route.operation(), identity,
-        requestId, now, sourceIp, userAgent, input, result.body(), errorCode,
-        error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts));
-    return event == null ? result : result.audited(event);
+    CompletableFuture<Void> durable = persistence.end(writes);
+    Audit audit = new Audit(route, identity, input, facts, requestId, now, sourceIp, userAgent, span, startNanos);
+    if (result.later() != null) {
+      return Result.later(result.later().handle((done, failure) ->
+          audit.finish((done != null ? done : failed(requestId, failure)).durableWhen(durable))));
+    }
+    return audit.finish(result.durableWhen(durable));
+  }
+
+  private static Result failed(String requestId, Throwable e) {
+    if (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof AwsException aws) {
+      return Result.error(aws);
+    }
+    LOG.log(System.Logger.Level.ERROR, "Request " + requestId + " failed: " + e);
+    LOG.log(System.Logger.Level.DEBUG, "Request " + requestId + " failure", e);
+    return Result.error(CommonErrors.internalFailure());
+  }
+
+  /** Records a request once its answer is known, and drops cached answers a write made wrong. */
+  private final class Audit {
+    private final Router.Route route;
+    private final Identity identity;
+    private final ObjectNode input;
+    private final AuditFacts facts;
+    private final String requestId;
+    private final Instant now;
+    private final String sourceIp;
+    private final String userAgent;
+    private final AuditTelemetry.ServerSpan span;
+    private final long startNanos;
+
+    Audit(Router.Route route, Identity identity, ObjectNode input, AuditFacts facts, String requestId, Instant now,
+        String sourceIp, String userAgent, AuditTelemetry.ServerSpan span, long startNanos) {
+      this.route = route;
+      this.identity = identity;
+      this.input = input;
+      this.facts = facts;
+      this.requestId = requestId;
+      this.now = now;
+      this.sourceIp = sourceIp;
+      this.userAgent = userAgent;
+      this.span = span;
+      this.startNanos = startNanos;
+    }
+
+    Result finish(Result result) {
+      String service = route.model().signingName();
+      if (identity != null && result.succeeded() && !Auditor.readOnly(service, route.operation())) {
+        caches.afterWrite(service, route.operation(), identity, input, result.body(), facts);
+      }
+      AwsException error = result.error();
+      String errorCode = error != null ? error.code() : result.bareStatus() != 0 ? "HTTP " + result.bareStatus()
+          : result.reset() ? "ConnectionReset" : null;
+      AuditEvent event = auditor.end(span, startNanos, new Auditor.Served(route.model(), route.operation(), identity,
+          requestId, now, sourceIp, userAgent, input, result.body(), errorCode,
+          error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts));
+      return event == null ? result : result.audited(event);
+    }
   }
 
   /**
@@ -159,21 +252,94 @@ public final class AwsRequestProcessor {
     }
   }
 
-  private Result serve(Router.Route route, Identity identity, ObjectNode input, RequestContext context) {
-    String service = route.model().signingName();
-    if (!quotas.acquire(identity.accountId(), identity.region(), service, route.operation(), input)) {
+  /** A cached answer if a cache holds one, else the call (whose answer the cache then keeps). */
+  private Result serve(Call call) {
+    ResponseCache cache = caches.forOperation(call.service(), call.operation());
+    if (cache == null) {
+      return call(call, false);
+    }
+    boolean forwarded = upstream != null && upstream.forwards(call.service());
+    if (!forwarded && call.route().implemented()) {
+      // Only what AWS would answer may be cached, or answer from the cache.
+      call.route().model().validateInput(call.operation(), call.input());
+    }
+    String key = caches.key(cache, call.identity(), call.operation(), call.input());
+    if (key == null) {
+      return call(call, true);
+    }
+    AuditFacts facts = call.context().audit();
+    ResponseCache.Lookup lookup = cache.lookup(key);
+    if (lookup instanceof ResponseCache.Found found) {
+      return served(call, found.hit());
+    }
+    if (lookup instanceof ResponseCache.Wait wait) {
+      // Another request's call for the same answer is under way: this one takes its answer; or,
+      // when that answer cannot serve it too (a data key at its use limit), makes its own call.
+      return Result.later(wait.answer().thenApply(hit -> hit != null ? served(call, hit) : call(call, true))
+          .thenCompose(result -> result.later() != null ? result.later() : CompletableFuture.completedFuture(result)));
+    }
+    ResponseCache.Lead lead = (ResponseCache.Lead) lookup;
+    facts.cache("miss");
+    Result result;
+    try {
+      result = call(call, true);
+    } catch (RuntimeException | Error e) {
+      lead.failed(e instanceof AwsException aws ? aws : CommonErrors.internalFailure());
+      throw e;
+    }
+    if (result.later() != null) {
+      return Result.later(result.later().handle((done, failure) ->
+          settle(call, cache, lead, done != null ? done : failed(call.context().requestId(), failure))));
+    }
+    return settle(call, cache, lead, result);
+  }
+
+  /** An answer from a cache: not charged to the quota (AWS would not have seen the request). */
+  private Result served(Call call, ResponseCache.Hit hit) {
+    AuditFacts facts = call.context().audit();
+    facts.adopt(hit.facts());
+    facts.cache(hit.stale() ? "stale" : "hit");
+    quotas.servedFromCache(call.identity().accountId(), call.identity().region(), call.service(), call.operation());
+    return Result.answer(hit.answer());
+  }
+
+  /** Tells the cache how the call it waited for ended: it keeps an answer, or may give an older one instead of an error. */
+  private Result settle(Call call, ResponseCache cache, ResponseCache.Lead lead, Result result) {
+    AuditFacts facts = call.context().audit();
+    if (result.succeeded() && result.body() != null) {
+      lead.succeeded(result.body(), facts, caches.tags(cache, call.identity(), call.input(), result.body()));
+      return result;
+    }
+    AwsException error = result.error() != null ? result.error()
+        : new AwsException("ServiceUnavailable", "No answer", 503);
+    ResponseCache.Hit stale = lead.failed(error);
+    return stale == null ? result : served(call, stale).delayed(result.delayMillis());
+  }
+
+  /** The call itself: the quota, injected faults, then the operation here or at the upstream. */
+  private Result call(Call call, boolean validated) {
+    Identity identity = call.identity();
+    String service = call.service();
+    Router.Route route = call.route();
+    if (!quotas.acquire(identity.accountId(), identity.region(), service, route.operation(), call.input())) {
       return Result.error(route.service().throttlingError());
     }
-    FaultInjector.Decision fault = faults.decide(service, route.operation(), input, route.service().throttlingError());
+    FaultInjector.Decision fault = faults.decide(service, route.operation(), call.input(),
+        route.service().throttlingError());
     if (fault.replacesAnswer()) {
       quotas.faulted(identity.accountId(), identity.region(), service, route.operation());
       return new Result(null, fault.error(), fault.delayMillis(), fault.bareStatus(), fault.reset(), null);
     }
+    if (upstream != null && upstream.forwards(service)) {
+      return Result.later(upstream.forward(call.route(), identity, call.body(), call.contentType(), call.span(),
+          call.context().audit()).thenApply(answer -> answer.delayed(fault.delayMillis())));
+    }
     try {
-      if (route.implemented()) {
-        route.model().validateInput(route.operation(), input);
+      if (route.implemented() && !validated) {
+        route.model().validateInput(route.operation(), call.input());
       }
-      return new Result(route.handler().handle(context, input), null, fault.delayMillis(), 0, false, null);
+      return new Result(route.handler().handle(call.context(), call.input()), null, fault.delayMillis(), 0, false,
+          null);
     } catch (AwsException e) {
       return new Result(null, e, fault.delayMillis(), 0, false, null);
     }

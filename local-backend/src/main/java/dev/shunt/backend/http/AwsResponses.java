@@ -38,6 +38,7 @@ public final class AwsResponses {
   private static final AsciiString CONTEXT_KEYS = AsciiString.cached("x-shunt-encryption-context-keys");
   private static final AsciiString SECRET_ARN = AsciiString.cached("x-shunt-secret-arn");
   private static final AsciiString PARAMETER_NAME = AsciiString.cached("x-shunt-parameter-name");
+  private static final AsciiString CACHE = AsciiString.cached("x-shunt-cache");
 
   /** The longest fact a response header carries: an ARN with a 2048-character parameter name fits. */
   private static final int MAX_FACT_LENGTH = 2200;
@@ -52,6 +53,13 @@ public final class AwsResponses {
   }
 
   static FullHttpResponse error(ByteBufAllocator alloc, AwsException error, String requestId) {
+    if (error instanceof UpstreamCalls.PassedOn upstream) {
+      // The upstream's own answer, as it came: only the request id is Shunt's.
+      FullHttpResponse response = build(HttpResponseStatus.valueOf(error.httpStatus()),
+          alloc.buffer(upstream.body().length).writeBytes(upstream.body()), requestId, AMZ_JSON);
+      response.headers().set(ERROR_TYPE, error.code());
+      return response;
+    }
     ObjectNode body = Json.object();
     body.put("__type", error.code());
     if (error.getMessage() != null) {
@@ -101,6 +109,7 @@ public final class AwsResponses {
     }
     setIfSafe(headers, SECRET_ARN, event.secretArn());
     setIfSafe(headers, PARAMETER_NAME, event.parameterName());
+    setIfSafe(headers, CACHE, event.cache());
   }
 
   /**

@@ -103,16 +103,39 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     } catch (AwsException e) {
       result = AwsRequestProcessor.Result.error(e);
     }
-    boolean http10 = !request.protocolVersion().isKeepAliveDefault();
-    AwsRequestProcessor.Result answer = result;
-    if (!answer.awaitsStore() && answer.delayMillis() <= 0) {
+    deliver(ctx, result, requestId, keepAlive, !request.protocolVersion().isKeepAliveDefault(), false);
+  }
+
+  /**
+   * Sends the answer now, or, when it comes later (a call to the upstream, another request's call
+   * for the same cached answer), an injected delay, or a write still on its way to disk, once it
+   * is there: every later request on this connection is held back until it is out, so pipelined
+   * requests are answered in order.
+   */
+  private void deliver(ChannelHandlerContext ctx, AwsRequestProcessor.Result answer, String requestId,
+      boolean keepAlive, boolean http10, boolean heldBack) {
+    if (answer.later() == null && !answer.awaitsStore() && answer.delayMillis() <= 0) {
       answer(ctx, answer.afterStore(), requestId, keepAlive, http10);
+      if (heldBack) {
+        resumeAfterDelay(ctx);
+      }
       return;
     }
-    // An injected delay, or a write to the store still on its way to disk: hold back every later
-    // request on this connection until this answer is out, so pipelined requests are answered in order.
-    ctx.channel().attr(WAITING).set(new ArrayDeque<>());
-    ctx.channel().config().setAutoRead(false);
+    if (ctx.channel().attr(WAITING).get() == null) {
+      ctx.channel().attr(WAITING).set(new ArrayDeque<>());
+      ctx.channel().config().setAutoRead(false);
+    }
+    if (answer.later() != null) {
+      answer.later().whenComplete((done, failure) -> ctx.executor().execute(() -> {
+        try {
+          deliver(ctx, done != null ? done : AwsRequestProcessor.Result.error(CommonErrors.internalFailure()),
+              requestId, keepAlive, http10, true);
+        } catch (Throwable e) {
+          exceptionCaught(ctx, e);
+        }
+      }));
+      return;
+    }
     Runnable late = () -> {
       try {
         answer(ctx, answer.afterStore(), requestId, keepAlive, http10);

@@ -103,6 +103,22 @@ public final class KmsBackend {
     if (state == null || state.nonSymmetricKeys.get() == 0) {
       return null;
     }
+    KmsKey key = peekKey(state, region, keyId);
+    return key == null || key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT) ? null : key.keySpec;
+  }
+
+  /**
+   * The ARN of the key {@code keyId} (an id, ARN, alias name or alias ARN) names now, or null if
+   * none: what the caches key data keys by, so that an alias moved to another key never hits.
+   * Looks without side effects (no AWS managed key is made, no access is checked).
+   */
+  public String keyArnFor(String accountId, String region, String keyId) {
+    KmsRegion state = regions.peek(keyId.startsWith("arn:") ? arnAccount(keyId, accountId) : accountId, region);
+    KmsKey key = state == null ? null : peekKey(state, region, keyId);
+    return key == null ? null : key.arn;
+  }
+
+  private static KmsKey peekKey(KmsRegion state, String region, String keyId) {
     KeyReference ref = KeyReference.parse(keyId);
     if (ref.kind() == KeyReference.Kind.INVALID || (ref.region() != null && !ref.region().equals(region))) {
       return null;
@@ -112,8 +128,7 @@ public final class KmsBackend {
       KmsAlias alias = state.aliases.get(id);
       id = alias == null ? null : alias.targetKeyId();
     }
-    KmsKey key = id == null ? null : state.keys.get(id.toLowerCase(Locale.ROOT));
-    return key == null || key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT) ? null : key.keySpec;
+    return id == null ? null : state.keys.get(id.toLowerCase(Locale.ROOT));
   }
 
   /** The account of an ARN ({@code arn:partition:kms:region:account:...}), without splitting it when it is the caller's. */

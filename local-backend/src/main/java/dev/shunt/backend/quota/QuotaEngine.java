@@ -82,6 +82,8 @@ public final class QuotaEngine {
     final LongAdder accepted = new LongAdder();
     final LongAdder throttled = new LongAdder();
     final LongAdder faulted = new LongAdder();
+    /** Answered by a cache: not charged to the quota (AWS never saw them). */
+    final LongAdder cached = new LongAdder();
     final RateMeter rate = new RateMeter();
     /** The group last resolved, and for which configuration: resolving it builds strings. */
     volatile GroupChoice choice;
@@ -163,6 +165,11 @@ public final class QuotaEngine {
     String keyId = AwsQuotaTable.keyIdOf(operation, input);
     String group = keyId == null ? null : AwsQuotaTable.keySpecGroup(keySpecs.keySpecOf(accountId, region, keyId));
     return group != null ? group : otherwise;
+  }
+
+  /** Counts a request a cache answered, without charging it to any quota. */
+  public void servedFromCache(String accountId, String region, String service, String operation) {
+    counters(scopes.get(accountId, region), service, operation).cached.increment();
   }
 
   /** Counts a request that fault injection answered with an error. */
@@ -305,7 +312,8 @@ public final class QuotaEngine {
       }
     }
     return entry.put("accepted", counters.accepted.sum()).put("throttled", counters.throttled.sum())
-        .put("faulted", counters.faulted.sum()).put("ratePerSecond", counters.rate.perSecond());
+        .put("faulted", counters.faulted.sum()).put("cached", counters.cached.sum())
+        .put("ratePerSecond", counters.rate.perSecond());
   }
 
   /** Accepted requests in each of the last 8 seconds; the rate is the mean of the 5 full seconds before now. */

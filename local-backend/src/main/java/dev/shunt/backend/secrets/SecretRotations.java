@@ -62,6 +62,8 @@ public final class SecretRotations implements AutoCloseable {
   static final int MAX_CALLBACKS = 100;
 
   private final OutboundHosts outbound;
+  /** Told the ARN of each secret a rotation changed, once the change is made (the caches drop its values). */
+  private volatile java.util.function.Consumer<String> onRotated = arn -> { };
 
   public SecretRotations(ShuntClock clock, OutboundHosts outbound) {
     this.clock = clock;
@@ -190,6 +192,7 @@ public final class SecretRotations implements AutoCloseable {
     Persistence writes = persistence;
     if (writes == null) {
       outcomes.put(secret.arn, rotate(secret, versionId));
+      onRotated.accept(secret.arn);
       return;
     }
     Outcome[] outcome = new Outcome[1];
@@ -202,6 +205,7 @@ public final class SecretRotations implements AutoCloseable {
     if (outcome[0] != null) {
       outcomes.put(secret.arn, outcome[0]);
     }
+    onRotated.accept(secret.arn);
   }
 
   /** Runs the rotator's four steps and ends the rotation; returns its outcome (which the caller records). */
@@ -258,6 +262,11 @@ public final class SecretRotations implements AutoCloseable {
     }
     SecretRotator rotator = name == null ? null : rotators.get(name);
     return rotator != null ? rotator : rotators.get(PasswordRotator.NAME);
+  }
+
+  /** Whom to tell of each secret a rotation changed (the caches). */
+  public void onRotated(java.util.function.Consumer<String> listener) {
+    this.onRotated = listener;
   }
 
   @Override

@@ -25,6 +25,11 @@ public final class ShuntClock {
     offsetMillis.set(instant.toEpochMilli() - System.currentTimeMillis());
   }
 
+  /** The offset in milliseconds (read on hot paths, where a Duration would be garbage). */
+  public long offsetMillis() {
+    return offsetMillis.get();
+  }
+
   public Duration offset() {
     return Duration.ofMillis(offsetMillis.get());
   }
