@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
@@ -114,7 +115,13 @@ final class UpstreamCall {
     }
     AwsCredentialsIdentity credentials;
     try {
-      credentials = client.credentials().resolveIdentity().join();
+      // Bounded and interruptible, unlike join(): a provider that hangs cannot keep this thread past close().
+      credentials = client.credentials().resolveIdentity()
+          .get(policy.totalTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finish(UpstreamClient.closedAnswer(number));
+      return;
     } catch (Throwable failure) {
       // A missing credential does not come back by retrying within a call: say so at once.
       long elapsed = closeAttempt(number);
@@ -320,6 +327,9 @@ final class UpstreamCall {
   }
 
   private static Throwable unwrap(Throwable failure) {
+    if (failure instanceof TimeoutException) {
+      return new TimeoutException("no credentials within the upstream time-out");
+    }
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
       cause = cause.getCause();
