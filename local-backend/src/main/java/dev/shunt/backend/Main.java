@@ -71,6 +71,8 @@ public final class Main {
     System.out.println("Shunt listening on " + backend.listeningOn()
         + (backend.listeningOn().equals(backend.uri()) ? "" : " (from this machine: " + backend.uri() + ")"));
     System.out.println("Shunt state: " + backend.stateSummary());
+    backend.upstreamSummary().ifPresent(upstream -> System.out.println("Shunt forwards to its upstream: " + upstream
+        + " (signed with this machine's AWS credentials)"));
     if (!BackendOptions.bindsLoopback(backend.options().get(ShuntOptions.Option.HOST))) {
       System.out.println("Shunt is reachable beyond this machine: every request's signature is checked,"
           + " and /_shunt/* needs the admin token");

@@ -269,6 +269,11 @@ public final class ShuntBackend implements AutoCloseable {
     return seedFiles.export(account, region, plaintext ? SecretFields.plain(rootKey) : SecretFields.sealedUnder(rootKey));
   }
 
+  /** The services this backend forwards to its upstream and where, if any (proxy mode). */
+  public Optional<String> upstreamSummary() {
+    return upstream == null ? Optional.empty() : Optional.of(upstream.describe());
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -404,6 +409,7 @@ public final class ShuntBackend implements AutoCloseable {
           .put("auth", authMode.name().toLowerCase(java.util.Locale.ROOT));
       ArrayNode services = health.putArray("services");
       router.services().forEach(s -> services.add(s.model().serviceId()));
+      upstreamSummary().ifPresent(upstreamSpec -> health.put("upstream", upstreamSpec));
       return health;
     });
     admin.register(HttpMethod.POST, "reset", (request, query) -> {

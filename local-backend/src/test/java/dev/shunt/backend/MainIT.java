@@ -391,6 +391,33 @@ class MainIT {
   }
 
   @Test
+  void cacheAndUpstreamOptionsAreCheckedAtStartAndTheBannerSaysWhatIsForwarded() throws Exception {
+    Map<List<String>, String> refused = Map.of(
+        List.of("--data-key-cache", "sometimes"), "data-key-cache must be on or off, not 'sometimes'",
+        List.of("--secret-cache-ttl", "-5s"), "secret-cache-ttl takes a time such as 300, 30s, 500ms or 5m",
+        List.of("--upstream", "kms=ftp://example.com"), "upstream: ",
+        List.of("--upstream-max-attempts", "0"), "upstream-max-attempts must be 1 to 10");
+    for (Map.Entry<List<String>, String> option : refused.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("serve", "--port", "0"));
+      args.addAll(option.getKey());
+      Shunt shunt = Shunt.launch(List.of(), Map.of(), args.toArray(String[]::new));
+      assertThat(shunt.awaitExit()).as(option.getKey().toString()).isEqualTo(2);
+      assertThat(shunt.stderr.toString()).as(option.getKey().toString()).contains(option.getValue())
+          .doesNotContain("Exception");
+    }
+    Shunt proxy = serve("--port", "0", "--in-memory", "--upstream", "kms=aws", "--data-key-cache", "on");
+    try {
+      assertThat(proxy.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).startsWith("Shunt state: memory only");
+      assertThat(proxy.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+          .isEqualTo("Shunt forwards to its upstream: kms=https://{service}.{region}.amazonaws.com (signed with this "
+              + "machine's AWS credentials)");
+      assertThat(json(proxy.get("/_shunt/health")).get("upstream").asText()).startsWith("kms=");
+    } finally {
+      proxy.close();
+    }
+  }
+
+  @Test
   void aConfigFileKeyItDoesNotKnowOrCannotUseExitsWithTwo() throws Exception {
     Map<String, String> refused = Map.of(
         "prot: 4566\n", "unknown key 'prot'",

@@ -47,6 +47,11 @@ public final class UpstreamCalls implements AutoCloseable {
     this.auditor = auditor;
   }
 
+  /** The services forwarded and where: {@code kms=https://kms.{region}.amazonaws.com}. */
+  public String describe() {
+    return client.endpoints().toString();
+  }
+
   boolean forwards(String service) {
     return forwarded.test(service);
   }
