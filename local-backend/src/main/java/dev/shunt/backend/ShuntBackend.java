@@ -155,7 +155,9 @@ public final class ShuntBackend implements AutoCloseable {
     int threads = options.getInt(Option.THREADS);
     int maxBody = options.getInt(Option.MAX_BODY_BYTES);
     this.auditLog = auditLog(options);
-    Auditor auditor = new Auditor(auditLog, new AuditTelemetry(openTelemetry));
+    AuditTelemetry telemetry = new AuditTelemetry(openTelemetry);
+    telemetry.observeCaches(caches::readings);
+    Auditor auditor = new Auditor(auditLog, telemetry);
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {

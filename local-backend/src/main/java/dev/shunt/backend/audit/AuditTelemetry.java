@@ -70,9 +70,24 @@ public final class AuditTelemetry {
   /** Whether the OpenTelemetry Java agent runs in this JVM: it answers for the global instance. */
   private static final boolean JAVA_AGENT = javaAgentPresent();
 
+  static final AttributeKey<String> CACHE_NAME = AttributeKey.stringKey("shunt.cache.name");
+
+  /** One cache's readings for the metrics: what it evicted (by size or time), holds, and saved at AWS's prices. */
+  @FunctionalInterface
+  public interface CacheReading {
+    void of(String cache, long evicted, long entries, double costSavedUsd);
+  }
+
+  /** The caches on, read at each metrics collection. */
+  @FunctionalInterface
+  public interface CacheReadings {
+    void each(CacheReading reading);
+  }
+
   private final OpenTelemetry configured;
   private final boolean off;
   private volatile Instruments instruments;
+  private volatile CacheReadings caches = reading -> { };
 
   /** @param configured the OpenTelemetry to use, or null for the global one once it is set */
   public AuditTelemetry(OpenTelemetry configured) {
@@ -82,6 +97,11 @@ public final class AuditTelemetry {
   private AuditTelemetry(OpenTelemetry configured, boolean off) {
     this.configured = configured;
     this.off = off;
+  }
+
+  /** Where the cache metrics come from (set once, before the first request). */
+  public void observeCaches(CacheReadings readings) {
+    this.caches = readings;
   }
 
   /** Telemetry that records nothing, ever (not even through the global OpenTelemetry). */
@@ -104,7 +124,7 @@ public final class AuditTelemetry {
     }
     synchronized (this) {
       if (instruments == null) {
-        instruments = new Instruments(otel);
+        instruments = new Instruments(otel, this);
       }
       return instruments;
     }
@@ -272,7 +292,7 @@ public final class AuditTelemetry {
     final LongCounter cacheRequests;
     final LongCounter upstreamAttempts;
 
-    Instruments(OpenTelemetry otel) {
+    Instruments(OpenTelemetry otel, AuditTelemetry owner) {
       String version = AuditTelemetry.class.getPackage().getImplementationVersion();
       tracer = otel.tracerBuilder(SCOPE).setInstrumentationVersion(version == null ? "dev" : version).build();
       Meter meter = otel.meterBuilder(SCOPE).setInstrumentationVersion(version == null ? "dev" : version).build();
@@ -288,6 +308,18 @@ public final class AuditTelemetry {
           .setDescription("Requests of cached operations, by how the cache served them: hit, stale or miss").build();
       upstreamAttempts = meter.counterBuilder("shunt.upstream.attempts").setUnit("{attempt}")
           .setDescription("Calls to the upstream AWS, each attempt by its HTTP status (0: no answer)").build();
+      meter.counterBuilder("shunt.cache.evictions").setUnit("{entry}")
+          .setDescription("Cache entries dropped for room or for age, by cache")
+          .buildWithCallback(m -> owner.caches.each((cache, evicted, entries, cost) ->
+              m.record(evicted, Attributes.of(CACHE_NAME, cache))));
+      meter.upDownCounterBuilder("shunt.cache.entries").setUnit("{entry}")
+          .setDescription("Entries each cache holds")
+          .buildWithCallback(m -> owner.caches.each((cache, evicted, entries, cost) ->
+              m.record(entries, Attributes.of(CACHE_NAME, cache))));
+      meter.counterBuilder("shunt.cache.cost_saved").ofDoubles().setUnit("USD")
+          .setDescription("What the requests each cache answered would have cost at AWS's list prices")
+          .buildWithCallback(m -> owner.caches.each((cache, evicted, entries, cost) ->
+              m.record(cost, Attributes.of(CACHE_NAME, cache))));
     }
   }
 }

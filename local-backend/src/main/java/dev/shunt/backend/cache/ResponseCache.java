@@ -139,8 +139,9 @@ public final class ResponseCache {
         .put("requestsSaved", served).put("costSavedUsd", served * usdPerRequest);
   }
 
-  long requestsSaved() {
-    return hits.sum() + staleHits.sum();
+  void read(dev.shunt.backend.audit.AuditTelemetry.CacheReading reading, double usdPerRequest) {
+    reading.of(family.reportName, evictedBySize.sum() + expired.sum(), entries.estimatedSize(),
+        (hits.sum() + staleHits.sum()) * usdPerRequest);
   }
 
   private void removed(String key, Entry entry, RemovalCause cause) {

@@ -190,6 +190,11 @@ public final class ResponseCaches {
     caches.values().forEach(ResponseCache::clear);
   }
 
+  /** Each cache's readings, for the metrics. */
+  public void readings(dev.shunt.backend.audit.AuditTelemetry.CacheReading reading) {
+    caches.forEach((family, cache) -> cache.read(reading, family.usdPerRequest));
+  }
+
   /**
    * The caches' part of {@code GET /_shunt/quotas}: for each, whether it is on, hits, misses,
    * entries, evictions by cause, and the requests and AWS cost it saved (Parameter Store priced as

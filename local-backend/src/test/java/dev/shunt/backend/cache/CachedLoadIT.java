@@ -105,6 +105,13 @@ class CachedLoadIT {
           .filter(p -> "hit".equals(p.getAttributes().get(AttributeKey.stringKey("shunt.cache"))))
           .mapToLong(LongPointData::getValue).sum();
       assertThat(hits).isEqualTo(2);
+      List<MetricData> all = List.copyOf(metrics.collectAllMetrics());
+      double saved = all.stream().filter(m -> m.getName().equals("shunt.cache.cost_saved"))
+          .flatMap(m -> m.getDoubleSumData().getPoints().stream())
+          .filter(p -> "dataKeys".equals(p.getAttributes().get(AttributeKey.stringKey("shunt.cache.name"))))
+          .mapToDouble(p -> p.getValue()).sum();
+      assertThat(saved).isCloseTo(2 * 0.03 / 10_000, org.assertj.core.data.Offset.offset(1e-12));
+      assertThat(all).anySatisfy(m -> assertThat(m.getName()).isEqualTo("shunt.cache.entries"));
     }
   }
 }
