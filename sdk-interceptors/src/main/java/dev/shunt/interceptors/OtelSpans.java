@@ -74,6 +74,7 @@ final class OtelSpans implements ShuntTracing.Spans {
   static final AttributeKey<List<String>> KMS_CONTEXT_KEYS =
       AttributeKey.stringArrayKey("aws.kms.encryption_context.keys");
   static final AttributeKey<String> SSM_PARAMETER = AttributeKey.stringKey("aws.ssm.parameter.name");
+  static final AttributeKey<String> CACHE = AttributeKey.stringKey("shunt.cache");
   static final AttributeKey<String> PRINCIPAL = AttributeKey.stringKey("shunt.principal.arn");
   static final AttributeKey<String> DECISION = AttributeKey.stringKey("shunt.decision");
   // The attempt events.
@@ -125,6 +126,8 @@ final class OtelSpans implements ShuntTracing.Spans {
     List<String> contextKeys;
     String secretArn;
     String parameterName;
+    /** How the backend's cache answered (hit, stale, miss), when a cache serves the operation. */
+    String cache;
     /** The failed call's error.type. */
     String errorType;
     // What the request said (fallbacks).
@@ -295,6 +298,7 @@ final class OtelSpans implements ShuntTracing.Spans {
       call.contextKeys = null;
       call.secretArn = null;
       call.parameterName = null;
+      call.cache = null;
       for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
         String name = header.getKey();
         List<String> values = header.getValue();
@@ -330,6 +334,8 @@ final class OtelSpans implements ShuntTracing.Spans {
       call.secretArn = value;
     } else if (fact.equalsIgnoreCase("parameter-name")) {
       call.parameterName = percentDecoded(value);
+    } else if (fact.equalsIgnoreCase("cache")) {
+      call.cache = value;
     }
   }
 
@@ -422,6 +428,7 @@ final class OtelSpans implements ShuntTracing.Spans {
       }
       setIfKnown(span, SECRET_ARN, secretArn);
       setIfKnown(span, SSM_PARAMETER, call.parameterName != null ? call.parameterName : call.requestParameterName);
+      setIfKnown(span, CACHE, call.cache);
       setIfKnown(span, PRINCIPAL, call.principal);
       setIfKnown(span, DECISION, decision(call.decision, failure, errorCode, last));
       for (ShuntAttempts.Attempt attempt : all) {

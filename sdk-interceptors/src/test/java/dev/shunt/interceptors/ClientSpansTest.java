@@ -156,6 +156,7 @@ class ClientSpansTest {
         exchange.getResponseHeaders().add("x-shunt-key-spec", "SYMMETRIC_DEFAULT");
         exchange.getResponseHeaders().add("x-shunt-encryption-algorithm", "SYMMETRIC_DEFAULT");
         exchange.getResponseHeaders().add("x-shunt-encryption-context-keys", "purpose,tenant%2Cid");
+        exchange.getResponseHeaders().add("x-shunt-cache", "hit");
       } else if (target.startsWith("secretsmanager.")) {
         exchange.getResponseHeaders().add("x-shunt-secret-arn", SECRET_ARN);
       } else if (target.startsWith("AmazonSSM.")) {
@@ -243,6 +244,7 @@ class ClientSpansTest {
     assertThat(attributes.get(AttributeKey.stringKey("rpc.system"))).isEqualTo("aws-api");
     assertThat(attributes.get(AttributeKey.stringKey("rpc.service"))).isEqualTo("Kms");
     assertThat(attributes.get(AttributeKey.stringKey("rpc.method"))).isEqualTo("Decrypt");
+    assertThat(attributes.get(AttributeKey.stringKey("shunt.cache"))).isEqualTo("hit");
     assertThat(attributes.get(AttributeKey.stringKey("aws.request_id"))).isEqualTo("req-1");
     assertThat(attributes.get(AttributeKey.stringKey("cloud.region"))).isEqualTo("us-east-1");
     assertThat(attributes.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
