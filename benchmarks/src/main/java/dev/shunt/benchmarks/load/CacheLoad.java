@@ -61,7 +61,7 @@ public final class CacheLoad {
         + "quotas off, trust auth; a fresh `serve --in-memory` with its caches off, then one with `%s`, each "
         + "first warmed up for %d s by the three requests together. The same "
         + "request over and over: with the cache on, every answer after the first is a hit (hits and misses: the "
-        + "backend's own count over warm-up and measurement). Errors (non-200 answers) over all runs: %d.%n%n",
+        + "backend's own count over each row's warm-up and measurement; the first answer, the miss, came before). Errors (non-200 answers) over all runs: %d.%n%n",
         connections, warmupMillis / 1000, measureMillis / 1000, String.join(" ", CACHES_ON), 2 * warmupMillis / 1000,
         errors));
     out.append("| operation | cache off: req/s | p50 / p99 µs | server CPU µs/req | cache on: req/s | p50 / p99 µs "
