@@ -1,6 +1,7 @@
 package dev.shunt.benchmarks;
 
 import dev.shunt.benchmarks.load.AsymmetricLoad;
+import dev.shunt.benchmarks.load.CacheLoad;
 import dev.shunt.benchmarks.load.DurableLoad;
 import dev.shunt.benchmarks.load.LoadMatrix;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The standard set, in one command ({@code benchmarks/run.sh}): the load matrix against the
  * ceiling, the agent's overhead, the JMH hot-path benchmarks, the quota check's accuracy, memory
  * and scale; written to {@code benchmarks/RESULTS.md} with the machine and the date, the targets
- * marked met or missed, the cost of durable state, and the hand-written analysis ({@code benchmarks/analysis.md}) after it.
+ * marked met or missed, the cost of durable state, what a cache hit costs, and the hand-written analysis ({@code benchmarks/analysis.md}) after it.
  *
  * <p>{@code RunAll [--smoke] [--out PATH]}: {@code --smoke} runs every part for a moment (it proves
  * the harness works; its numbers mean nothing).
@@ -69,6 +70,8 @@ public final class RunAll {
         smoke ? 1_000 : 8_000, smoke ? 500 : 4_000, 32, smoke ? 1 : 3);
     String durable = DurableLoad.run(root.resolve("local-backend/target/shunt-backend.jar"), smoke ? 1_000 : 8_000,
         smoke ? 500 : 4_000, 32, smoke ? 200 : 10_000);
+    String caches = CacheLoad.run(root.resolve("local-backend/target/shunt-backend.jar"), smoke ? 1_000 : 8_000,
+        smoke ? 500 : 4_000, 32);
     String scale = ScaleBenchmark.section("--jar", root.resolve("local-backend/target/shunt-backend.jar").toString(),
         "--n", smoke ? "200" : "100000", "--small", smoke ? "50" : "1000", "--pages", smoke ? "50" : "20000");
 
@@ -84,6 +87,8 @@ public final class RunAll {
     md.append("## Durable state\n\n`dev.shunt.benchmarks.load.DurableLoad`: what a data directory costs writes, "
         + "that it costs Decrypt nothing, and how long `serve` takes to restore a large one.\n\n").append(durable)
         .append("\n");
+    md.append("## Caches\n\n`dev.shunt.benchmarks.load.CacheLoad`: an answer from the data-key, Decrypt and "
+        + "secret caches beside the call it saves.\n\n").append(caches).append("\n");
     md.append("## Hot path pieces (JMH)\n\n").append(jmh).append("\n");
     md.append("## Quota check accuracy\n\n`dev.shunt.benchmarks.QuotaAccuracy`: an in-process backend, KMS's "
         + "symmetric quota set to the rate, six SDK client threads offering three times it for 6 s; accepted "

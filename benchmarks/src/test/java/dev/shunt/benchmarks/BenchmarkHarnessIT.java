@@ -20,7 +20,7 @@ class BenchmarkHarnessIT {
     assertThat(report).contains("# Shunt benchmark results", "Machine: ", "## Targets",
         "## Throughput against the machine's ceiling", "## Agent overhead", "## Hot path pieces (JMH)",
         "## Quota check accuracy", "## Memory and scale", "## KMS asymmetric keys, MACs and data key pairs",
-        "## Durable state", "Errors (non-200 answers) over all runs: 0.");
+        "## Durable state", "## Caches", "Errors (non-200 answers) over all runs: 0.");
     assertThat(report).contains("| ListKeys (100) | 200 |", "| ListSecrets (100) | 200 |",
         "| GetParametersByPath (10, recursive) | 200 |");
     for (String operation : List.of("KMS Encrypt", "KMS Decrypt", "KMS GenerateDataKey",
@@ -30,6 +30,15 @@ class BenchmarkHarnessIT {
       assertThat(Long.parseLong(row.group(1).replace(",", ""))).as(operation + " served something").isPositive();
     }
     assertThat(report).contains("QuotaCheckBenchmark", "AuditBenchmark");
+    // The caches' section: clean, and with the caches on, answered from them.
+    String caches = report.substring(report.indexOf("## Caches"), report.indexOf("## Hot path pieces"));
+    assertThat(caches).contains("Errors (non-200 answers) over all runs: 0.");
+    for (String operation : List.of("KMS GenerateDataKey", "KMS Decrypt", "Secrets Manager GetSecretValue")) {
+      Matcher row = Pattern.compile("\\| " + operation + " [^|]*\\|.*\\| ([\\d,]+) / ([\\d,]+) \\| [\\d.]+× \\|")
+          .matcher(caches);
+      assertThat(row.find()).as(operation + " in " + caches).isTrue();
+      assertThat(Long.parseLong(row.group(1).replace(",", ""))).as(operation + " cache hits").isPositive();
+    }
     // Every target was read back from its section (a changed wording there would leave NaN).
     String targets = report.substring(report.indexOf("## Targets"), report.indexOf("## Throughput"));
     assertThat(targets).doesNotContain("NaN");
