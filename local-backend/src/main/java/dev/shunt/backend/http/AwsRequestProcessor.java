@@ -256,16 +256,11 @@ public final class AwsRequestProcessor {
   private Result serve(Call call) {
     ResponseCache cache = caches.forOperation(call.service(), call.operation());
     if (cache == null) {
-      return call(call, false);
-    }
-    boolean forwarded = upstream != null && upstream.forwards(call.service());
-    if (!forwarded && call.route().implemented()) {
-      // Only what AWS would answer may be cached, or answer from the cache.
-      call.route().model().validateInput(call.operation(), call.input());
+      return call(call);
     }
     String key = caches.key(cache, call.identity(), call.operation(), call.input());
     if (key == null) {
-      return call(call, true);
+      return call(call);
     }
     AuditFacts facts = call.context().audit();
     ResponseCache.Lookup lookup = cache.lookup(key);
@@ -275,14 +270,16 @@ public final class AwsRequestProcessor {
     if (lookup instanceof ResponseCache.Wait wait) {
       // Another request's call for the same answer is under way: this one takes its answer; or,
       // when that answer cannot serve it too (a data key at its use limit), makes its own call.
-      return Result.later(wait.answer().thenApply(hit -> hit != null ? served(call, hit) : call(call, true))
+      return Result.later(wait.answer().thenApply(hit -> hit != null ? served(call, hit) : call(call))
           .thenCompose(result -> result.later() != null ? result.later() : CompletableFuture.completedFuture(result)));
     }
+    // An entry holds the answer to a request equal to this one, which was valid then: only a miss
+    // needs validating (and fails alone: nobody waits on it yet).
     ResponseCache.Lead lead = (ResponseCache.Lead) lookup;
     facts.cache("miss");
     Result result;
     try {
-      result = call(call, true);
+      result = call(call);
     } catch (RuntimeException | Error e) {
       lead.failed(e instanceof AwsException aws ? aws : CommonErrors.internalFailure());
       throw e;
@@ -317,7 +314,7 @@ public final class AwsRequestProcessor {
   }
 
   /** The call itself: the quota, injected faults, then the operation here or at the upstream. */
-  private Result call(Call call, boolean validated) {
+  private Result call(Call call) {
     Identity identity = call.identity();
     String service = call.service();
     Router.Route route = call.route();
@@ -335,7 +332,7 @@ public final class AwsRequestProcessor {
           call.context().audit()).thenApply(answer -> answer.delayed(fault.delayMillis())));
     }
     try {
-      if (route.implemented() && !validated) {
+      if (route.implemented()) {
         route.model().validateInput(route.operation(), call.input());
       }
       return new Result(route.handler().handle(call.context(), call.input()), null, fault.delayMillis(), 0, false,
