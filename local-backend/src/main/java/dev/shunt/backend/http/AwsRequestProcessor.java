@@ -274,7 +274,7 @@ public final class AwsRequestProcessor {
           .thenCompose(result -> result.later() != null ? result.later() : CompletableFuture.completedFuture(result)));
     }
     // An entry holds the answer to a request equal to this one, which was valid then: only a miss
-    // needs validating (and fails alone: nobody waits on it yet).
+    // is validated (in its call), and a request waiting on it, being the same, shares its verdict.
     ResponseCache.Lead lead = (ResponseCache.Lead) lookup;
     facts.cache("miss");
     Result result;
