@@ -52,9 +52,4 @@ public record CacheSettings(boolean dataKeys, Duration dataKeyMaxAge, long dataK
       default -> Durations.parse(option.key(), text);
     };
   }
-
-  /** Whether any cache is on. */
-  public boolean any() {
-    return dataKeys || !decryptTtl.isZero() || !secretTtl.isZero() || !parameterTtl.isZero();
-  }
 }

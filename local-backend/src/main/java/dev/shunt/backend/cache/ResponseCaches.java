@@ -34,12 +34,10 @@ public final class ResponseCaches {
   static final Duration KEEP_STALE_FOR = Duration.ofHours(1);
   private static final Set<String> KMS_ALIAS_WRITES = Set.of("CreateAlias", "UpdateAlias", "DeleteAlias");
 
-  private final CacheSettings settings;
   private final Map<CacheFamily, ResponseCache> caches = new EnumMap<>(CacheFamily.class);
   private final KeyResolver keys;
 
   public ResponseCaches(CacheSettings settings, ShuntClock clock, KeyResolver keys) {
-    this.settings = settings;
     this.keys = keys;
     Ticker ticker = () -> System.nanoTime() + clock.offsetMillis() * 1_000_000L;
     int max = settings.maxEntries();
@@ -211,10 +209,6 @@ public final class ResponseCaches {
       }
     }
     return report;
-  }
-
-  public CacheSettings settings() {
-    return settings;
   }
 
   private static String scopeTag(String service, Identity identity) {

@@ -27,11 +27,6 @@ public final class UpstreamEndpoints {
     this.templates = templates;
   }
 
-  /** Nothing proxied. */
-  public static UpstreamEndpoints none() {
-    return NONE;
-  }
-
   /**
    * Parses the option's text: null or blank is nothing proxied. Throws IllegalArgumentException
    * with a message starting "upstream: " that names the bad entry.

@@ -8,6 +8,7 @@ import dev.shunt.backend.config.Durations;
 import dev.shunt.backend.config.ShuntOptions;
 import dev.shunt.backend.core.Json;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ class CacheSettingsTest {
   @Test
   void everyCacheIsOffUnlessAskedFor() {
     CacheSettings defaults = settings(Map.of());
-    assertThat(defaults.any()).isFalse();
+    assertThat(defaults.dataKeys()).isFalse();
+    assertThat(List.of(defaults.decryptTtl(), defaults.secretTtl(), defaults.parameterTtl())).containsOnly(Duration.ZERO);
     assertThat(defaults.dataKeyMaxAge()).isEqualTo(Duration.ofSeconds(300));
     assertThat(defaults.dataKeyMaxUses()).isEqualTo(1L << 32);
   }
