@@ -5,6 +5,7 @@ import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.Credentials;
+import dev.shunt.backend.auth.Principals;
 import dev.shunt.backend.cache.CacheSettings;
 import dev.shunt.backend.config.Durations;
 import dev.shunt.backend.upstream.UpstreamEndpoints;
@@ -43,7 +44,7 @@ public final class BackendOptions {
   /** Refuses what the backend would refuse in the options' values, without building anything. */
   static void check(ShuntOptions options) {
     AuthMode.parse(options.get(Option.AUTH));
-    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    Credentials credentials = credentials(options);
     if (!Credentials.isAccountId(credentials.defaultAccountId())) {
       throw new IllegalArgumentException("default-account must be 12 digits");
     }
@@ -106,6 +107,24 @@ public final class BackendOptions {
         throw new IllegalArgumentException(timeout.key() + " must be more than 0");
       }
     }
+  }
+
+  /** The access keys of {@code credentials} and of the principals file, if any. */
+  static Credentials credentials(ShuntOptions options) {
+    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    String file = options.get(Option.PRINCIPALS);
+    if (file == null || file.isBlank()) {
+      return credentials;
+    }
+    Path directory = Path.of(file).toAbsolutePath().getParent();
+    return credentials.with(Principals.parse(ShuntOptions.readYaml(file, "the principals file"),
+        "principals file " + file, policyFile -> {
+          try {
+            return Files.readString(directory.resolve(policyFile));
+          } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("principals file " + file + ": cannot read policy file " + policyFile);
+          }
+        }));
   }
 
   /** serve's data directory when it is given none (and not --in-memory). */

@@ -136,7 +136,7 @@ public final class ShuntBackend implements AutoCloseable {
     rotations.onRotated(caches::secretChanged);
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
-    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    Credentials credentials = BackendOptions.credentials(options);
     AdmittedAccounts admitted = AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
     // Accounts that hold state (restored or seeded) are admitted first, up to the cap.
     seedFiles.accounts().forEach(account -> {
@@ -228,7 +228,7 @@ public final class ShuntBackend implements AutoCloseable {
       }
       dev.shunt.backend.core.PageTokens.adoptKey(pageKey);
     }
-    String account = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT))
+    String account = BackendOptions.credentials(options)
         .defaultAccountId();
     for (String seed : BackendOptions.seedFiles(options)) {
       JsonNode tree = ShuntOptions.readYaml(seed, "the seed file");
@@ -338,7 +338,7 @@ public final class ShuntBackend implements AutoCloseable {
    * while the application is still building its first client.
    */
   public void warmUp() {
-    Credentials credentials = Credentials.parse(options.get(Option.CREDENTIALS), options.get(Option.DEFAULT_ACCOUNT));
+    Credentials credentials = BackendOptions.credentials(options);
     AwsRegions regions = BackendOptions.regions(options);
     Authenticator trust = new Authenticator(AuthMode.TRUST, credentials, options.get(Option.DEFAULT_REGION), regions,
         AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS)), Clock.systemUTC());

@@ -28,6 +28,7 @@ public final class CloudTrailRecords {
     if (event.identity().accessKeyId() != null) {
       identity.put("accessKeyId", event.identity().accessKeyId());
     }
+    nameThePrincipal(identity, principal, event.identity().accountId());
     if (event.invokedBy() != null) {
       identity.put("invokedBy", event.invokedBy());
     }
@@ -63,6 +64,26 @@ public final class CloudTrailRecords {
     record.put("recipientAccountId", recipient);
     record.put("eventCategory", "Management");
     return record;
+  }
+
+  /**
+   * What CloudTrail adds for a user (its name) and a role's session (the role that issued it, as
+   * {@code sessionContext.sessionIssuer}).
+   */
+  private static void nameThePrincipal(ObjectNode identity, String arn, String accountId) {
+    int user = arn.indexOf(":user/");
+    if (user > 0) {
+      identity.put("userName", arn.substring(arn.lastIndexOf('/') + 1));
+      return;
+    }
+    int session = arn.indexOf(":assumed-role/");
+    if (session > 0) {
+      String[] parts = arn.substring(session + ":assumed-role/".length()).split("/", 2);
+      String partition = arn.substring("arn:".length(), arn.indexOf(':', "arn:".length()));
+      identity.putObject("sessionContext").putObject("sessionIssuer").put("type", "Role")
+          .put("arn", "arn:" + partition + ":iam::" + accountId + ":role/" + parts[0]).put("accountId", accountId)
+          .put("userName", parts[0]);
+    }
   }
 
   static String principalType(String arn) {

@@ -168,8 +168,8 @@ public final class Authenticator {
     if (!accounts.admit(account)) {
       throw new AwsException("UnrecognizedClientException", tooManyAccounts);
     }
-    Identity identity = new Identity(account, accessKeyId, "arn:" + Identity.partitionOf(region) + ":iam::" + account
-        + ":root", region);
+    Identity identity = new Identity(account, accessKeyId,
+        credentials.callerArn(accessKeyId, account, Identity.partitionOf(region)), region);
     // Remembered for the next request, up to a bound: any client may invent access keys.
     if (cache.count.get() < MAX_CACHED_IDENTITIES) {
       cache.byAccessKey.computeIfAbsent(accessKeyId == null ? "" : accessKeyId, k -> new ConcurrentHashMap<>())

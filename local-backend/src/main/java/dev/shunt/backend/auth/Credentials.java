@@ -16,10 +16,49 @@ public final class Credentials {
 
   private final Map<String, Entry> byAccessKey;
   private final String defaultAccountId;
+  private final Principals principals;
 
   public Credentials(Map<String, Entry> byAccessKey, String defaultAccountId) {
+    this(byAccessKey, defaultAccountId, Principals.none());
+  }
+
+  private Credentials(Map<String, Entry> byAccessKey, String defaultAccountId, Principals principals) {
     this.byAccessKey = Map.copyOf(byAccessKey);
     this.defaultAccountId = defaultAccountId;
+    this.principals = principals;
+  }
+
+  /**
+   * These keys and those of the principals file, whose keys call as their principal; a key in
+   * both is refused (which one would it be?).
+   */
+  public Credentials with(Principals file) {
+    if (file.isEmpty()) {
+      return this;
+    }
+    Map<String, Entry> all = new LinkedHashMap<>(byAccessKey);
+    for (Principals.Principal principal : file.all()) {
+      principal.accessKeys().forEach((id, secret) -> {
+        if (all.put(id, new Entry(id, secret, principal.accountId())) != null) {
+          throw new IllegalArgumentException("access key " + id + " of " + principal.arn()
+              + " is also in credentials: give it once");
+        }
+      });
+    }
+    return new Credentials(all, defaultAccountId, file);
+  }
+
+  /**
+   * The ARN requests signed with this key carry: its principal's (a user, a role's session, a
+   * root) when the principals file names the key, else its account's root.
+   */
+  public String callerArn(String accessKeyId, String accountId, String partition) {
+    Principals.Principal principal = principals.byAccessKey(accessKeyId);
+    return principal != null ? principal.callerArn() : "arn:" + partition + ":iam::" + accountId + ":root";
+  }
+
+  public Principals principals() {
+    return principals;
   }
 
   /**

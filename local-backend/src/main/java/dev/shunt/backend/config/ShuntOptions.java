@@ -34,6 +34,8 @@ public final class ShuntOptions {
         + "default: the key file"),
     ROOT_KEY_FILE("root-key-file", null, "file of the root key, made owner-only on first start (default DATA_DIR/root.key)"),
     SEED("seed", null, "YAML or JSON files of keys, secrets and parameters to create at start: FILE,..."),
+    PRINCIPALS("principals", null, "YAML or JSON file of IAM users and roles: their ARNs, access keys and identity "
+        + "policies (without it, every access key acts as its account's root)"),
     AUTH("auth", "trust", "trust: read the SigV4 scope, do not check it; sigv4: verify signatures"),
     CREDENTIALS("credentials", "test:test", "access keys for --auth sigv4: AKID:SECRET[:ACCOUNT],..."),
     ADMIN_TOKEN("admin-token", null, "token /_shunt/* requires (Authorization: Bearer TOKEN); without one, one is "
