@@ -6,14 +6,21 @@ import java.time.Instant;
 
 /**
  * What an operation knows about the call it serves: who, where, when (on the backend's movable
- * clock) and the request id that the response and the audit record carry; and where it notes
- * what it resolved for the audit record ({@link AuditFacts}).
+ * clock) and the request id that the response and the audit record carry; where it notes what
+ * it resolved for the audit record ({@link AuditFacts}); and the request's input, which access
+ * decisions read condition keys from (an encryption context, tags), or null for a change Shunt
+ * makes itself.
  */
 public record RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent,
-    AuditFacts audit) {
+    AuditFacts audit, com.fasterxml.jackson.databind.node.ObjectNode input) {
 
   public RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent) {
-    this(requestId, identity, now, sourceIp, userAgent, new AuditFacts());
+    this(requestId, identity, now, sourceIp, userAgent, new AuditFacts(), null);
+  }
+
+  public RequestContext(String requestId, Identity identity, Instant now, String sourceIp, String userAgent,
+      AuditFacts audit) {
+    this(requestId, identity, now, sourceIp, userAgent, audit, null);
   }
 
   public String accountId() {
@@ -31,6 +38,6 @@ public record RequestContext(String requestId, Identity identity, Instant now, S
   /** The same caller acting in another Region (replication writes there on the caller's behalf). */
   public RequestContext inRegion(String region) {
     return new RequestContext(requestId, new Identity(identity.accountId(), identity.accessKeyId(),
-        identity.principalArn(), region), now, sourceIp, userAgent, audit);
+        identity.principalArn(), region), now, sourceIp, userAgent, audit, input);
   }
 }

@@ -163,7 +163,7 @@ public final class AwsRequestProcessor {
       identity = authenticator.authenticate(request, route.model().signingName(), body);
       input = Json.parseRequest(body);
       result = serve(new Call(route, identity, input, body, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
-          new RequestContext(requestId, identity, now, sourceIp, userAgent, facts), span));
+          new RequestContext(requestId, identity, now, sourceIp, userAgent, facts, input), span));
     } catch (AwsException e) {
       result = Result.error(e);
     } catch (RuntimeException | StackOverflowError e) {

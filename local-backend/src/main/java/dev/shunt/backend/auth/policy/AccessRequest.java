@@ -39,16 +39,16 @@ public final class AccessRequest {
     this.actionLower = b.action.toLowerCase(Locale.ROOT);
     this.resource = b.resource;
     this.callingService = b.callingService;
-    String[] session = Principals.parseSession(principalArn);
+    String[] session = PrincipalArns.parseSession(principalArn);
     this.sessionPartition = session == null ? null : session[0];
     this.sessionAccount = session == null ? null : session[1];
     this.sessionRole = session == null ? null : session[2];
-    this.accountRoot = principalAccount.equals(Principals.accountOfRoot(principalArn));
+    this.accountRoot = principalAccount.equals(PrincipalArns.accountOfRoot(principalArn));
     Map<String, List<String>> keys = new HashMap<>(b.keys);
     keys.putIfAbsent("aws:principalarn",
-        List.of(session != null ? Principals.roleArnOfSession(principalArn) : principalArn));
+        List.of(session != null ? PrincipalArns.roleArnOfSession(principalArn) : principalArn));
     keys.putIfAbsent("aws:principalaccount", List.of(principalAccount));
-    String[] arn = Principals.split(principalArn);
+    String[] arn = PrincipalArns.split(principalArn);
     if (arn != null && arn[2].equals("iam") && arn[5].startsWith("user/")) {
       keys.putIfAbsent("aws:username", List.of(arn[5].substring(arn[5].lastIndexOf('/') + 1)));
     }

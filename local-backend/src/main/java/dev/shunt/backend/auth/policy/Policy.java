@@ -23,7 +23,7 @@ import java.util.Set;
  * and may omit Resource (meaning {@code *}). A document that breaks a rule is refused with
  * {@code MalformedPolicyDocumentException}; its message counts statements from 1.
  *
- * <p>Principals: {@code "*"} and {@code {"AWS": "*"}} are everyone; an account id or its root ARN
+ * <p>PrincipalArns: {@code "*"} and {@code {"AWS": "*"}} are everyone; an account id or its root ARN
  * is every principal of that account; a role ARN is the role and its sessions; any other ARN matches
  * exactly (a wildcard inside one is not a wildcard); {@code {"Service": ...}} matches a request made
  * by that service ({@link AccessRequest.Builder#callingService}). NotPrincipal uses the same

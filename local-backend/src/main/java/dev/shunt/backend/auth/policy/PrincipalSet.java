@@ -55,14 +55,14 @@ final class PrincipalSet {
           for (String v : values) {
             if (v.equals("*")) {
               everyone = true;
-            } else if (Principals.isAccountId(v)) {
+            } else if (PrincipalArns.isAccountId(v)) {
               accounts.add(v);
-            } else if (Principals.accountOfRoot(v) != null) {
-              accounts.add(Principals.accountOfRoot(v));
-            } else if (Principals.parseRole(v) != null) {
-              roles.add(Principals.parseRole(v));
+            } else if (PrincipalArns.accountOfRoot(v) != null) {
+              accounts.add(PrincipalArns.accountOfRoot(v));
+            } else if (PrincipalArns.parseRole(v) != null) {
+              roles.add(PrincipalArns.parseRole(v));
               arns.add(v);
-            } else if (Principals.split(v) != null || isUniqueId(v)) {
+            } else if (PrincipalArns.split(v) != null || isUniqueId(v)) {
               arns.add(v);
             } else {
               throw Policy.malformed(where + " has an invalid principal: '" + v + "'");

@@ -218,14 +218,14 @@ class PolicyTest {
 
   @Test
   void aSessionArnGivesItsRoleArn() {
-    assertThat(Principals.roleArnOfSession("arn:aws:sts::111122223333:assumed-role/app/i-0abc"))
+    assertThat(PrincipalArns.roleArnOfSession("arn:aws:sts::111122223333:assumed-role/app/i-0abc"))
         .isEqualTo("arn:aws:iam::111122223333:role/app");
-    assertThat(Principals.roleArnOfSession("arn:aws-cn:sts::111122223333:assumed-role/app/s"))
+    assertThat(PrincipalArns.roleArnOfSession("arn:aws-cn:sts::111122223333:assumed-role/app/s"))
         .isEqualTo("arn:aws-cn:iam::111122223333:role/app");
-    assertThat(Principals.roleArnOfSession("arn:aws:iam::111122223333:user/alice")).isNull();
-    assertThat(Principals.roleArnOfSession("arn:aws:sts::111122223333:assumed-role/app")).isNull();
-    assertThat(Principals.isAccountRoot("arn:aws:iam::111122223333:root")).isTrue();
-    assertThat(Principals.isAccountRoot("arn:aws:iam::111122223333:user/root")).isFalse();
+    assertThat(PrincipalArns.roleArnOfSession("arn:aws:iam::111122223333:user/alice")).isNull();
+    assertThat(PrincipalArns.roleArnOfSession("arn:aws:sts::111122223333:assumed-role/app")).isNull();
+    assertThat(PrincipalArns.isAccountRoot("arn:aws:iam::111122223333:root")).isTrue();
+    assertThat(PrincipalArns.isAccountRoot("arn:aws:iam::111122223333:user/root")).isFalse();
   }
 
   @Test

@@ -5,8 +5,8 @@ package dev.shunt.backend.auth.policy;
  * ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}) does not carry the role's path, so a
  * role is recognised by partition, account and name.
  */
-public final class Principals {
-  private Principals() {}
+public final class PrincipalArns {
+  private PrincipalArns() {}
 
   /**
    * The role ARN ({@code arn:PARTITION:iam::ACCOUNT:role/ROLE}, without path) of an STS assumed-role

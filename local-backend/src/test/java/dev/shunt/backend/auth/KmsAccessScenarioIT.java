@@ -1,0 +1,136 @@
+package dev.shunt.backend.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shunt.backend.BackendFixture;
+import dev.shunt.backend.ShuntBackend;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KmsException;
+
+/**
+ * ../shared/reference/kms-access-scenario.md, every cell: four users, three keys, key policies
+ * that delegate to IAM or do not, an explicit deny; under SigV4 with the real SDK.
+ */
+class KmsAccessScenarioIT {
+  private static final String ACCOUNT = "111122223333";
+  private static final Map<String, String> KEYS = Map.of(
+      "A", "aaaaaaaa-1111-4111-8111-111111111111",
+      "B", "bbbbbbbb-2222-4222-8222-222222222222",
+      "C", "cccccccc-3333-4333-8333-333333333333");
+  @TempDir
+  static Path dir;
+  private static BackendFixture shunt;
+  private static final Map<String, KmsClient> USERS = new LinkedHashMap<>();
+  private static final Map<String, SdkBytes> CIPHERTEXTS = new LinkedHashMap<>();
+
+  private static String arn(String key) {
+    return "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/" + KEYS.get(key);
+  }
+
+  private static String user(String name) {
+    return "arn:aws:iam::" + ACCOUNT + ":user/" + name;
+  }
+
+  private static String statement(String effect, String principals, String actions) {
+    return "{\"Effect\":\"" + effect + "\",\"Principal\":{\"AWS\":" + principals + "},\"Action\":" + actions
+        + ",\"Resource\":\"*\"}";
+  }
+
+  private static String policy(String... statements) {
+    return "'{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}'";
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    String root = "\"arn:aws:iam::" + ACCOUNT + ":root\"";
+    String seed = "version: 1\nregions:\n  - account: \"" + ACCOUNT + "\"\n    region: us-east-1\n    kms:\n      keys:\n"
+        + "        - KeyId: " + KEYS.get("A") + "\n          Policy: " + policy(statement("Allow", root, "\"kms:*\""))
+        + "\n        - KeyId: " + KEYS.get("B") + "\n          Policy: " + policy(statement("Allow",
+            "[\"" + user("bob") + "\",\"" + user("charlie") + "\"]", "\"kms:*\""))
+        + "\n        - KeyId: " + KEYS.get("C") + "\n          Policy: " + policy(statement("Allow", root, "\"kms:*\""),
+            statement("Allow", "\"" + user("alice") + "\"", "\"kms:*\""),
+            statement("Deny", "[\"" + user("bob") + "\",\"" + user("charlie") + "\",\"" + user("david") + "\"]",
+                "\"kms:*\"")) + "\n";
+    Path seedFile = dir.resolve("seed.yaml");
+    Files.writeString(seedFile, seed);
+    String principals = "principals:\n"
+        + entry("alice", "[{Effect: Allow, Action: \"kms:*\", Resource: [\"" + arn("A") + "\", \"" + arn("B") + "\"]}]")
+        + entry("bob", null)
+        + entry("charlie", "[{Effect: Allow, Action: \"kms:Encrypt\", Resource: \"" + arn("A") + "\"}]")
+        + entry("david", "[{Effect: Allow, Action: \"kms:*\", Resource: [\"" + arn("B") + "\", \"" + arn("C") + "\"]}]");
+    Path principalsFile = dir.resolve("principals.yaml");
+    Files.writeString(principalsFile, principals);
+    shunt = BackendFixture.start(ShuntBackend.builder().auth(AuthMode.SIGV4).option("seed", seedFile.toString())
+        .option("principals", principalsFile.toString()).option("admin-token", "a-test-admin-token-1234"));
+    for (String name : List.of("alice", "bob", "charlie", "david")) {
+      USERS.put(name, shunt.kms("AKIA" + name.toUpperCase(), name + "-secret", Region.US_EAST_1));
+    }
+    // Ciphertexts under each key, made by someone the scenario lets encrypt with it.
+    CIPHERTEXTS.put("A", encrypt("alice", "A"));
+    CIPHERTEXTS.put("B", encrypt("bob", "B"));
+    CIPHERTEXTS.put("C", encrypt("alice", "C"));
+  }
+
+  private static String entry(String name, String statements) {
+    return "  - arn: " + user(name) + "\n    accessKeys: [{id: AKIA" + name.toUpperCase() + ", secret: " + name
+        + "-secret}]\n" + (statements == null ? "" : "    policies: [{Version: \"2012-10-17\", Statement: "
+        + statements + "}]\n");
+  }
+
+  private static SdkBytes encrypt(String name, String key) {
+    return USERS.get(name).encrypt(r -> r.keyId(KEYS.get(key)).plaintext(SdkBytes.fromUtf8String("x")))
+        .ciphertextBlob();
+  }
+
+  @AfterAll
+  static void stop() {
+    USERS.values().forEach(KmsClient::close);
+    shunt.close();
+  }
+
+  @ParameterizedTest(name = "{0} {1} on key {2}: {3}")
+  @CsvSource({
+      "alice, Encrypt, A, allowed", "alice, Decrypt, A, allowed", "alice, DescribeKey, A, allowed",
+      "alice, Encrypt, B, denied", "alice, Decrypt, B, denied", "alice, DescribeKey, B, denied",
+      "alice, Encrypt, C, allowed", "alice, Decrypt, C, allowed", "alice, DescribeKey, C, allowed",
+      "bob, Encrypt, A, denied", "bob, Decrypt, A, denied", "bob, DescribeKey, A, denied",
+      "bob, Encrypt, B, allowed", "bob, Decrypt, B, allowed", "bob, DescribeKey, B, allowed",
+      "bob, Encrypt, C, denied", "bob, Decrypt, C, denied", "bob, DescribeKey, C, denied",
+      "charlie, Encrypt, A, allowed", "charlie, Decrypt, A, denied", "charlie, DescribeKey, A, denied",
+      "charlie, Encrypt, B, allowed", "charlie, Decrypt, B, allowed", "charlie, DescribeKey, B, allowed",
+      "charlie, Encrypt, C, denied", "charlie, Decrypt, C, denied", "charlie, DescribeKey, C, denied",
+      "david, Encrypt, A, denied", "david, Decrypt, A, denied", "david, DescribeKey, A, denied",
+      "david, Encrypt, B, denied", "david, Decrypt, B, denied", "david, DescribeKey, B, denied",
+      "david, Encrypt, C, denied", "david, Decrypt, C, denied", "david, DescribeKey, C, denied",
+  })
+  void everyCellOfTheScenario(String name, String action, String key, String outcome) {
+    KmsClient client = USERS.get(name);
+    Runnable call = switch (action) {
+      case "Encrypt" -> () -> client.encrypt(r -> r.keyId(arn(key)).plaintext(SdkBytes.fromUtf8String("y")));
+      case "Decrypt" -> () -> client.decrypt(r -> r.ciphertextBlob(CIPHERTEXTS.get(key)).keyId(arn(key)));
+      default -> () -> client.describeKey(r -> r.keyId(arn(key)));
+    };
+    if (outcome.equals("allowed")) {
+      call.run();
+    } else {
+      assertThatThrownBy(call::run).isInstanceOfSatisfying(KmsException.class, e -> {
+        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException");
+        assertThat(e.awsErrorDetails().errorMessage()).startsWith("User: " + user(name)
+            + " is not authorized to perform: kms:" + action + " on resource: " + arn(key));
+      });
+    }
+  }
+}
