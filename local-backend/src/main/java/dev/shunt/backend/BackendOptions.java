@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.AwsRegions;
+import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.Credentials;
 import dev.shunt.backend.auth.Principals;
 import dev.shunt.backend.cache.CacheSettings;
@@ -45,6 +46,7 @@ public final class BackendOptions {
   static void check(ShuntOptions options) {
     AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = credentials(options);
+    AccessControl.of(credentials.principals());
     if (!Credentials.isAccountId(credentials.defaultAccountId())) {
       throw new IllegalArgumentException("default-account must be 12 digits");
     }

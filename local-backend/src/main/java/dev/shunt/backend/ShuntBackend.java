@@ -17,6 +17,7 @@ import dev.shunt.backend.upstream.UpstreamRetryPolicy;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
+import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.AdmittedAccounts;
 import dev.shunt.backend.auth.AuthMode;
 import dev.shunt.backend.auth.Authenticator;
@@ -137,6 +138,7 @@ public final class ShuntBackend implements AutoCloseable {
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = BackendOptions.credentials(options);
+    kms.accessControl(AccessControl.of(credentials.principals()));
     AdmittedAccounts admitted = AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
     // Accounts that hold state (restored or seeded) are admitted first, up to the cap.
     seedFiles.accounts().forEach(account -> {

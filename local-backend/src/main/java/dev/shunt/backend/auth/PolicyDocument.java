@@ -24,6 +24,8 @@ public final class PolicyDocument {
 
   private final String text;
   private final List<Statement> statements;
+  private volatile dev.shunt.backend.auth.policy.Policy compiled;
+  private volatile boolean compileTried;
 
   private PolicyDocument(String text, List<Statement> statements) {
     this.text = text;
@@ -89,6 +91,19 @@ public final class PolicyDocument {
 
   public String text() {
     return text;
+  }
+
+  /** The document as the IAM engine reads it (conditions and all), compiled once; null if it refuses it. */
+  public dev.shunt.backend.auth.policy.Policy compiled() {
+    if (!compileTried) {
+      try {
+        compiled = dev.shunt.backend.auth.policy.Policy.parse(text, dev.shunt.backend.auth.policy.Policy.Kind.RESOURCE);
+      } catch (AwsException e) {
+        compiled = null;
+      }
+      compileTried = true;
+    }
+    return compiled;
   }
 
   /** Evaluates the statements for a principal of {@code accountId} performing {@code action} ({@code kms:Decrypt}...). */

@@ -60,6 +60,7 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
+  private final KmsAuthorization authorization = new KmsAuthorization();
   private final KmsState state = new KmsState(regions);
   /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
   final KeyImport keyImport = new KeyImport(this);
@@ -69,6 +70,11 @@ public final class KmsBackend {
   public void reset() {
     regions.clear();
     keyImport.reset();
+  }
+
+  /** Identity policies and conditions of a principals file decide access from now on (none: key policies alone). */
+  public void accessControl(dev.shunt.backend.auth.AccessControl access) {
+    authorization.accessControl(access);
   }
 
   /** The Regions multi-Region keys may be replicated to (AWS's published ones unless told otherwise). */
@@ -169,7 +175,7 @@ public final class KmsBackend {
       KeySpec spec, String usage, String origin, boolean multiRegion) {
     KmsRegion region = regions.get(ctx.accountId(), ctx.region());
     PolicyDocument policy = policyText == null ? KeyPolicy.defaultFor(ctx.partition(), ctx.accountId())
-        : PolicyDocument.parse(policyText);
+        : authorization.parsePolicy(policyText);
     checkTags(tags);
     if (origin.equals(KmsKey.EXTERNAL) && !spec.importable()) {
       throw KmsErrors.unsupported("KMS does not support importing key material into " + spec.name()
@@ -338,7 +344,7 @@ public final class KmsBackend {
     if (requested == null) {
       // Named by the ciphertext alone: resolve() has not seen it yet.
       ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
-      authorize(ctx, key, action, viaService);
+      authorization.authorize(ctx, key, action, viaService);
     }
     requireEnabled(key);
     requireSymmetric(key, action);
@@ -535,7 +541,7 @@ public final class KmsBackend {
     KmsKey key = resolve(ctx, keyId, false, true, "PutKeyPolicy", null);
     checkPolicyName(policyName);
     requireNotPendingDeletion(key);
-    key.policy(PolicyDocument.parse(policyText));
+    key.policy(authorization.parsePolicy(policyText));
   }
 
   void listKeyPolicies(RequestContext ctx, String keyId) {
@@ -609,7 +615,7 @@ public final class KmsBackend {
     }
     key.rotateIfDue(ctx.now());
     ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
-    authorize(ctx, key, action, viaService);
+    authorization.authorize(ctx, key, action, viaService);
     return key;
   }
 
@@ -627,27 +633,6 @@ public final class KmsBackend {
         KmsState.aliasChanged(region, aliasName);
       }
       return alias;
-    }
-  }
-
-  /**
-   * The key-policy side of access: AWS managed keys are usable only through their service (their
-   * metadata is readable by the account); another account's key needs its policy to allow the
-   * action; an explicit Deny always wins.
-   */
-  private static void authorize(RequestContext ctx, KmsKey key, String action, String viaService) {
-    String principal = ctx.identity().principalArn();
-    if (key.awsManaged()) {
-      boolean metadata = action.startsWith("Describe") || action.startsWith("Get") || action.startsWith("List");
-      if (!key.accountId.equals(ctx.accountId()) || (!metadata && !key.managedFor.equals(viaService))) {
-        throw KmsErrors.accessDenied(principal, action, key.arn);
-      }
-      return;
-    }
-    PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, "kms:" + action);
-    if (decision == PolicyDocument.Decision.DENY
-        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
-      throw KmsErrors.accessDenied(principal, action, key.arn);
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +30,8 @@ class KmsAccessScenarioIT {
   private static final Map<String, String> KEYS = Map.of(
       "A", "aaaaaaaa-1111-4111-8111-111111111111",
       "B", "bbbbbbbb-2222-4222-8222-222222222222",
-      "C", "cccccccc-3333-4333-8333-333333333333");
+      "C", "cccccccc-3333-4333-8333-333333333333",
+      "D", "dddddddd-4444-4444-8444-444444444444");
   @TempDir
   static Path dir;
   private static BackendFixture shunt;
@@ -63,7 +65,10 @@ class KmsAccessScenarioIT {
         + "\n        - KeyId: " + KEYS.get("C") + "\n          Policy: " + policy(statement("Allow", root, "\"kms:*\""),
             statement("Allow", "\"" + user("alice") + "\"", "\"kms:*\""),
             statement("Deny", "[\"" + user("bob") + "\",\"" + user("charlie") + "\",\"" + user("david") + "\"]",
-                "\"kms:*\"")) + "\n";
+                "\"kms:*\"")) + "\n"
+        + "        - KeyId: " + KEYS.get("D") + "\n          Policy: " + policy(statement("Allow", root, "\"kms:*\""),
+            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + user("bob") + "\"},\"Action\":\"kms:Encrypt\","
+            + "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:tenant\":\"t1\"}}}") + "\n";
     Path seedFile = dir.resolve("seed.yaml");
     Files.writeString(seedFile, seed);
     String principals = "principals:\n"
@@ -99,6 +104,41 @@ class KmsAccessScenarioIT {
   static void stop() {
     USERS.values().forEach(KmsClient::close);
     shunt.close();
+  }
+
+  @Test
+  void aKeyPolicyConditionOnTheEncryptionContextDecides() {
+    KmsClient bob = USERS.get("bob");
+    bob.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))
+        .encryptionContext(Map.of("tenant", "t1")));
+    assertThatThrownBy(() -> bob.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))
+        .encryptionContext(Map.of("tenant", "t2")))).isInstanceOfSatisfying(KmsException.class,
+            // Key D delegates to IAM (its root statement), so AWS names the identity policies.
+            e -> assertThat(e.awsErrorDetails().errorMessage()).endsWith(
+                "because no identity-based policy allows the kms:Encrypt action"));
+    assertThatThrownBy(() -> bob.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))))
+        .isInstanceOf(KmsException.class);
+  }
+
+  @Test
+  void anExplicitDenySaysWhereItIsAndAPolicyWithAnUnknownOperatorIsRefused() {
+    assertThatThrownBy(() -> USERS.get("bob").describeKey(r -> r.keyId(KEYS.get("C"))))
+        .isInstanceOfSatisfying(KmsException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .endsWith("with an explicit deny in a resource-based policy"));
+    assertThatThrownBy(() -> USERS.get("alice").describeKey(r -> r.keyId(KEYS.get("B"))))
+        .isInstanceOfSatisfying(KmsException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .endsWith("because no resource-based policy allows the kms:DescribeKey action"));
+    assertThatThrownBy(() -> USERS.get("charlie").decrypt(r -> r.ciphertextBlob(CIPHERTEXTS.get("A"))))
+        .isInstanceOfSatisfying(KmsException.class, e -> assertThat(e.awsErrorDetails().errorMessage())
+            .endsWith("because no identity-based policy allows the kms:Decrypt action"));
+    String bad = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+        + "arn:aws:iam::" + ACCOUNT + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\",\"Condition\":"
+        + "{\"StringEqualz\":{\"kms:CallerAccount\":\"" + ACCOUNT + "\"}}}]}";
+    assertThatThrownBy(() -> USERS.get("alice").putKeyPolicy(r -> r.keyId(KEYS.get("A")).policyName("default")
+        .policy(bad))).isInstanceOfSatisfying(KmsException.class, e -> {
+          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MalformedPolicyDocumentException");
+          assertThat(e.awsErrorDetails().errorMessage()).contains("StringEqualz");
+        });
   }
 
   @ParameterizedTest(name = "{0} {1} on key {2}: {3}")

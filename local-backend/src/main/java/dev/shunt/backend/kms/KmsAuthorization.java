@@ -1,0 +1,126 @@
+package dev.shunt.backend.kms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shunt.backend.auth.AccessControl;
+import dev.shunt.backend.auth.PolicyDocument;
+import dev.shunt.backend.auth.policy.AccessRequest;
+import dev.shunt.backend.auth.policy.KmsAccess;
+import dev.shunt.backend.auth.policy.Policy;
+import dev.shunt.backend.core.AwsException;
+import dev.shunt.backend.core.RequestContext;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a caller may use a KMS key, as AWS decides it. Without a principals file: the key
+ * policy alone (every caller is an account root). With one: the key policy, the caller's identity
+ * policies and their conditions, combined as AWS documents it ({@link KmsAccess}), with the
+ * request's condition keys (encryption context, algorithm, caller account, key spec and usage,
+ * the calling service, source address, time, the key's tags).
+ */
+final class KmsAuthorization {
+  private volatile AccessControl access = AccessControl.OFF;
+
+  void accessControl(AccessControl access) {
+    this.access = access;
+  }
+
+  /** A key policy given to CreateKey or PutKeyPolicy; under access control, read as strictly as AWS reads it. */
+  PolicyDocument parsePolicy(String text) {
+    if (access.enabled()) {
+      Policy.parse(text, Policy.Kind.RESOURCE);
+    }
+    return PolicyDocument.parse(text);
+  }
+
+  /**
+   * AWS managed keys are usable only through their service (their metadata is readable by the
+   * account); otherwise the policies decide, and an explicit Deny always wins.
+   */
+  void authorize(RequestContext ctx, KmsKey key, String action, String viaService) {
+    String principal = ctx.identity().principalArn();
+    if (key.awsManaged()) {
+      boolean metadata = action.startsWith("Describe") || action.startsWith("Get") || action.startsWith("List");
+      if (!key.accountId.equals(ctx.accountId()) || (!metadata && !key.managedFor.equals(viaService))) {
+        throw KmsErrors.accessDenied(principal, action, key.arn);
+      }
+      return;
+    }
+    AccessControl control = access;
+    if (control.enabled()) {
+      decide(ctx, control, key, action, viaService);
+      return;
+    }
+    PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, "kms:" + action);
+    if (decision == PolicyDocument.Decision.DENY
+        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
+      throw KmsErrors.accessDenied(principal, action, key.arn);
+    }
+  }
+
+  private static void decide(RequestContext ctx, AccessControl control, KmsKey key, String action, String viaService) {
+    String principal = ctx.identity().principalArn();
+    Policy keyPolicy = key.policy().compiled();
+    KmsAccess.Decision decision = keyPolicy == null ? null
+        : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService),
+            key.accountId);
+    if (decision == null || !decision.allowed()) {
+      String subject = "User: " + principal + " is not authorized to perform: kms:" + action + " on resource: "
+          + key.arn;
+      String why = decision == null ? " because no resource-based policy allows the kms:" + action + " action"
+          : switch (decision.reason()) {
+            case EXPLICIT_DENY_IN_KEY_POLICY -> " with an explicit deny in a resource-based policy";
+            case EXPLICIT_DENY_IN_IDENTITY_POLICY -> " with an explicit deny in an identity-based policy";
+            case NO_IDENTITY_POLICY_ALLOWS -> " because no identity-based policy allows the kms:" + action + " action";
+            default -> " because no resource-based policy allows the kms:" + action + " action";
+          };
+      throw new AwsException("AccessDeniedException", subject + why);
+    }
+  }
+
+  /** The request as the policies see it: who, what, which key, and its condition keys. */
+  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService) {
+    AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
+        "kms:" + action, key.arn)
+        .key("kms:CallerAccount", ctx.accountId())
+        .key("kms:KeySpec", key.keySpec)
+        .key("kms:KeyUsage", key.keyUsage)
+        .key("kms:KeyOrigin", key.origin)
+        .key("aws:CurrentTime", ctx.now().toString())
+        .key("aws:EpochTime", Long.toString(ctx.now().getEpochSecond()));
+    if (ctx.sourceIp() != null) {
+      request.key("aws:SourceIp", ctx.sourceIp());
+    }
+    if (viaService != null) {
+      request.key("kms:ViaService", viaService + "." + ctx.region() + ".amazonaws.com").callingService(viaService
+          + ".amazonaws.com");
+    }
+    for (Map.Entry<String, String> tag : key.tags().entrySet()) {
+      request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
+    }
+    JsonNode input = ctx.input();
+    if (input != null) {
+      JsonNode context = input.get("EncryptionContext");
+      if (context != null && context.isObject()) {
+        List<String> keys = new ArrayList<>(context.size());
+        for (Iterator<Map.Entry<String, JsonNode>> it = context.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> pair = it.next();
+          keys.add(pair.getKey());
+          request.key("kms:EncryptionContext:" + pair.getKey(), pair.getValue().asText());
+        }
+        request.keys("kms:EncryptionContextKeys", keys);
+      }
+      JsonNode algorithm = input.get("EncryptionAlgorithm");
+      if (algorithm != null && algorithm.isTextual()) {
+        request.key("kms:EncryptionAlgorithm", algorithm.textValue());
+      }
+      JsonNode keyId = input.get("KeyId");
+      if (keyId != null && keyId.isTextual() && keyId.textValue().contains("alias/")) {
+        request.key("kms:RequestAlias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
+      }
+    }
+    return request.build();
+  }
+}
