@@ -21,7 +21,18 @@ import java.util.Map;
  * the calling service, source address, time, the key's tags).
  */
 final class KmsAuthorization {
+  /** The grants on a key (none when its Region holds none). */
+  @FunctionalInterface
+  interface KeyGrants {
+    java.util.Collection<Grant> of(KmsKey key);
+  }
+
+  private final KeyGrants grants;
   private volatile AccessControl access = AccessControl.OFF;
+
+  KmsAuthorization(KeyGrants grants) {
+    this.grants = grants;
+  }
 
   void accessControl(AccessControl access) {
     this.access = access;
@@ -60,13 +71,14 @@ final class KmsAuthorization {
     }
   }
 
-  private static void decide(RequestContext ctx, AccessControl control, KmsKey key, String action, String viaService) {
+  private void decide(RequestContext ctx, AccessControl control, KmsKey key, String action, String viaService) {
     String principal = ctx.identity().principalArn();
     Policy keyPolicy = key.policy().compiled();
     KmsAccess.Decision decision = keyPolicy == null ? null
         : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService),
             key.accountId);
-    if (decision == null || !decision.allowed()) {
+    boolean explicitDeny = decision != null && decision.effect() == dev.shunt.backend.auth.policy.Verdict.Effect.DENY;
+    if (decision == null || !decision.allowed() && (explicitDeny || !grantAllows(ctx, key, action, principal))) {
       String subject = "User: " + principal + " is not authorized to perform: kms:" + action + " on resource: "
           + key.arn;
       String why = decision == null ? " because no resource-based policy allows the kms:" + action + " action"
@@ -78,6 +90,39 @@ final class KmsAuthorization {
           };
       throw new AwsException("AccessDeniedException", subject + why);
     }
+  }
+
+  /**
+   * Whether a grant on the key lets the caller (or, for a role's session, its role) do this, with
+   * the request's encryption context within the grant's constraints.
+   */
+  private boolean grantAllows(RequestContext ctx, KmsKey key, String action, String principal) {
+    String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
+    Map<String, String> context = null;
+    for (Grant grant : grants.of(key)) {
+      if (!(grant.granteePrincipal().equals(principal) || grant.granteePrincipal().equals(role))
+          || !grant.operations().contains(action)) {
+        continue;
+      }
+      if (context == null) {
+        context = encryptionContext(ctx);
+      }
+      if ((grant.contextEquals() == null || grant.contextEquals().equals(context))
+          && (grant.contextSubset() == null || context.entrySet().containsAll(grant.contextSubset().entrySet()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, String> encryptionContext(RequestContext ctx) {
+    JsonNode context = ctx.input() == null ? null : ctx.input().get("EncryptionContext");
+    if (context == null || !context.isObject()) {
+      return Map.of();
+    }
+    Map<String, String> pairs = new java.util.HashMap<>();
+    context.fields().forEachRemaining(pair -> pairs.put(pair.getKey(), pair.getValue().asText()));
+    return pairs;
   }
 
   /** The request as the policies see it: who, what, which key, and its condition keys. */

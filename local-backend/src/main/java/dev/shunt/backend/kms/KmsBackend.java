@@ -60,7 +60,10 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
-  private final KmsAuthorization authorization = new KmsAuthorization();
+  private final KmsAuthorization authorization = new KmsAuthorization(key -> {
+    KmsRegion region = regions.peek(key.accountId, key.region);
+    return region == null ? java.util.List.of() : region.grants.ofKey(key.keyId, null);
+  });
   private final KmsState state = new KmsState(regions);
   /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
   final KeyImport keyImport = new KeyImport(this);

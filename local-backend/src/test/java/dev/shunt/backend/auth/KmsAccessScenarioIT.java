@@ -75,7 +75,8 @@ class KmsAccessScenarioIT {
         + entry("alice", "[{Effect: Allow, Action: \"kms:*\", Resource: [\"" + arn("A") + "\", \"" + arn("B") + "\"]}]")
         + entry("bob", null)
         + entry("charlie", "[{Effect: Allow, Action: \"kms:Encrypt\", Resource: \"" + arn("A") + "\"}]")
-        + entry("david", "[{Effect: Allow, Action: \"kms:*\", Resource: [\"" + arn("B") + "\", \"" + arn("C") + "\"]}]");
+        + entry("david", "[{Effect: Allow, Action: \"kms:*\", Resource: [\"" + arn("B") + "\", \"" + arn("C") + "\"]}]")
+        + "  - arn: arn:aws:iam::" + ACCOUNT + ":root\n    accessKeys: [{id: AKIAROOT1, secret: root-secret}]\n";
     Path principalsFile = dir.resolve("principals.yaml");
     Files.writeString(principalsFile, principals);
     shunt = BackendFixture.start(ShuntBackend.builder().auth(AuthMode.SIGV4).option("seed", seedFile.toString())
@@ -118,6 +119,27 @@ class KmsAccessScenarioIT {
                 "because no identity-based policy allows the kms:Encrypt action"));
     assertThatThrownBy(() -> bob.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))))
         .isInstanceOf(KmsException.class);
+  }
+
+  @Test
+  void aGrantLetsItsGranteeDoItsOperationsWithinItsConstraintsButNotPastAnExplicitDeny() {
+    try (KmsClient root = shunt.kms("AKIAROOT1", "root-secret", Region.US_EAST_1)) {
+      KmsClient david = USERS.get("david");
+      assertThatThrownBy(() -> david.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))
+          .encryptionContext(Map.of("tenant", "t9")))).isInstanceOf(KmsException.class);
+      root.createGrant(r -> r.keyId(KEYS.get("D")).granteePrincipal(user("david"))
+          .operations(software.amazon.awssdk.services.kms.model.GrantOperation.ENCRYPT)
+          .constraints(c -> c.encryptionContextSubset(Map.of("tenant", "t9"))));
+      david.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))
+          .encryptionContext(Map.of("tenant", "t9", "order", "1")));
+      assertThatThrownBy(() -> david.encrypt(r -> r.keyId(KEYS.get("D")).plaintext(SdkBytes.fromUtf8String("x"))
+          .encryptionContext(Map.of("tenant", "t8")))).isInstanceOf(KmsException.class);
+      assertThatThrownBy(() -> david.describeKey(r -> r.keyId(KEYS.get("D")))).isInstanceOf(KmsException.class);
+      // Key C denies David explicitly: a grant cannot get past that.
+      root.createGrant(r -> r.keyId(KEYS.get("C")).granteePrincipal(user("david"))
+          .operations(software.amazon.awssdk.services.kms.model.GrantOperation.DESCRIBE_KEY));
+      assertThatThrownBy(() -> david.describeKey(r -> r.keyId(KEYS.get("C")))).isInstanceOf(KmsException.class);
+    }
   }
 
   @Test
