@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.auth.policy.AccessRequest;
+import dev.shunt.backend.auth.policy.ConditionKeys;
 import dev.shunt.backend.auth.policy.KmsAccess;
 import dev.shunt.backend.auth.policy.Policy;
 import dev.shunt.backend.core.AwsException;
@@ -75,8 +76,8 @@ final class KmsAuthorization {
     String principal = ctx.identity().principalArn();
     Policy keyPolicy = key.policy().compiled();
     KmsAccess.Decision decision = keyPolicy == null ? null
-        : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService),
-            key.accountId);
+        : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService,
+            new Wanted(keyPolicy.conditionKeys(), control.conditionKeys(principal))), key.accountId);
     boolean explicitDeny = decision != null && decision.effect() == dev.shunt.backend.auth.policy.Verdict.Effect.DENY;
     if (decision == null || !decision.allowed() && (explicitDeny || !grantAllows(ctx, key, action, principal))) {
       String subject = "User: " + principal + " is not authorized to perform: kms:" + action + " on resource: "
@@ -125,30 +126,39 @@ final class KmsAuthorization {
     return pairs;
   }
 
-  /** The request as the policies see it: who, what, which key, and its condition keys. */
-  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService) {
+  /** The request as the policies see it: who, what, which key, and the condition keys they read. */
+  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService,
+      Wanted wanted) {
     AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
-        "kms:" + action, key.arn)
-        .key("kms:CallerAccount", ctx.accountId())
-        .key("kms:KeySpec", key.keySpec)
-        .key("kms:KeyUsage", key.keyUsage)
-        .key("kms:KeyOrigin", key.origin)
-        .key("aws:CurrentTime", ctx.now().toString())
-        .key("aws:EpochTime", Long.toString(ctx.now().getEpochSecond()));
-    if (ctx.sourceIp() != null) {
-      request.key("aws:SourceIp", ctx.sourceIp());
-    }
+        "kms:" + action, key.arn);
     if (viaService != null) {
-      request.key("kms:ViaService", viaService + "." + ctx.region() + ".amazonaws.com").callingService(viaService
-          + ".amazonaws.com");
+      request.callingService(viaService + ".amazonaws.com");
     }
-    for (Map.Entry<String, String> tag : key.tags().entrySet()) {
-      request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
+    if (wanted.none()) {
+      return request.build();
+    }
+    put(request, wanted, "kms:CallerAccount", ctx.accountId());
+    put(request, wanted, "kms:KeySpec", key.keySpec);
+    put(request, wanted, "kms:KeyUsage", key.keyUsage);
+    put(request, wanted, "kms:KeyOrigin", key.origin);
+    if (wanted.wants("aws:CurrentTime")) {
+      request.key("aws:CurrentTime", ctx.now().toString());
+    }
+    put(request, wanted, "aws:EpochTime", Long.toString(ctx.now().getEpochSecond()));
+    put(request, wanted, "aws:SourceIp", ctx.sourceIp());
+    if (viaService != null) {
+      put(request, wanted, "kms:ViaService", viaService + "." + ctx.region() + ".amazonaws.com");
+    }
+    if (wanted.wantsFamily("aws:resourcetag/")) {
+      for (Map.Entry<String, String> tag : key.tags().entrySet()) {
+        request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
+      }
     }
     JsonNode input = ctx.input();
     if (input != null) {
       JsonNode context = input.get("EncryptionContext");
-      if (context != null && context.isObject()) {
+      if (context != null && context.isObject() && (wanted.wantsFamily("kms:encryptioncontext")
+          || wanted.wants("kms:EncryptionContextKeys"))) {
         List<String> keys = new ArrayList<>(context.size());
         for (Iterator<Map.Entry<String, JsonNode>> it = context.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> pair = it.next();
@@ -159,13 +169,34 @@ final class KmsAuthorization {
       }
       JsonNode algorithm = input.get("EncryptionAlgorithm");
       if (algorithm != null && algorithm.isTextual()) {
-        request.key("kms:EncryptionAlgorithm", algorithm.textValue());
+        put(request, wanted, "kms:EncryptionAlgorithm", algorithm.textValue());
       }
       JsonNode keyId = input.get("KeyId");
       if (keyId != null && keyId.isTextual() && keyId.textValue().contains("alias/")) {
-        request.key("kms:RequestAlias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
+        put(request, wanted, "kms:RequestAlias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
       }
     }
     return request.build();
+  }
+
+  /** The keys the key policy or the caller's identity policies read (no union built per request). */
+  private record Wanted(ConditionKeys keyPolicy, ConditionKeys identity) {
+    boolean none() {
+      return keyPolicy == ConditionKeys.NONE && identity == ConditionKeys.NONE;
+    }
+
+    boolean wants(String name) {
+      return keyPolicy.wants(name) || identity.wants(name);
+    }
+
+    boolean wantsFamily(String prefix) {
+      return keyPolicy.wantsFamily(prefix) || identity.wantsFamily(prefix);
+    }
+  }
+
+  private static void put(AccessRequest.Builder request, Wanted wanted, String name, String value) {
+    if (value != null && wanted.wants(name)) {
+      request.key(name, value);
+    }
   }
 }

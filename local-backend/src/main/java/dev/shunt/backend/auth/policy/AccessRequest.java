@@ -1,9 +1,9 @@
 package dev.shunt.backend.auth.policy;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,12 +25,43 @@ public final class AccessRequest {
   private final String actionLower;
   private final String resource;
   private final String callingService;
+  /** The keys the builder set, names lower-cased; the principal's own keys are answered from {@link #facts}. */
   private final Map<String, List<String>> keys;
-  // A role session's partition, account and role name (null when the caller is not a session).
-  private final String sessionPartition;
-  private final String sessionAccount;
-  private final String sessionRole;
-  private final boolean accountRoot;
+  private final PrincipalFacts facts;
+  private final List<String> accountValue;
+
+  /**
+   * What a principal's ARN says, worked out once per ARN (the principals a Shunt serves are few: a
+   * file's, and the roots of its admitted accounts): a role session's parts, a user's name, the
+   * account it is the root of.
+   */
+  private record PrincipalFacts(String sessionPartition, String sessionAccount, String sessionRole,
+      String rootAccount, List<String> principalArnValue, List<String> usernameValue) {
+    static PrincipalFacts of(String arn) {
+      String[] session = PrincipalArns.parseSession(arn);
+      String[] parts = PrincipalArns.split(arn);
+      String username = parts != null && parts[2].equals("iam") && parts[5].startsWith("user/")
+          ? parts[5].substring(parts[5].lastIndexOf('/') + 1) : null;
+      return new PrincipalFacts(session == null ? null : session[0], session == null ? null : session[1],
+          session == null ? null : session[2], PrincipalArns.accountOfRoot(arn),
+          List.of(session != null ? PrincipalArns.roleArnOfSession(arn) : arn),
+          username == null ? null : List.of(username));
+    }
+  }
+
+  private static final int MAX_KNOWN_PRINCIPALS = 10_000;
+  private static final ConcurrentHashMap<String, PrincipalFacts> KNOWN = new ConcurrentHashMap<>();
+
+  private static PrincipalFacts factsOf(String arn) {
+    PrincipalFacts facts = KNOWN.get(arn);
+    if (facts == null) {
+      facts = PrincipalFacts.of(arn);
+      if (KNOWN.size() < MAX_KNOWN_PRINCIPALS) {
+        KNOWN.put(arn, facts);
+      }
+    }
+    return facts;
+  }
 
   private AccessRequest(Builder b) {
     this.principalArn = b.principalArn;
@@ -39,20 +70,9 @@ public final class AccessRequest {
     this.actionLower = b.action.toLowerCase(Locale.ROOT);
     this.resource = b.resource;
     this.callingService = b.callingService;
-    String[] session = PrincipalArns.parseSession(principalArn);
-    this.sessionPartition = session == null ? null : session[0];
-    this.sessionAccount = session == null ? null : session[1];
-    this.sessionRole = session == null ? null : session[2];
-    this.accountRoot = principalAccount.equals(PrincipalArns.accountOfRoot(principalArn));
-    Map<String, List<String>> keys = new HashMap<>(b.keys);
-    keys.putIfAbsent("aws:principalarn",
-        List.of(session != null ? PrincipalArns.roleArnOfSession(principalArn) : principalArn));
-    keys.putIfAbsent("aws:principalaccount", List.of(principalAccount));
-    String[] arn = PrincipalArns.split(principalArn);
-    if (arn != null && arn[2].equals("iam") && arn[5].startsWith("user/")) {
-      keys.putIfAbsent("aws:username", List.of(arn[5].substring(arn[5].lastIndexOf('/') + 1)));
-    }
-    this.keys = Map.copyOf(keys);
+    this.keys = b.keys;
+    this.facts = factsOf(principalArn);
+    this.accountValue = List.of(principalAccount);
   }
 
   /**
@@ -87,16 +107,32 @@ public final class AccessRequest {
 
   /** The values of a condition key (name case-insensitive), or null when the request lacks it. */
   public List<String> values(String key) {
-    return keys.get(key.toLowerCase(Locale.ROOT));
+    return valuesLower(key.toLowerCase(Locale.ROOT));
   }
 
-  /** All condition keys, names lower-cased. */
+  /** All condition keys, names lower-cased (the principal's own included). */
   public Map<String, List<String>> keys() {
-    return keys;
+    Map<String, List<String>> all = new HashMap<>(keys);
+    for (String principalKey : List.of("aws:principalarn", "aws:principalaccount", "aws:username")) {
+      List<String> value = valuesLower(principalKey);
+      if (value != null) {
+        all.putIfAbsent(principalKey, value);
+      }
+    }
+    return Map.copyOf(all);
   }
 
   List<String> valuesLower(String lowerKey) {
-    return keys.get(lowerKey);
+    List<String> values = keys.get(lowerKey);
+    if (values != null) {
+      return values;
+    }
+    return switch (lowerKey) {
+      case "aws:principalarn" -> facts.principalArnValue();
+      case "aws:principalaccount" -> accountValue;
+      case "aws:username" -> facts.usernameValue();
+      default -> null;
+    };
   }
 
   String actionLower() {
@@ -104,13 +140,13 @@ public final class AccessRequest {
   }
 
   boolean isAccountRoot() {
-    return accountRoot;
+    return principalAccount.equals(facts.rootAccount());
   }
 
   /** Whether the caller is a session of the role {@code partition/account/roleName}. */
   boolean isSessionOf(String partition, String account, String roleName) {
-    return sessionRole != null && sessionRole.equals(roleName) && sessionAccount.equals(account)
-        && sessionPartition.equals(partition);
+    return facts.sessionRole() != null && facts.sessionRole().equals(roleName)
+        && facts.sessionAccount().equals(account) && facts.sessionPartition().equals(partition);
   }
 
   @Override
@@ -126,7 +162,7 @@ public final class AccessRequest {
     private final String action;
     private final String resource;
     private String callingService;
-    private final Map<String, List<String>> keys = new LinkedHashMap<>();
+    private final Map<String, List<String>> keys = new HashMap<>(8);
 
     private Builder(String principalArn, String principalAccount, String action, String resource) {
       this.principalArn = Objects.requireNonNull(principalArn, "principalArn");
