@@ -138,7 +138,10 @@ public final class ShuntBackend implements AutoCloseable {
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = BackendOptions.credentials(options);
-    kms.accessControl(AccessControl.of(credentials.principals()));
+    AccessControl access = AccessControl.of(credentials.principals());
+    kms.accessControl(access);
+    secrets.accessControl(access);
+    ssm.accessControl(access);
     AdmittedAccounts admitted = AdmittedAccounts.of(credentials, options.getInt(Option.MAX_ACCOUNTS));
     // Accounts that hold state (restored or seeded) are admitted first, up to the cap.
     seedFiles.accounts().forEach(account -> {

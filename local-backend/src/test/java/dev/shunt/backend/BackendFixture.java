@@ -86,7 +86,11 @@ public final class BackendFixture implements AutoCloseable {
   }
 
   public SecretsManagerClient secrets(String accessKeyId, Region region) {
-    return client(SecretsManagerClient.builder(), accessKeyId, SECRET, region);
+    return secrets(accessKeyId, SECRET, region);
+  }
+
+  public SecretsManagerClient secrets(String accessKeyId, String secret, Region region) {
+    return client(SecretsManagerClient.builder(), accessKeyId, secret, region);
   }
 
   /** An SSM client for the default test access key, in us-east-1. */
@@ -95,7 +99,11 @@ public final class BackendFixture implements AutoCloseable {
   }
 
   public SsmClient ssm(String accessKeyId, Region region) {
-    return client(SsmClient.builder(), accessKeyId, SECRET, region);
+    return ssm(accessKeyId, SECRET, region);
+  }
+
+  public SsmClient ssm(String accessKeyId, String secret, Region region) {
+    return client(SsmClient.builder(), accessKeyId, secret, region);
   }
 
   @Override

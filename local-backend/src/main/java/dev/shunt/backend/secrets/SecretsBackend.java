@@ -1,5 +1,6 @@
 package dev.shunt.backend.secrets;
 
+import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.core.AwsException;
@@ -65,6 +66,7 @@ public final class SecretsBackend {
   private final SecretRotations rotations;
   private final AwsRegions acceptedRegions;
   private final SecretsState state;
+  private final SecretsAuthorization authorization = new SecretsAuthorization();
   /** ReplicateSecretToRegions, RemoveRegionsFromReplication, StopReplicationToReplica, and keeping replicas in sync. */
   final SecretReplication replication = new SecretReplication(this);
 
@@ -75,6 +77,11 @@ public final class SecretsBackend {
     this.acceptedRegions = acceptedRegions;
     rotations.attach(this);
     this.state = new SecretsState(this);
+  }
+
+  /** With a principals file, identity policies join the resource policy in every decision. */
+  public void accessControl(AccessControl access) {
+    authorization.accessControl(access);
   }
 
   /** Whether a secret may be replicated to {@code region}: one of AWS's Regions, or an extra-regions one. */
@@ -138,21 +145,17 @@ public final class SecretsBackend {
     }
   }
 
-  /** The resource policy's say: an explicit Deny always wins; another account needs an Allow. */
-  private static void authorize(RequestContext ctx, Secret secret, String action) {
-    PolicyDocument policy;
-    synchronized (secret) {
-      policy = secret.resourcePolicy;
-    }
-    String principal = ctx.identity().principalArn();
-    PolicyDocument.Decision decision = policy == null ? PolicyDocument.Decision.NONE
-        : policy.decide(ctx.accountId(), principal, "secretsmanager:" + action);
-    if (decision == PolicyDocument.Decision.DENY) {
-      throw SecretsErrors.explicitlyDenied(principal, action, secret.arn);
-    }
-    if (!secret.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW) {
-      throw SecretsErrors.accessDenied(principal, action, secret.arn);
-    }
+  /** Checks {@code secretsmanager:ACTION} on the secret ({@link SecretsAuthorization}). */
+  private void authorize(RequestContext ctx, Secret secret, String action) {
+    authorization.authorize(ctx, secret, action);
+  }
+
+  /**
+   * Under a principals file, whether the caller's identity policies allow an action that names no
+   * existing secret (ListSecrets, GetRandomPassword, BatchGetSecretValue: resource {@code *}).
+   */
+  void authorizeIdentity(RequestContext ctx, String action, String resource) {
+    authorization.authorizeIdentity(ctx, action, resource);
   }
 
   /** Writes go to the primary and never to a secret scheduled for deletion. */
@@ -174,6 +177,10 @@ public final class SecretsBackend {
     checkName(name);
     checkTags(tags);
     checkSize(value);
+    String arn = "arn:" + ctx.partition() + ":secretsmanager:" + ctx.region() + ":" + ctx.accountId() + ":secret:"
+        + name + "-" + suffix();
+    // AWS checks CreateSecret against the new secret's ARN before anything else of the account.
+    authorization.authorizeIdentity(ctx, "CreateSecret", arn);
     SecretsRegion region = regions.get(ctx.accountId(), ctx.region());
     Secret existing = locate(ctx, name);
     if (existing != null) {
@@ -196,8 +203,6 @@ public final class SecretsBackend {
       throw SecretsErrors.limitExceeded("You have reached the maximum number of secrets ("
           + MAX_SECRETS_PER_REGION + ") in this Region.");
     }
-    String arn = "arn:" + ctx.partition() + ":secretsmanager:" + ctx.region() + ":" + ctx.accountId() + ":secret:"
-        + name + "-" + suffix();
     Secret secret = new Secret(ctx.accountId(), ctx.region(), name, arn, ctx.now());
     ctx.audit().secret(arn, ctx.accountId());
     secret.description = description;
@@ -630,6 +635,7 @@ public final class SecretsBackend {
   }
 
   Secret putResourcePolicy(RequestContext ctx, String secretId, String policyText, boolean blockPublicPolicy) {
+    authorization.checkPolicy(policyText);
     PolicyDocument policy = PolicyDocument.parse(policyText);
     if (blockPublicPolicy && policy.grantsPublicAccess()) {
       throw SecretsErrors.publicPolicy();

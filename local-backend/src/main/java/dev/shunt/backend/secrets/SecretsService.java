@@ -119,6 +119,7 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode batchGetSecretValue(RequestContext ctx, ObjectNode in) {
+    secrets.authorizeIdentity(ctx, "BatchGetSecretValue", "*");
     List<String> ids = Inputs.strings(in, "SecretIdList");
     List<SecretFilter> filters = filters(in);
     boolean byIds = in.hasNonNull("SecretIdList");
@@ -194,6 +195,7 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode listSecrets(RequestContext ctx, ObjectNode in) {
+    secrets.authorizeIdentity(ctx, "ListSecrets", "*");
     SecretsBackend.Page<SecretView> page = secrets.listSecrets(ctx, flag(in, "IncludePlannedDeletion"), filters(in),
         string(in, "SortBy"), "desc".equals(string(in, "SortOrder")), maxResults(in, 100), string(in, "NextToken"));
     ObjectNode out = Json.object();
@@ -261,6 +263,7 @@ public final class SecretsService implements AwsService {
   }
 
   private ObjectNode getRandomPassword(RequestContext ctx, ObjectNode in) {
+    secrets.authorizeIdentity(ctx, "GetRandomPassword", "*");
     Long length = longValue(in, "PasswordLength");
     Boolean requireEach = bool(in, "RequireEachIncludedType");
     PasswordGenerator.Spec spec = new PasswordGenerator.Spec(length == null ? 32 : length.intValue(),

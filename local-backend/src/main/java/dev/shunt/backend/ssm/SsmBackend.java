@@ -57,6 +57,7 @@ public final class SsmBackend {
   private final SecureStrings secure;
   private final SecretReferences secrets;
   private final SsmState state;
+  private final SsmAuthorization authorization = new SsmAuthorization();
 
   public SsmBackend(KmsBackend kms, SecretReferences secrets) {
     this.secure = new SecureStrings(kms);
@@ -683,6 +684,38 @@ public final class SsmBackend {
     ServiceSettings.Setting setting = region.settings.get(id);
     return setting != null ? setting
         : new ServiceSettings.Setting(ServiceSettings.DEFINITIONS.get(id).defaultValue(), null, null, false);
+  }
+
+  // ---- access -----------------------------------------------------------------------------
+
+  /** With a principals file, the caller's identity policies decide every Parameter Store operation. */
+  public void accessControl(dev.shunt.backend.auth.AccessControl access) {
+    authorization.accessControl(access);
+  }
+
+  /**
+   * Under a principals file, checks {@code ssm:ACTION} on the parameter a name or ARN names (a
+   * version or label selector aside), whether or not it exists: AWS answers AccessDeniedException
+   * before ParameterNotFound. The parameter's tags are its {@code aws:ResourceTag} keys.
+   */
+  void authorize(RequestContext ctx, String action, String nameText) {
+    if (!authorization.enabled() || nameText == null) {
+      return;
+    }
+    String name = ParameterNames.select(nameText).name();
+    Parameter parameter = lookup(ctx, name);
+    Map<String, String> tags = Map.of();
+    if (parameter != null) {
+      synchronized (parameter) {
+        tags = Map.copyOf(parameter.tags);
+      }
+    }
+    authorization.authorize(ctx, action, ParameterNames.arn(ctx.region(), ctx.accountId(), name), tags);
+  }
+
+  /** Under a principals file, checks an action that names no parameter (DescribeParameters) on {@code *}. */
+  void authorizeAll(RequestContext ctx, String action) {
+    authorization.authorize(ctx, action, "*", Map.of());
   }
 
   // ---- lookup -----------------------------------------------------------------------------

@@ -79,6 +79,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode putParameter(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "PutParameter", string(in, "Name"));
     Map<String, String> tags = new LinkedHashMap<>();
     for (ObjectNode tag : Inputs.objects(in, "Tags")) {
       tags.put(string(tag, "Key"), string(tag, "Value"));
@@ -90,12 +91,15 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode getParameter(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "GetParameter", string(in, "Name"));
     ObjectNode out = Json.object();
     out.set("Parameter", parameter(ssm.getParameter(ctx, string(in, "Name"), flag(in, "WithDecryption"))));
     return out;
   }
 
   private ObjectNode getParameters(RequestContext ctx, ObjectNode in) {
+    // AWS lists the names a caller may not read; Shunt refuses the call, which is simpler and as safe.
+    Inputs.strings(in, "Names").forEach(name -> ssm.authorize(ctx, "GetParameters", name));
     SsmBackend.Found found = ssm.getParameters(ctx, Inputs.strings(in, "Names"), flag(in, "WithDecryption"));
     ObjectNode out = Json.object();
     ArrayNode parameters = out.putArray("Parameters");
@@ -106,6 +110,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode getParametersByPath(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "GetParametersByPath", string(in, "Path"));
     Integer max = integer(in, "MaxResults");
     SsmBackend.Page<SsmBackend.View> page = ssm.getParametersByPath(ctx, string(in, "Path"), flag(in, "Recursive"),
         filters(in, "ParameterFilters"), flag(in, "WithDecryption"), max == null ? 10 : max, string(in, "NextToken"));
@@ -119,11 +124,13 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode deleteParameter(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "DeleteParameter", string(in, "Name"));
     ssm.deleteParameter(ctx, string(in, "Name"));
     return null;
   }
 
   private ObjectNode deleteParameters(RequestContext ctx, ObjectNode in) {
+    Inputs.strings(in, "Names").forEach(name -> ssm.authorize(ctx, "DeleteParameters", name));
     SsmBackend.Deleted deleted = ssm.deleteParameters(ctx, Inputs.strings(in, "Names"));
     ObjectNode out = Json.object();
     deleted.deleted().forEach(out.putArray("DeletedParameters")::add);
@@ -132,6 +139,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode describeParameters(RequestContext ctx, ObjectNode in) {
+    ssm.authorizeAll(ctx, "DescribeParameters");
     Integer max = integer(in, "MaxResults");
     // Without MaxResults AWS pages DescribeParameters by 10 (moto's test_describe_parameters_paging), not 50.
     SsmBackend.Page<SsmBackend.Metadata> page = ssm.describeParameters(ctx, filters(in, "Filters"),
@@ -151,6 +159,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode getParameterHistory(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "GetParameterHistory", string(in, "Name"));
     Integer max = integer(in, "MaxResults");
     String name = string(in, "Name");
     SsmBackend.Page<SsmBackend.History> page = ssm.history(ctx, name, flag(in, "WithDecryption"),
@@ -172,6 +181,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode labelParameterVersion(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "LabelParameterVersion", string(in, "Name"));
     SsmBackend.Labelled labelled = ssm.label(ctx, string(in, "Name"), longValue(in, "ParameterVersion"),
         Inputs.strings(in, "Labels"));
     ObjectNode out = Json.object();
@@ -181,6 +191,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode unlabelParameterVersion(RequestContext ctx, ObjectNode in) {
+    ssm.authorize(ctx, "UnlabelParameterVersion", string(in, "Name"));
     Long version = longValue(in, "ParameterVersion");
     if (version == null) {
       throw CommonErrors.validation("1 validation error detected: Value null at 'parameterVersion' failed to satisfy "
@@ -194,6 +205,9 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode addTagsToResource(RequestContext ctx, ObjectNode in) {
+    if ("Parameter".equals(string(in, "ResourceType"))) {
+      ssm.authorize(ctx, "AddTagsToResource", string(in, "ResourceId"));
+    }
     Map<String, String> tags = new LinkedHashMap<>();
     for (ObjectNode tag : Inputs.objects(in, "Tags")) {
       tags.put(string(tag, "Key"), string(tag, "Value"));
@@ -203,6 +217,9 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode listTagsForResource(RequestContext ctx, ObjectNode in) {
+    if ("Parameter".equals(string(in, "ResourceType"))) {
+      ssm.authorize(ctx, "ListTagsForResource", string(in, "ResourceId"));
+    }
     ObjectNode out = Json.object();
     ArrayNode list = out.putArray("TagList");
     ssm.listTags(ctx, string(in, "ResourceType"), string(in, "ResourceId"))
@@ -211,6 +228,9 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode removeTagsFromResource(RequestContext ctx, ObjectNode in) {
+    if ("Parameter".equals(string(in, "ResourceType"))) {
+      ssm.authorize(ctx, "RemoveTagsFromResource", string(in, "ResourceId"));
+    }
     ssm.removeTags(ctx, string(in, "ResourceType"), string(in, "ResourceId"), Inputs.strings(in, "TagKeys"));
     return null;
   }
