@@ -137,17 +137,19 @@ final class KmsAuthorization {
     if (wanted.none()) {
       return request.build();
     }
-    put(request, wanted, "kms:CallerAccount", ctx.accountId());
-    put(request, wanted, "kms:KeySpec", key.keySpec);
-    put(request, wanted, "kms:KeyUsage", key.keyUsage);
-    put(request, wanted, "kms:KeyOrigin", key.origin);
-    if (wanted.wants("aws:CurrentTime")) {
-      request.key("aws:CurrentTime", ctx.now().toString());
+    put(request, wanted, "kms:calleraccount", ctx.accountId());
+    put(request, wanted, "kms:keyspec", key.keySpec);
+    put(request, wanted, "kms:keyusage", key.keyUsage);
+    put(request, wanted, "kms:keyorigin", key.origin);
+    if (wanted.wants("aws:currenttime")) {
+      request.keyLower("aws:currenttime", ctx.now().toString());
     }
-    put(request, wanted, "aws:EpochTime", Long.toString(ctx.now().getEpochSecond()));
-    put(request, wanted, "aws:SourceIp", ctx.sourceIp());
+    if (wanted.wants("aws:epochtime")) {
+      request.keyLower("aws:epochtime", Long.toString(ctx.now().getEpochSecond()));
+    }
+    put(request, wanted, "aws:sourceip", ctx.sourceIp());
     if (viaService != null) {
-      put(request, wanted, "kms:ViaService", viaService + "." + ctx.region() + ".amazonaws.com");
+      put(request, wanted, "kms:viaservice", viaService + "." + ctx.region() + ".amazonaws.com");
     }
     if (wanted.wantsFamily("aws:resourcetag/")) {
       for (Map.Entry<String, String> tag : key.tags().entrySet()) {
@@ -158,7 +160,7 @@ final class KmsAuthorization {
     if (input != null) {
       JsonNode context = input.get("EncryptionContext");
       if (context != null && context.isObject() && (wanted.wantsFamily("kms:encryptioncontext")
-          || wanted.wants("kms:EncryptionContextKeys"))) {
+          || wanted.wants("kms:encryptioncontextkeys"))) {
         List<String> keys = new ArrayList<>(context.size());
         for (Iterator<Map.Entry<String, JsonNode>> it = context.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> pair = it.next();
@@ -169,11 +171,11 @@ final class KmsAuthorization {
       }
       JsonNode algorithm = input.get("EncryptionAlgorithm");
       if (algorithm != null && algorithm.isTextual()) {
-        put(request, wanted, "kms:EncryptionAlgorithm", algorithm.textValue());
+        put(request, wanted, "kms:encryptionalgorithm", algorithm.textValue());
       }
       JsonNode keyId = input.get("KeyId");
       if (keyId != null && keyId.isTextual() && keyId.textValue().contains("alias/")) {
-        put(request, wanted, "kms:RequestAlias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
+        put(request, wanted, "kms:requestalias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
       }
     }
     return request.build();
@@ -185,8 +187,9 @@ final class KmsAuthorization {
       return keyPolicy == ConditionKeys.NONE && identity == ConditionKeys.NONE;
     }
 
-    boolean wants(String name) {
-      return keyPolicy.wants(name) || identity.wants(name);
+    /** {@code lowerName}: a condition key's name, lower-cased. */
+    boolean wants(String lowerName) {
+      return keyPolicy.wantsLower(lowerName) || identity.wantsLower(lowerName);
     }
 
     boolean wantsFamily(String prefix) {
@@ -194,9 +197,9 @@ final class KmsAuthorization {
     }
   }
 
-  private static void put(AccessRequest.Builder request, Wanted wanted, String name, String value) {
-    if (value != null && wanted.wants(name)) {
-      request.key(name, value);
+  private static void put(AccessRequest.Builder request, Wanted wanted, String lowerName, String value) {
+    if (value != null && wanted.wants(lowerName)) {
+      request.keyLower(lowerName, value);
     }
   }
 }

@@ -49,6 +49,20 @@ public final class AccessRequest {
     }
   }
 
+  /** Actions lower-cased once each (a service has a few hundred). */
+  private static final ConcurrentHashMap<String, String> LOWER_ACTIONS = new ConcurrentHashMap<>();
+
+  private static String lowerAction(String action) {
+    String lower = LOWER_ACTIONS.get(action);
+    if (lower == null) {
+      lower = action.toLowerCase(Locale.ROOT);
+      if (LOWER_ACTIONS.size() < MAX_KNOWN_PRINCIPALS) {
+        LOWER_ACTIONS.put(action, lower);
+      }
+    }
+    return lower;
+  }
+
   private static final int MAX_KNOWN_PRINCIPALS = 10_000;
   private static final ConcurrentHashMap<String, PrincipalFacts> KNOWN = new ConcurrentHashMap<>();
 
@@ -67,7 +81,7 @@ public final class AccessRequest {
     this.principalArn = b.principalArn;
     this.principalAccount = b.principalAccount;
     this.action = b.action;
-    this.actionLower = b.action.toLowerCase(Locale.ROOT);
+    this.actionLower = lowerAction(b.action);
     this.resource = b.resource;
     this.callingService = b.callingService;
     this.keys = b.keys;
@@ -169,6 +183,12 @@ public final class AccessRequest {
       this.principalAccount = Objects.requireNonNull(principalAccount, "principalAccount");
       this.action = Objects.requireNonNull(action, "action");
       this.resource = Objects.requireNonNull(resource, "resourceArn");
+    }
+
+    /** Sets a single-valued condition key whose name is already lower-cased. */
+    public Builder keyLower(String lowerName, String value) {
+      keys.put(lowerName, List.of(value));
+      return this;
     }
 
     /** Sets a single-valued condition key (replacing any earlier value). */

@@ -14,13 +14,17 @@ public record ConditionKeys(Set<String> keys, boolean everything) {
 
   /** Whether a request must carry {@code name}: one of the keys, or a key of a family ending {@code :} or {@code /}. */
   public boolean wants(String name) {
+    return everything || !keys.isEmpty() && wantsLower(name.toLowerCase(Locale.ROOT));
+  }
+
+  /** {@link #wants} for a name already lower-cased. */
+  public boolean wantsLower(String lower) {
     if (everything) {
       return true;
     }
     if (keys.isEmpty()) {
       return false;
     }
-    String lower = name.toLowerCase(Locale.ROOT);
     if (keys.contains(lower)) {
       return true;
     }
