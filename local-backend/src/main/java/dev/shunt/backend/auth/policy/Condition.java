@@ -403,53 +403,34 @@ final class Condition {
   }
 
   private boolean compare(double[] policy, double v) {
-    if (compare == Compare.NE) {
-      for (double p : policy) {
-        if (v == p) {
-          return false;
-        }
-      }
-      return true;
-    }
-    for (double p : policy) {
-      boolean ok = switch (compare) {
-        case EQ -> v == p;
-        case LT -> v < p;
-        case LE -> v <= p;
-        case GT -> v > p;
-        case GE -> v >= p;
-        case NE -> throw new AssertionError();
-      };
-      if (ok) {
-        return true;
-      }
-    }
-    return false;
+    return meets(policy.length, i -> Double.compare(v, policy[i]));
   }
 
   private boolean compareDates(long v) {
-    if (compare == Compare.NE) {
-      for (long p : dates) {
-        if (v == p) {
-          return false;
-        }
-      }
-      return true;
-    }
-    for (long p : dates) {
+    return meets(dates.length, i -> Long.compare(v, dates[i]));
+  }
+
+  /**
+   * Whether the request's value, ordered against each of the policy's {@code count} values
+   * ({@code order}: negative, zero or positive), meets the operator for one of them; a negated
+   * operator (NE) holds only when it equals none.
+   */
+  private boolean meets(int count, java.util.function.IntUnaryOperator order) {
+    for (int i = 0; i < count; i++) {
+      int c = order.applyAsInt(i);
       boolean ok = switch (compare) {
-        case EQ -> v == p;
-        case LT -> v < p;
-        case LE -> v <= p;
-        case GT -> v > p;
-        case GE -> v >= p;
-        case NE -> throw new AssertionError();
+        case EQ -> c == 0;
+        case NE -> c == 0;
+        case LT -> c < 0;
+        case LE -> c <= 0;
+        case GT -> c > 0;
+        case GE -> c >= 0;
       };
       if (ok) {
-        return true;
+        return compare != Compare.NE;
       }
     }
-    return false;
+    return compare == Compare.NE;
   }
 
   /** ArnLike: each of the six colon-separated components matched by itself (a wildcard never spans a colon). */
