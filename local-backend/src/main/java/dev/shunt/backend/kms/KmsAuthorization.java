@@ -48,6 +48,55 @@ final class KmsAuthorization {
   }
 
   /**
+   * An operation that names no key (CreateKey, ListKeys, ListAliases, GenerateRandom): under
+   * access control an account root may, anyone else needs an identity policy allowing it on
+   * {@code *}, and an explicit Deny refuses.
+   */
+  void authorizeWithoutKey(RequestContext ctx, String action) {
+    AccessControl control = access;
+    if (!control.enabled()) {
+      return;
+    }
+    String principal = ctx.identity().principalArn();
+    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), "kms:" + action, "*").build();
+    boolean allowed = principal.endsWith(":root");
+    for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
+      dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
+      if (verdict.denied()) {
+        throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: kms:"
+            + action + " on resource: * with an explicit deny in an identity-based policy");
+      }
+      allowed |= verdict.allowed();
+    }
+    if (!allowed) {
+      throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: kms:"
+          + action + " on resource: * because no identity-based policy allows the kms:" + action + " action");
+    }
+  }
+
+  /**
+   * The lockout safety check of CreateKey and PutKeyPolicy, under access control: the caller must
+   * still be allowed PutKeyPolicy by the new policy (with its identity policies), unless the
+   * request sets BypassPolicyLockoutSafetyCheck.
+   */
+  void checkLockout(RequestContext ctx, PolicyDocument policy, String keyArn, String keyAccount) {
+    AccessControl control = access;
+    JsonNode bypass = ctx.input() == null ? null : ctx.input().get("BypassPolicyLockoutSafetyCheck");
+    if (!control.enabled() || bypass != null && bypass.asBoolean(false)) {
+      return;
+    }
+    Policy compiled = policy.compiled();
+    String principal = ctx.identity().principalArn();
+    KmsAccess.Decision decision = compiled == null ? null : KmsAccess.decide(compiled,
+        control.identityPolicies(principal), AccessRequest.builder(principal, ctx.accountId(), "kms:PutKeyPolicy",
+            keyArn).build(), keyAccount);
+    if (decision == null || !decision.allowed()) {
+      throw new AwsException("MalformedPolicyDocumentException",
+          "The new key policy will not allow you to update the key policy in the future.");
+    }
+  }
+
+  /**
    * AWS managed keys are usable only through their service (their metadata is readable by the
    * account); otherwise the policies decide, and an explicit Deny always wins.
    */

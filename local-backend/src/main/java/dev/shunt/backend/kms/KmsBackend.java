@@ -75,6 +75,11 @@ public final class KmsBackend {
     keyImport.reset();
   }
 
+  /** An operation on no key (CreateKey, ListKeys...): under access control, the caller's identity policies on {@code *}. */
+  void authorizeWithoutKey(RequestContext ctx, String action) {
+    authorization.authorizeWithoutKey(ctx, action);
+  }
+
   /** Identity policies and conditions of a principals file decide access from now on (none: key policies alone). */
   public void accessControl(dev.shunt.backend.auth.AccessControl access) {
     authorization.accessControl(access);
@@ -184,8 +189,12 @@ public final class KmsBackend {
       throw KmsErrors.unsupported("KMS does not support importing key material into " + spec.name()
           + " keys; Origin EXTERNAL is not valid for KeySpec " + spec.name() + ".");
     }
-    countCustomerKey(region);
     String keyId = multiRegion ? MultiRegionKeys.newKeyId() : UUID.randomUUID().toString();
+    if (policyText != null) {
+      authorization.checkLockout(ctx, policy, KeyReference.keyArn(ctx.region(), ctx.accountId(), keyId),
+          ctx.accountId());
+    }
+    countCustomerKey(region);
     MultiRegionKeys.Related related = multiRegion ? new MultiRegionKeys.Related(ctx.region()) : null;
     KmsKey key;
     try {
@@ -544,7 +553,9 @@ public final class KmsBackend {
     KmsKey key = resolve(ctx, keyId, false, true, "PutKeyPolicy", null);
     checkPolicyName(policyName);
     requireNotPendingDeletion(key);
-    key.policy(authorization.parsePolicy(policyText));
+    PolicyDocument policy = authorization.parsePolicy(policyText);
+    authorization.checkLockout(ctx, policy, key.arn, key.accountId);
+    key.policy(policy);
   }
 
   void listKeyPolicies(RequestContext ctx, String keyId) {

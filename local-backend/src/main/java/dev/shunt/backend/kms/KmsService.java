@@ -104,6 +104,7 @@ public final class KmsService implements AwsService {
   // ---- keys -------------------------------------------------------------------------------
 
   private ObjectNode createKey(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "CreateKey");
     String keySpec = string(in, "KeySpec");
     String legacySpec = string(in, "CustomerMasterKeySpec");
     if (keySpec != null && legacySpec != null) {
@@ -142,6 +143,7 @@ public final class KmsService implements AwsService {
   }
 
   private ObjectNode listKeys(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "ListKeys");
     KmsBackend.Page<KmsKey> page = kms.listKeys(ctx, limit(in, 100, 1000), string(in, "Marker"));
     ObjectNode out = Json.object();
     ArrayNode keys = out.putArray("Keys");
@@ -269,6 +271,7 @@ public final class KmsService implements AwsService {
   }
 
   private ObjectNode generateRandom(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "GenerateRandom");
     rejectRecipient(in);
     if (string(in, "CustomKeyStoreId") != null) {
       customKeyStores.refuseRandomSource(ctx, string(in, "CustomKeyStoreId"));
@@ -301,6 +304,7 @@ public final class KmsService implements AwsService {
   }
 
   private ObjectNode listAliases(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "ListAliases");
     KmsBackend.Page<KmsBackend.AliasView> page = aliases.listAliases(ctx, string(in, "KeyId"), limit(in, 50, 100),
         string(in, "Marker"));
     ObjectNode out = Json.object();

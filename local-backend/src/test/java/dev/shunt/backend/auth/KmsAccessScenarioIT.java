@@ -163,6 +163,32 @@ class KmsAccessScenarioIT {
         });
   }
 
+  @Test
+  void aKeyPolicyThatWouldLockTheCallerOutIsRefusedUnlessTheCheckIsBypassed() {
+    String onlyBob = "{\"Version\":\"2012-10-17\",\"Statement\":[" + statement("Allow", "\"" + user("bob") + "\"",
+        "\"kms:*\"") + "]}";
+    try (KmsClient root = shunt.kms("AKIAROOT1", "root-secret", Region.US_EAST_1)) {
+      assertThatThrownBy(() -> root.createKey(r -> r.policy(onlyBob))).isInstanceOfSatisfying(KmsException.class,
+          e -> {
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MalformedPolicyDocumentException");
+            assertThat(e.awsErrorDetails().errorMessage())
+                .isEqualTo("The new key policy will not allow you to update the key policy in the future.");
+          });
+      String locked = root.createKey(r -> r.policy(onlyBob).bypassPolicyLockoutSafetyCheck(true)).keyMetadata()
+          .keyId();
+      assertThatThrownBy(() -> root.describeKey(r -> r.keyId(locked))).isInstanceOf(KmsException.class);
+      String key = root.createKey(r -> { }).keyMetadata().keyId();
+      assertThatThrownBy(() -> root.putKeyPolicy(r -> r.keyId(key).policyName("default").policy(onlyBob)))
+          .isInstanceOfSatisfying(KmsException.class,
+              e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MalformedPolicyDocumentException"));
+      root.putKeyPolicy(r -> r.keyId(key).policyName("default").policy(onlyBob).bypassPolicyLockoutSafetyCheck(true));
+    }
+    // A user whose identity policies name keys, not "*", may not create one.
+    assertThatThrownBy(() -> USERS.get("alice").createKey(r -> { })).isInstanceOfSatisfying(KmsException.class,
+        e -> assertThat(e.awsErrorDetails().errorMessage()).endsWith(
+            "on resource: * because no identity-based policy allows the kms:CreateKey action"));
+  }
+
   @ParameterizedTest(name = "{0} {1} on key {2}: {3}")
   @CsvSource({
       "alice, Encrypt, A, allowed", "alice, Decrypt, A, allowed", "alice, DescribeKey, A, allowed",

@@ -50,7 +50,11 @@ class PrincipalsIT {
           KmsClient root = shunt.kms("AKIAROOT2", "root-secret", Region.US_EAST_1);
           KmsClient forger = shunt.kms("AKIAALICE", "not-her-secret", Region.US_EAST_1)) {
         assertThat(alice.createKey(r -> { }).keyMetadata().arn()).startsWith("arn:aws:kms:us-east-1:111122223333:");
-        app.listKeys();
+        // The role's policy allows kms:Decrypt alone: ListKeys (on no key) needs its own allow.
+        assertThatThrownBy(app::listKeys).isInstanceOfSatisfying(KmsException.class, e -> assertThat(
+            e.awsErrorDetails().errorMessage()).isEqualTo("User: arn:aws:sts::111122223333:assumed-role/app/nightly "
+                + "is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows "
+                + "the kms:ListKeys action"));
         assertThat(root.createKey(r -> { }).keyMetadata().awsAccountId()).isEqualTo("444455556666");
         assertThatThrownBy(forger::listKeys).isInstanceOfSatisfying(KmsException.class,
             e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException"));
