@@ -95,6 +95,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final String adminToken;
   private final boolean adminTokenGenerated;
   private final ResponseCaches caches;
+  private final AccessControl access;
   private final UpstreamCalls upstream;
   private final StateStore store;
   private final Persistence persistence;
@@ -138,7 +139,7 @@ public final class ShuntBackend implements AutoCloseable {
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = BackendOptions.credentials(options);
-    AccessControl access = AccessControl.of(credentials.principals());
+    this.access = AccessControl.of(credentials.principals());
     kms.accessControl(access);
     secrets.accessControl(access);
     ssm.accessControl(access);
@@ -327,6 +328,7 @@ public final class ShuntBackend implements AutoCloseable {
   public void reset() {
     store.clear();
     caches.clear();
+    access.decisions().clear();
     authenticator.forgetAccounts();
     router.services().forEach(AwsService::reset);
     quotas.reset();
@@ -424,6 +426,24 @@ public final class ShuntBackend implements AutoCloseable {
       return Json.object().put("status", "reset");
     });
     admin.register(HttpMethod.GET, "clock", (request, query) -> clockState());
+    admin.register(HttpMethod.GET, "explain", (request, query) -> {
+      if (!access.enabled()) {
+        return Json.object().put("principals", false).put("note", "Without a principals file every access key acts "
+            + "as its account's root and only key and resource policies decide: nothing to explain")
+            .set("decisions", Json.array());
+      }
+      String limitText = firstParameter(query, "limit");
+      int limit;
+      try {
+        limit = limitText == null ? 100 : Integer.parseInt(limitText);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > 1000) {
+        throw new AwsException("ValidationException", "limit must be a number from 1 to 1000");
+      }
+      return access.decisions().report(limit, firstParameter(query, "requestId")).put("principals", true);
+    });
     admin.register(HttpMethod.GET, "audit", (request, query) -> {
       List<String> limits = query.parameters().get("limit");
       int limit = 100;

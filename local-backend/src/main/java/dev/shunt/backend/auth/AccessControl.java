@@ -20,6 +20,7 @@ public final class AccessControl {
   private final Map<String, List<NamedPolicy>> byCaller;
   private final Map<String, ConditionKeys> keysByCaller;
   private final boolean enabled;
+  private final AccessDecisions decisions = new AccessDecisions();
 
   private AccessControl(Map<String, List<NamedPolicy>> byCaller, Map<String, ConditionKeys> keysByCaller,
       boolean enabled) {
@@ -53,6 +54,11 @@ public final class AccessControl {
       keysByCaller.put(principal.callerArn(), keys);
     }
     return new AccessControl(Map.copyOf(byCaller), Map.copyOf(keysByCaller), true);
+  }
+
+  /** The last decisions, for {@code GET /_shunt/explain}. */
+  public AccessDecisions decisions() {
+    return decisions;
   }
 
   /** Whether a principals file decides access (identity policies count, conditions are evaluated). */

@@ -2,6 +2,7 @@ package dev.shunt.backend.kms;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AccessControl;
+import dev.shunt.backend.auth.AccessDecisions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.auth.policy.AccessRequest;
 import dev.shunt.backend.auth.policy.ConditionKeys;
@@ -128,7 +129,10 @@ final class KmsAuthorization {
         : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService,
             new Wanted(keyPolicy.conditionKeys(), control.conditionKeys(principal))), key.accountId);
     boolean explicitDeny = decision != null && decision.effect() == dev.shunt.backend.auth.policy.Verdict.Effect.DENY;
-    if (decision == null || !decision.allowed() && (explicitDeny || !grantAllows(ctx, key, action, principal))) {
+    boolean byGrant = decision != null && !decision.allowed() && !explicitDeny
+        && grantAllows(ctx, key, action, principal);
+    record(ctx, control, action, key.arn, decision, byGrant);
+    if (decision == null || !decision.allowed() && !byGrant) {
       String subject = "User: " + principal + " is not authorized to perform: kms:" + action + " on resource: "
           + key.arn;
       String why = decision == null ? " because no resource-based policy allows the kms:" + action + " action"
@@ -140,6 +144,15 @@ final class KmsAuthorization {
           };
       throw new AwsException("AccessDeniedException", subject + why);
     }
+  }
+
+  private static void record(RequestContext ctx, AccessControl control, String action, String keyArn,
+      KmsAccess.Decision decision, boolean byGrant) {
+    String reason = byGrant ? "ALLOWED_BY_GRANT" : decision == null ? "KEY_POLICY_UNREADABLE" : decision.reason().name();
+    control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), ctx.identity().principalArn(),
+        "kms:" + action, keyArn, byGrant || decision != null && decision.allowed(), reason,
+        byGrant || decision == null ? null : decision.policyName(), byGrant || decision == null ? null
+            : decision.statement()));
   }
 
   /**

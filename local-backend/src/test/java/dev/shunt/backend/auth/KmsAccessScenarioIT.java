@@ -164,6 +164,32 @@ class KmsAccessScenarioIT {
   }
 
   @Test
+  void explainSaysWhichPolicyAndStatementDecided() throws Exception {
+    USERS.get("alice").describeKey(r -> r.keyId(KEYS.get("C")));
+    assertThatThrownBy(() -> USERS.get("charlie").decrypt(r -> r.ciphertextBlob(CIPHERTEXTS.get("A"))))
+        .isInstanceOf(KmsException.class);
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        shunt.uri().resolve("/_shunt/explain?limit=2")).header("Authorization", "Bearer a-test-admin-token-1234")
+        .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    com.fasterxml.jackson.databind.JsonNode decisions = dev.shunt.backend.core.Json.readTree(response.body())
+        .get("decisions");
+    assertThat(decisions).hasSize(2);
+    com.fasterxml.jackson.databind.JsonNode charlie = decisions.get(0);
+    assertThat(charlie.get("principal").asText()).isEqualTo(user("charlie"));
+    assertThat(charlie.get("action").asText()).isEqualTo("kms:Decrypt");
+    assertThat(charlie.get("resource").asText()).isEqualTo(arn("A"));
+    assertThat(charlie.get("decision").asText()).isEqualTo("denied");
+    assertThat(charlie.get("reason").asText()).isEqualTo("NO_IDENTITY_POLICY_ALLOWS");
+    assertThat(charlie.get("policy").asText()).isEqualTo("key policy");
+    assertThat(charlie.get("statement").asText()).isEqualTo("#0");
+    com.fasterxml.jackson.databind.JsonNode alice = decisions.get(1);
+    assertThat(alice.get("decision").asText()).isEqualTo("allowed");
+    assertThat(alice.get("reason").asText()).isEqualTo("ALLOWED_BY_KEY_POLICY");
+    assertThat(alice.get("statement").asText()).isEqualTo("#1");
+  }
+
+  @Test
   void aKeyPolicyThatWouldLockTheCallerOutIsRefusedUnlessTheCheckIsBypassed() {
     String onlyBob = "{\"Version\":\"2012-10-17\",\"Statement\":[" + statement("Allow", "\"" + user("bob") + "\"",
         "\"kms:*\"") + "]}";
