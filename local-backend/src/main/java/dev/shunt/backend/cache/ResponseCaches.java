@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.shunt.backend.audit.AuditFacts;
 import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.Json;
+import dev.shunt.backend.ssm.ParameterNames;
 import dev.shunt.backend.time.ShuntClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -221,7 +222,7 @@ public final class ResponseCaches {
     }
   }
 
-  /** A parameter's tag: its name without a version or label selector, from a name or an ARN. */
+  /** A parameter's tag: the parameter its name (or ARN, with or without a selector) means. */
   private static void addParameterNames(List<String> tags, String scope, JsonNode names) {
     if (names == null) {
       return;
@@ -233,21 +234,8 @@ public final class ResponseCaches {
       return;
     }
     if (names.isTextual()) {
-      tags.add("parameter " + scope + parameterName(names.textValue()));
+      tags.add("parameter " + scope + ParameterNames.identity(names.textValue()));
     }
-  }
-
-  static String parameterName(String name) {
-    String plain = name;
-    if (plain.startsWith("arn:")) {
-      int at = plain.indexOf(":parameter");
-      plain = at < 0 ? plain : plain.substring(at + ":parameter".length());
-      if (plain.indexOf('/', 1) < 0 && plain.startsWith("/")) {
-        plain = plain.substring(1);
-      }
-    }
-    int selector = plain.indexOf(':');
-    return selector < 0 ? plain : plain.substring(0, selector);
   }
 
   private static String text(JsonNode node) {

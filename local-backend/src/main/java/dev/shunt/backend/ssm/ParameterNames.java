@@ -8,7 +8,7 @@ import dev.shunt.backend.core.CommonErrors;
  * most 15 levels), given directly or as an ARN, optionally followed by a selector
  * ({@code name:3} for a version, {@code name:label} for a label). Parsed by hand, no regex.
  */
-final class ParameterNames {
+public final class ParameterNames {
   static final int MAX_LEVELS = 15;
   static final String SECRETS_REFERENCE = "/aws/reference/secretsmanager/";
 
@@ -29,6 +29,15 @@ final class ParameterNames {
       return new Selected(name, null);
     }
     return new Selected(name.substring(0, colon), name.substring(colon + 1));
+  }
+
+  /**
+   * The one parameter a request's name means, as the store keys it: a name or ARN, with or
+   * without a version or label selector, "TestParam1" and "/TestParam1" alike (what the caches
+   * tag an answer with, so that a write under either spelling drops it).
+   */
+  public static String identity(String text) {
+    return key(select(text).name());
   }
 
   /** {@code arn:aws:ssm:REGION:ACCOUNT:parameter/NAME} to the name ({@code /a/b} keeps its slash). */

@@ -65,11 +65,13 @@ class CacheSettingsTest {
   }
 
   @Test
-  void aParameterIsTaggedByItsNameWithoutSelectorWhetherNamedOrByArn() {
-    assertThat(ResponseCaches.parameterName("/app/url:3")).isEqualTo("/app/url");
-    assertThat(ResponseCaches.parameterName("arn:aws:ssm:us-east-1:111122223333:parameter/app/url"))
+  void aParameterIsTaggedAsTheOneParameterItsNameMeans() {
+    assertThat(dev.shunt.backend.ssm.ParameterNames.identity("/app/url:3")).isEqualTo("/app/url");
+    assertThat(dev.shunt.backend.ssm.ParameterNames.identity("arn:aws:ssm:us-east-1:111122223333:parameter/app/url"))
         .isEqualTo("/app/url");
-    assertThat(ResponseCaches.parameterName("arn:aws:ssm:us-east-1:111122223333:parameter/plain:label"))
-        .isEqualTo("plain");
+    assertThat(dev.shunt.backend.ssm.ParameterNames.identity("arn:aws:ssm:us-east-1:111122223333:parameter/plain:label"))
+        .isEqualTo("/plain");
+    assertThat(dev.shunt.backend.ssm.ParameterNames.identity("plain"))
+        .isEqualTo(dev.shunt.backend.ssm.ParameterNames.identity("/plain"));
   }
 }

@@ -181,6 +181,15 @@ class ValueCachesIT {
   }
 
   @Test
+  void aWriteUnderTheOtherSpellingOfAOneLevelNameEmptiesItsEntry() {
+    // "plain" and "/plain" are one parameter in Parameter Store.
+    ssm.putParameter(r -> r.name("plain").value("1").type(ParameterType.STRING));
+    assertThat(ssm.getParameter(r -> r.name("/plain")).parameter().value()).isEqualTo("1");
+    ssm.putParameter(r -> r.name("plain").value("2").type(ParameterType.STRING).overwrite(true));
+    assertThat(ssm.getParameter(r -> r.name("/plain")).parameter().value()).isEqualTo("2");
+  }
+
+  @Test
   void aParameterLivesItsTtl() throws Exception {
     ssm.putParameter(r -> r.name("ttl").value("1").type(ParameterType.STRING));
     ssm.getParameter(r -> r.name("ttl"));
