@@ -173,27 +173,6 @@ public final class PolicyDocument {
 
   /** IAM wildcard match: {@code *} any run of characters, {@code ?} any one character. */
   static boolean wildcard(String pattern, String text) {
-    int p = 0;
-    int t = 0;
-    int star = -1;
-    int mark = 0;
-    while (t < text.length()) {
-      if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
-        p++;
-        t++;
-      } else if (p < pattern.length() && pattern.charAt(p) == '*') {
-        star = p++;
-        mark = t;
-      } else if (star >= 0) {
-        p = star + 1;
-        t = ++mark;
-      } else {
-        return false;
-      }
-    }
-    while (p < pattern.length() && pattern.charAt(p) == '*') {
-      p++;
-    }
-    return p == pattern.length();
+    return dev.shunt.backend.auth.policy.Glob.wildcard(pattern, text);
   }
 }

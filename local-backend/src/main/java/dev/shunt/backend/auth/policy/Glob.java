@@ -12,7 +12,7 @@ import java.util.List;
  * <p>A variable resolves to the value of a single-valued request key; an absent or multivalued key
  * takes the default if one is given, else the pattern does not match.
  */
-final class Glob {
+public final class Glob {
   private static final byte LITERAL = 0;
   private static final byte VARIABLE = 1;
   private static final byte STAR = 2;
@@ -166,6 +166,11 @@ final class Glob {
   private String resolve(int t, AccessRequest request) {
     List<String> values = request == null ? null : request.valuesLower(texts[t]);
     return values != null && values.size() == 1 ? values.get(0) : defaults[t];
+  }
+
+  /** IAM wildcard match of a whole text, case-sensitive: {@code *} any run of characters, {@code ?} any one. */
+  public static boolean wildcard(String pattern, String text) {
+    return wildcard(pattern, text, 0, text.length(), false);
   }
 
   /** IAM wildcard match of {@code text[from, to)}: {@code *} any run of characters, {@code ?} any one. */
