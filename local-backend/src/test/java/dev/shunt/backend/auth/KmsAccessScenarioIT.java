@@ -187,6 +187,15 @@ class KmsAccessScenarioIT {
     assertThat(alice.get("decision").asText()).isEqualTo("allowed");
     assertThat(alice.get("reason").asText()).isEqualTo("ALLOWED_BY_KEY_POLICY");
     assertThat(alice.get("statement").asText()).isEqualTo("#1");
+    // A careless or hostile caller: a malformed limit is refused, and without the admin token nothing is told.
+    var client = java.net.http.HttpClient.newHttpClient();
+    assertThat(client.send(java.net.http.HttpRequest.newBuilder(shunt.uri().resolve("/_shunt/explain?limit=lots"))
+        .header("Authorization", "Bearer a-test-admin-token-1234").GET().build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("ValidationException");
+    var anonymous = client.send(java.net.http.HttpRequest.newBuilder(shunt.uri().resolve("/_shunt/explain")).GET()
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(403);
+    assertThat(anonymous.body()).doesNotContain("charlie");
   }
 
   @Test
