@@ -1,6 +1,5 @@
 package dev.shunt.backend.auth;
 
-import dev.shunt.backend.auth.policy.ConditionKeys;
 import dev.shunt.backend.auth.policy.NamedPolicy;
 import dev.shunt.backend.auth.policy.Policy;
 import dev.shunt.backend.core.AwsException;
@@ -15,17 +14,14 @@ import java.util.Map;
  * principals file existed) when there is no file.
  */
 public final class AccessControl {
-  public static final AccessControl OFF = new AccessControl(Map.of(), Map.of(), false);
+  public static final AccessControl OFF = new AccessControl(Map.of(), false);
 
   private final Map<String, List<NamedPolicy>> byCaller;
-  private final Map<String, ConditionKeys> keysByCaller;
   private final boolean enabled;
   private final AccessDecisions decisions = new AccessDecisions();
 
-  private AccessControl(Map<String, List<NamedPolicy>> byCaller, Map<String, ConditionKeys> keysByCaller,
-      boolean enabled) {
+  private AccessControl(Map<String, List<NamedPolicy>> byCaller, boolean enabled) {
     this.byCaller = byCaller;
-    this.keysByCaller = keysByCaller;
     this.enabled = enabled;
   }
 
@@ -35,7 +31,6 @@ public final class AccessControl {
       return OFF;
     }
     Map<String, List<NamedPolicy>> byCaller = new HashMap<>();
-    Map<String, ConditionKeys> keysByCaller = new HashMap<>();
     for (Principals.Principal principal : principals.all()) {
       List<NamedPolicy> policies = new ArrayList<>();
       principal.policies().forEach((name, text) -> {
@@ -47,13 +42,8 @@ public final class AccessControl {
         }
       });
       byCaller.put(principal.callerArn(), List.copyOf(policies));
-      ConditionKeys keys = ConditionKeys.NONE;
-      for (NamedPolicy policy : policies) {
-        keys = keys.and(policy.policy().conditionKeys());
-      }
-      keysByCaller.put(principal.callerArn(), keys);
     }
-    return new AccessControl(Map.copyOf(byCaller), Map.copyOf(keysByCaller), true);
+    return new AccessControl(Map.copyOf(byCaller), true);
   }
 
   /** The last decisions, for {@code GET /_shunt/explain}. */
@@ -64,11 +54,6 @@ public final class AccessControl {
   /** Whether a principals file decides access (identity policies count, conditions are evaluated). */
   public boolean enabled() {
     return enabled;
-  }
-
-  /** The condition keys the identity policies of the principal whose requests carry {@code callerArn} read. */
-  public ConditionKeys conditionKeys(String callerArn) {
-    return keysByCaller.getOrDefault(callerArn, ConditionKeys.NONE);
   }
 
   /** The identity policies of the principal whose requests carry {@code callerArn} (none for an account root). */

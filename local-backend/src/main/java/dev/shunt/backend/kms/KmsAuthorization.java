@@ -5,13 +5,10 @@ import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.AccessDecisions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.auth.policy.AccessRequest;
-import dev.shunt.backend.auth.policy.ConditionKeys;
 import dev.shunt.backend.auth.policy.KmsAccess;
 import dev.shunt.backend.auth.policy.Policy;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +25,10 @@ final class KmsAuthorization {
   interface KeyGrants {
     java.util.Collection<Grant> of(KmsKey key);
   }
+
+  /** {@code kms:ACTION} for each action, made once: a request would otherwise concatenate it. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> QUALIFIED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final KeyGrants grants;
   private volatile AccessControl access = AccessControl.OFF;
@@ -59,7 +60,7 @@ final class KmsAuthorization {
       return;
     }
     String principal = ctx.identity().principalArn();
-    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), "kms:" + action, "*").build();
+    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), qualified(action), "*").build();
     boolean allowed = principal.endsWith(":root");
     for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
       dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
@@ -115,7 +116,7 @@ final class KmsAuthorization {
       decide(ctx, control, key, action, viaService);
       return;
     }
-    PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, "kms:" + action);
+    PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, qualified(action));
     if (decision == PolicyDocument.Decision.DENY
         || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
       throw KmsErrors.accessDenied(principal, action, key.arn);
@@ -126,8 +127,8 @@ final class KmsAuthorization {
     String principal = ctx.identity().principalArn();
     Policy keyPolicy = key.policy().compiled();
     KmsAccess.Decision decision = keyPolicy == null ? null
-        : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService,
-            new Wanted(keyPolicy.conditionKeys(), control.conditionKeys(principal))), key.accountId);
+        : KmsAccess.decide(keyPolicy, control.identityPolicies(principal), request(ctx, key, action, viaService),
+            key.accountId);
     boolean explicitDeny = decision != null && decision.effect() == dev.shunt.backend.auth.policy.Verdict.Effect.DENY;
     boolean byGrant = decision != null && !decision.allowed() && !explicitDeny
         && grantAllows(ctx, key, action, principal);
@@ -150,7 +151,7 @@ final class KmsAuthorization {
       KmsAccess.Decision decision, boolean byGrant) {
     String reason = byGrant ? "ALLOWED_BY_GRANT" : decision == null ? "KEY_POLICY_UNREADABLE" : decision.reason().name();
     control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), ctx.identity().principalArn(),
-        "kms:" + action, keyArn, byGrant || decision != null && decision.allowed(), reason,
+        qualified(action), keyArn, byGrant || decision != null && decision.allowed(), reason,
         byGrant || decision == null ? null : decision.policyName(), byGrant || decision == null ? null
             : decision.statement()));
   }
@@ -188,80 +189,17 @@ final class KmsAuthorization {
     return pairs;
   }
 
-  /** The request as the policies see it: who, what, which key, and the condition keys they read. */
-  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService,
-      Wanted wanted) {
+  private static String qualified(String action) {
+    return QUALIFIED.computeIfAbsent(action, name -> "kms:" + name);
+  }
+
+  /** The request as the policies see it: who, what, which key; its condition keys are read when a policy asks. */
+  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService) {
     AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
-        "kms:" + action, key.arn);
+        qualified(action), key.arn).source(new KmsConditionKeys(ctx, key, viaService));
     if (viaService != null) {
       request.callingService(viaService + ".amazonaws.com");
     }
-    if (wanted.none()) {
-      return request.build();
-    }
-    put(request, wanted, "kms:calleraccount", ctx.accountId());
-    put(request, wanted, "kms:keyspec", key.keySpec);
-    put(request, wanted, "kms:keyusage", key.keyUsage);
-    put(request, wanted, "kms:keyorigin", key.origin);
-    if (wanted.wants("aws:currenttime")) {
-      request.keyLower("aws:currenttime", ctx.now().toString());
-    }
-    if (wanted.wants("aws:epochtime")) {
-      request.keyLower("aws:epochtime", Long.toString(ctx.now().getEpochSecond()));
-    }
-    put(request, wanted, "aws:sourceip", ctx.sourceIp());
-    if (viaService != null) {
-      put(request, wanted, "kms:viaservice", viaService + "." + ctx.region() + ".amazonaws.com");
-    }
-    if (wanted.wantsFamily("aws:resourcetag/")) {
-      for (Map.Entry<String, String> tag : key.tags().entrySet()) {
-        request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
-      }
-    }
-    JsonNode input = ctx.input();
-    if (input != null) {
-      JsonNode context = input.get("EncryptionContext");
-      if (context != null && context.isObject() && (wanted.wantsFamily("kms:encryptioncontext")
-          || wanted.wants("kms:encryptioncontextkeys"))) {
-        List<String> keys = new ArrayList<>(context.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = context.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> pair = it.next();
-          keys.add(pair.getKey());
-          request.key("kms:EncryptionContext:" + pair.getKey(), pair.getValue().asText());
-        }
-        request.keys("kms:EncryptionContextKeys", keys);
-      }
-      JsonNode algorithm = input.get("EncryptionAlgorithm");
-      if (algorithm != null && algorithm.isTextual()) {
-        put(request, wanted, "kms:encryptionalgorithm", algorithm.textValue());
-      }
-      JsonNode keyId = input.get("KeyId");
-      if (keyId != null && keyId.isTextual() && keyId.textValue().contains("alias/")) {
-        put(request, wanted, "kms:requestalias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
-      }
-    }
     return request.build();
-  }
-
-  /** The keys the key policy or the caller's identity policies read (no union built per request). */
-  private record Wanted(ConditionKeys keyPolicy, ConditionKeys identity) {
-    boolean none() {
-      return keyPolicy == ConditionKeys.NONE && identity == ConditionKeys.NONE;
-    }
-
-    /** {@code lowerName}: a condition key's name, lower-cased. */
-    boolean wants(String lowerName) {
-      return keyPolicy.wantsLower(lowerName) || identity.wantsLower(lowerName);
-    }
-
-    boolean wantsFamily(String prefix) {
-      return keyPolicy.wantsFamily(prefix) || identity.wantsFamily(prefix);
-    }
-  }
-
-  private static void put(AccessRequest.Builder request, Wanted wanted, String lowerName, String value) {
-    if (value != null && wanted.wants(lowerName)) {
-      request.keyLower(lowerName, value);
-    }
   }
 }

@@ -25,8 +25,9 @@ public final class AccessRequest {
   private final String actionLower;
   private final String resource;
   private final String callingService;
-  /** The keys the builder set, names lower-cased; the principal's own keys are answered from {@link #facts}. */
+  /** The keys the builder set, names lower-cased (null for none); the principal's own keys are answered from {@link #facts}. */
   private final Map<String, List<String>> keys;
+  private final ConditionKeySource source;
   private final PrincipalFacts facts;
   private final List<String> accountValue;
 
@@ -85,6 +86,7 @@ public final class AccessRequest {
     this.resource = b.resource;
     this.callingService = b.callingService;
     this.keys = b.keys;
+    this.source = b.source;
     this.facts = factsOf(principalArn);
     this.accountValue = List.of(principalAccount);
   }
@@ -124,20 +126,8 @@ public final class AccessRequest {
     return valuesLower(key.toLowerCase(Locale.ROOT));
   }
 
-  /** All condition keys, names lower-cased (the principal's own included). */
-  public Map<String, List<String>> keys() {
-    Map<String, List<String>> all = new HashMap<>(keys);
-    for (String principalKey : List.of("aws:principalarn", "aws:principalaccount", "aws:username")) {
-      List<String> value = valuesLower(principalKey);
-      if (value != null) {
-        all.putIfAbsent(principalKey, value);
-      }
-    }
-    return Map.copyOf(all);
-  }
-
   List<String> valuesLower(String lowerKey) {
-    List<String> values = keys.get(lowerKey);
+    List<String> values = keys == null ? null : keys.get(lowerKey);
     if (values != null) {
       return values;
     }
@@ -145,7 +135,7 @@ public final class AccessRequest {
       case "aws:principalarn" -> facts.principalArnValue();
       case "aws:principalaccount" -> accountValue;
       case "aws:username" -> facts.usernameValue();
-      default -> null;
+      default -> source.valuesLower(lowerKey);
     };
   }
 
@@ -176,7 +166,8 @@ public final class AccessRequest {
     private final String action;
     private final String resource;
     private String callingService;
-    private final Map<String, List<String>> keys = new HashMap<>(8);
+    private Map<String, List<String>> keys;
+    private ConditionKeySource source = ConditionKeySource.NONE;
 
     private Builder(String principalArn, String principalAccount, String action, String resource) {
       this.principalArn = Objects.requireNonNull(principalArn, "principalArn");
@@ -187,20 +178,33 @@ public final class AccessRequest {
 
     /** Sets a single-valued condition key whose name is already lower-cased. */
     public Builder keyLower(String lowerName, String value) {
-      keys.put(lowerName, List.of(value));
+      keys().put(lowerName, List.of(value));
       return this;
     }
 
     /** Sets a single-valued condition key (replacing any earlier value). */
     public Builder key(String name, String value) {
-      keys.put(name.toLowerCase(Locale.ROOT), List.of(value));
+      keys().put(name.toLowerCase(Locale.ROOT), List.of(value));
       return this;
     }
 
     /** Sets a multivalued condition key (replacing any earlier values); an empty list is an empty set. */
     public Builder keys(String name, List<String> values) {
-      keys.put(name.toLowerCase(Locale.ROOT), List.copyOf(values));
+      keys().put(name.toLowerCase(Locale.ROOT), List.copyOf(values));
       return this;
+    }
+
+    /** Where the keys not set here come from, looked up when a policy reads them. */
+    public Builder source(ConditionKeySource source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    private Map<String, List<String>> keys() {
+      if (keys == null) {
+        keys = new HashMap<>(8);
+      }
+      return keys;
     }
 
     /** The AWS service making the call for the principal, matched by a {@code {"Service": ...}} principal. */

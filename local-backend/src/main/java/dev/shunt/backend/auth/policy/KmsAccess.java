@@ -42,6 +42,10 @@ public final class KmsAccess {
    * delegated to IAM; for {@link Reason#NO_KEY_POLICY_ALLOWS} there is none (null, -1).
    */
   public record Decision(Verdict.Effect effect, Reason reason, String policyName, int statementIndex, String sid) {
+    /** "#0" to "#15", so that naming a statement without a Sid costs a request nothing. */
+    private static final String[] INDEXES = java.util.stream.IntStream.range(0, 16).mapToObj(i -> "#" + i)
+        .toArray(String[]::new);
+
     public boolean allowed() {
       return effect == Verdict.Effect.ALLOW;
     }
@@ -51,7 +55,10 @@ public final class KmsAccess {
       if (statementIndex < 0) {
         return null;
       }
-      return sid != null && !sid.isEmpty() ? sid : "#" + statementIndex;
+      if (sid != null && !sid.isEmpty()) {
+        return sid;
+      }
+      return statementIndex < INDEXES.length ? INDEXES[statementIndex] : "#" + statementIndex;
     }
 
     /** A sentence for a log or an error message. */

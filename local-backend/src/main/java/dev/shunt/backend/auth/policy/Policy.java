@@ -52,25 +52,10 @@ public final class Policy {
   private final Kind kind;
   private final Statement[] statements;
 
-  private final ConditionKeys conditionKeys;
-
   private Policy(String text, Kind kind, Statement[] statements) {
     this.text = text;
     this.kind = kind;
     this.statements = statements;
-    java.util.Set<String> keys = new java.util.HashSet<>();
-    for (Statement statement : statements) {
-      for (Condition condition : statement.conditions()) {
-        ConditionKeys.add(keys, condition.key());
-      }
-    }
-    this.conditionKeys = keys.isEmpty() && !text.contains("${") ? ConditionKeys.NONE
-        : new ConditionKeys(java.util.Set.copyOf(keys), text.contains("${"));
-  }
-
-  /** The condition keys this policy reads (a request need carry no other). */
-  public ConditionKeys conditionKeys() {
-    return conditionKeys;
   }
 
   /** Parses and compiles a policy; throws {@code AwsException} {@code MalformedPolicyDocumentException} when it is not valid. */
