@@ -4,6 +4,7 @@ import dev.shunt.benchmarks.CannedServer;
 import dev.shunt.benchmarks.SelfJar;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,8 +17,9 @@ import java.util.Map;
  * Shunt's throughput against this machine's ceiling: the canned server (same Netty stack, fixed
  * answer, no work) and the standalone backend, each in a JVM of its own, loaded closed-loop by
  * {@link LoadClient} over keep-alive connections; KMS Encrypt, Decrypt, GenerateDataKey, Secrets
- * Manager GetSecretValue and SSM GetParameter, with {@code --auth trust} and {@code --auth
- * sigv4}, quotas off. Then Decrypt (trust) open-loop at 80 % of its peak, for latency under
+ * Manager GetSecretValue and SSM GetParameter, with {@code --auth trust}, {@code --auth sigv4}, and
+ * {@code --auth sigv4} with a principals file (the caller an IAM user with two identity policies,
+ * the key under a policy with a condition on the encryption context), quotas off. Then Decrypt (trust) open-loop at 80 % of its peak, for latency under
  * load. Prints a Markdown section and {@code RESULT} lines.
  *
  * <p>{@code LoadMatrix [--seconds S] [--warmup S] [--connections N] [--backend-jar PATH]}
@@ -26,6 +28,23 @@ public final class LoadMatrix {
 
   /** One operation to load: its target and body, given the state set up for it. */
   private record Scenario(String name, String target, String body) {}
+
+  private static final String ACCOUNT = "111122223333";
+  /** The benchmark's caller as an IAM user with two identity policies, one with a condition. */
+  private static final String USER = "arn:aws:iam::" + ACCOUNT + ":user/bench";
+  private static final String PRINCIPALS = "{\"principals\":[{\"arn\":\"" + USER + "\",\"accessKeys\":[{\"id\":\""
+      + AwsRequests.ACCESS_KEY + "\",\"secret\":\"" + AwsRequests.SECRET_KEY + "\"}],\"policies\":["
+      + "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"kms:Encrypt\",\"kms:Decrypt\","
+      + "\"kms:GenerateDataKey\"],\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:tenant\":"
+      + "\"acme\"}}},{\"Effect\":\"Allow\",\"Action\":[\"kms:CreateKey\",\"kms:PutKeyPolicy\",\"kms:DescribeKey\"],"
+      + "\"Resource\":\"*\"}]},"
+      + "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"secretsmanager:*\",\"ssm:*\"],"
+      + "\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"kms:ScheduleKeyDeletion\",\"Resource\":\"*\"}]}]}]}";
+  /** Delegates to IAM, and lets the user decrypt by itself when the context says what for. */
+  private static final String KEY_POLICY = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+      + "\"Principal\":{\"AWS\":\"arn:aws:iam::" + ACCOUNT + ":root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"},"
+      + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + USER + "\"},\"Action\":\"kms:Decrypt\",\"Resource\":\"*\","
+      + "\"Condition\":{\"StringEquals\":{\"kms:EncryptionContext:purpose\":\"orders\"}}}]}";
 
   private LoadMatrix() {}
 
@@ -52,16 +71,18 @@ public final class LoadMatrix {
     Map<String, Map<String, LoadClient.Result>> byAuth = new LinkedHashMap<>();
     LoadClient.Result openLoop = null;
     double openLoopRate = 0;
-    for (String auth : List.of("trust", "sigv4")) {
+    Path principals = Files.createTempFile("shunt-principals", ".json");
+    Files.writeString(principals, PRINCIPALS);
+    for (String auth : List.of("trust", "sigv4", "principals")) {
+      boolean signed = !auth.equals("trust");
       List<String> command = new ArrayList<>(List.of("-jar", backendJar.toString(), "serve", "--in-memory", "--port", "0",
-          "--quotas", "off", "--auth", auth));
-      if (auth.equals("sigv4")) {
-        command.addAll(List.of("--credentials", AwsRequests.ACCESS_KEY + ":" + AwsRequests.SECRET_KEY));
-      }
+          "--quotas", "off", "--auth", signed ? "sigv4" : "trust"));
+      command.addAll(auth.equals("principals") ? List.of("--principals", principals.toString())
+          : signed ? List.of("--credentials", AwsRequests.ACCESS_KEY + ":" + AwsRequests.SECRET_KEY) : List.of());
       try (ChildProcess backend = ChildProcess.startJava(command)) {
-        AwsRequests requests = new AwsRequests(backend.uri(), auth.equals("sigv4"));
+        AwsRequests requests = new AwsRequests(backend.uri(), signed);
         Map<String, LoadClient.Result> results = new LinkedHashMap<>();
-        for (Scenario scenario : scenarios(requests)) {
+        for (Scenario scenario : scenarios(requests, auth.equals("principals") ? KEY_POLICY : null)) {
           LoadClient.Result result = LoadClient.closedLoop(backend, requests.raw(scenario.target, scenario.body), connections,
               warmupMillis, measureMillis);
           result(scenario.name + "." + auth, "shunt", result);
@@ -69,7 +90,7 @@ public final class LoadMatrix {
         }
         byAuth.put(auth, results);
         if (auth.equals("trust")) {
-          Scenario decrypt = scenarios(requests).stream().filter(s -> s.name.equals("KMS Decrypt")).findFirst()
+          Scenario decrypt = scenarios(requests, null).stream().filter(s -> s.name.equals("KMS Decrypt")).findFirst()
               .orElseThrow();
           openLoopRate = results.get("KMS Decrypt").perSecond() * 0.8;
           try (LoadClient client = new LoadClient(address(backend.uri()), requests.raw(decrypt.target, decrypt.body),
@@ -88,16 +109,18 @@ public final class LoadMatrix {
         warmupMillis / 1000, measureMillis / 1000, ceiling.perSecond(), ceiling.percentile(99),
         ceiling.serverCpuMicrosPerAnswer(), ceiling.clientCpuMicrosPerAnswer()));
     out.append("| operation | trust: req/s | of ceiling | p50 / p99 µs | CPU µs/req | sigv4: req/s | of ceiling "
-        + "| p50 / p99 µs | CPU µs/req |\n");
-    out.append("|---|---|---|---|---|---|---|---|---|\n");
+        + "| p50 / p99 µs | CPU µs/req | sigv4 + principals: req/s | p50 / p99 µs | CPU µs/req |\n");
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (String name : byAuth.get("trust").keySet()) {
       LoadClient.Result trust = byAuth.get("trust").get(name);
       LoadClient.Result sigv4 = byAuth.get("sigv4").get(name);
+      LoadClient.Result iam = byAuth.get("principals").get(name);
       out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f %% | %,.0f / %,.0f | %.1f | %,.0f | %.0f %% | "
-          + "%,.0f / %,.0f | %.1f |%n", name, trust.perSecond(), 100 * trust.perSecond() / ceiling.perSecond(),
-          trust.percentile(50), trust.percentile(99), trust.serverCpuMicrosPerAnswer(), sigv4.perSecond(),
-          100 * sigv4.perSecond() / ceiling.perSecond(), sigv4.percentile(50), sigv4.percentile(99),
-          sigv4.serverCpuMicrosPerAnswer()));
+          + "%,.0f / %,.0f | %.1f | %,.0f | %,.0f / %,.0f | %.1f |%n", name, trust.perSecond(),
+          100 * trust.perSecond() / ceiling.perSecond(), trust.percentile(50), trust.percentile(99),
+          trust.serverCpuMicrosPerAnswer(), sigv4.perSecond(), 100 * sigv4.perSecond() / ceiling.perSecond(),
+          sigv4.percentile(50), sigv4.percentile(99), sigv4.serverCpuMicrosPerAnswer(), iam.perSecond(),
+          iam.percentile(50), iam.percentile(99), iam.serverCpuMicrosPerAnswer()));
     }
     long errors = byAuth.values().stream().flatMap(m -> m.values().stream()).mapToLong(LoadClient.Result::errors)
         .sum();
@@ -109,21 +132,27 @@ public final class LoadMatrix {
     return out.toString();
   }
 
-  /** Sets up a key, a ciphertext, a secret and a parameter, and returns the five operations to load. */
-  private static List<Scenario> scenarios(AwsRequests requests) throws Exception {
-    String keyId = AwsRequests.field(requests.call("TrentService.CreateKey", "{}"), "KeyMetadata", "KeyId");
+  /**
+   * Sets up a key (under {@code keyPolicy}, or the default one), a ciphertext, a secret and a
+   * parameter, and returns the five operations to load; KMS requests carry an encryption context.
+   */
+  private static List<Scenario> scenarios(AwsRequests requests, String keyPolicy) throws Exception {
+    String keyId = AwsRequests.field(requests.call("TrentService.CreateKey", keyPolicy == null ? "{}"
+        : "{\"Policy\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(keyPolicy) + "}"), "KeyMetadata", "KeyId");
     String plaintext = Base64.getEncoder().encodeToString(new byte[32]);
+    String context = ",\"EncryptionContext\":{\"tenant\":\"acme\",\"purpose\":\"orders\"}";
     String ciphertext = AwsRequests.field(requests.call("TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
-        + plaintext + "\"}"), "CiphertextBlob");
+        + plaintext + "\"" + context + "}"), "CiphertextBlob");
     requests.call("secretsmanager.CreateSecret", "{\"Name\":\"bench/db-" + keyId + "\","
         + "\"SecretString\":\"{\\\"username\\\":\\\"app\\\",\\\"password\\\":\\\"0123456789abcdef\\\"}\"}");
     requests.call("AmazonSSM.PutParameter", "{\"Name\":\"/bench/" + keyId + "\",\"Value\":\"50\",\"Type\":\"String\"}");
     return List.of(
         new Scenario("KMS Encrypt", "TrentService.Encrypt", "{\"KeyId\":\"" + keyId + "\",\"Plaintext\":\""
-            + plaintext + "\"}"),
-        new Scenario("KMS Decrypt", "TrentService.Decrypt", "{\"CiphertextBlob\":\"" + ciphertext + "\"}"),
+            + plaintext + "\"" + context + "}"),
+        new Scenario("KMS Decrypt", "TrentService.Decrypt", "{\"CiphertextBlob\":\"" + ciphertext + "\"" + context
+            + "}"),
         new Scenario("KMS GenerateDataKey", "TrentService.GenerateDataKey", "{\"KeyId\":\"" + keyId
-            + "\",\"KeySpec\":\"AES_256\"}"),
+            + "\",\"KeySpec\":\"AES_256\"" + context + "}"),
         new Scenario("Secrets Manager GetSecretValue", "secretsmanager.GetSecretValue", "{\"SecretId\":\"bench/db-"
             + keyId + "\"}"),
         new Scenario("SSM GetParameter", "AmazonSSM.GetParameter", "{\"Name\":\"/bench/" + keyId + "\"}"));
