@@ -46,11 +46,13 @@ final class KmsStoreAndGrantOperations {
   // ---- custom key stores ------------------------------------------------------------------
 
   private ObjectNode createCustomKeyStore(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "CreateCustomKeyStore");
     String id = stores.create(ctx, settings(in, string(in, "CustomKeyStoreName")));
     return Json.object().put("CustomKeyStoreId", id);
   }
 
   private ObjectNode describeCustomKeyStores(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "DescribeCustomKeyStores");
     Integer limit = integer(in, "Limit");
     KmsBackend.Page<CustomKeyStore.View> page = stores.describe(ctx, string(in, "CustomKeyStoreId"),
         string(in, "CustomKeyStoreName"), limit == null ? 1000 : limit, string(in, "Marker"));
@@ -89,21 +91,25 @@ final class KmsStoreAndGrantOperations {
   }
 
   private ObjectNode updateCustomKeyStore(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "UpdateCustomKeyStore");
     stores.update(ctx, string(in, "CustomKeyStoreId"), settings(in, string(in, "NewCustomKeyStoreName")));
     return null;
   }
 
   private ObjectNode deleteCustomKeyStore(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "DeleteCustomKeyStore");
     stores.delete(ctx, string(in, "CustomKeyStoreId"));
     return null;
   }
 
   private ObjectNode connectCustomKeyStore(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "ConnectCustomKeyStore");
     stores.connect(ctx, string(in, "CustomKeyStoreId"));
     return null;
   }
 
   private ObjectNode disconnectCustomKeyStore(RequestContext ctx, ObjectNode in) {
+    kms.authorizeWithoutKey(ctx, "DisconnectCustomKeyStore");
     stores.disconnect(ctx, string(in, "CustomKeyStoreId"));
     return null;
   }

@@ -224,6 +224,29 @@ class KmsAccessScenarioIT {
             "on resource: * because no identity-based policy allows the kms:CreateKey action"));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"ListAliases", "GenerateRandom", "DescribeCustomKeyStores", "CreateCustomKeyStore",
+      "DeleteCustomKeyStore"})
+  void anOperationOnNoKeyNeedsAnIdentityPolicyAllowingItOnStar(String action) {
+    KmsClient alice = USERS.get("alice");
+    Runnable call = switch (action) {
+      case "ListAliases" -> alice::listAliases;
+      case "GenerateRandom" -> () -> alice.generateRandom(r -> r.numberOfBytes(16));
+      case "DescribeCustomKeyStores" -> alice::describeCustomKeyStores;
+      case "CreateCustomKeyStore" -> () -> alice.createCustomKeyStore(r -> r.customKeyStoreName("s")
+          .customKeyStoreType("AWS_CLOUDHSM").cloudHsmClusterId("cluster-abcdefghijk").trustAnchorCertificate("c")
+          .keyStorePassword("password"));
+      default -> () -> alice.deleteCustomKeyStore(r -> r.customKeyStoreId("cks-1234567890abcdef0"));
+    };
+    assertThatThrownBy(call::run).isInstanceOfSatisfying(KmsException.class, e -> assertThat(
+        e.awsErrorDetails().errorMessage()).isEqualTo("User: " + user("alice") + " is not authorized to perform: kms:"
+            + action + " on resource: * because no identity-based policy allows the kms:" + action + " action"));
+    try (KmsClient root = shunt.kms("AKIAROOT1", "root-secret", Region.US_EAST_1)) {
+      root.describeCustomKeyStores();
+      root.listAliases();
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1} on key {2}: {3}")
   @CsvSource({
       "alice, Encrypt, A, allowed", "alice, Decrypt, A, allowed", "alice, DescribeKey, A, allowed",
