@@ -3,9 +3,8 @@ package dev.shunt.backend.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shunt.backend.BackendFixture;
-import java.io.File;
+import dev.shunt.backend.cli.AwsCli.Run;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,10 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,46 +21,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real AWS CLI, run as its own process and changed in nothing but {@code --endpoint-url},
- * against a backend in this JVM. Prefers {@code /usr/bin/aws} (Debian's CLI v2, what CI installs)
- * over any {@code aws} on the PATH; works with CLI v1 too (binary arguments always go as
- * {@code fileb://}). Without a CLI the class is skipped, unless {@code SHUNT_REQUIRE_AWS_CLI=1}.
+ * against a backend in this JVM ({@link AwsCli} says which CLI and how it is run). Without a CLI
+ * the class is skipped, unless {@code SHUNT_REQUIRE_AWS_CLI=1}.
  */
 class AwsCliIT {
-  private static final long TIMEOUT_SECONDS = 60;
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String NO_CLI = "No AWS CLI: neither /usr/bin/aws nor aws on the PATH";
-
   @TempDir
   static Path dir;
-  private static String aws;
+  private static AwsCli aws;
   private static BackendFixture shunt;
-
-  /** What one CLI run left behind. */
-  record Run(int exitCode, String stdout, String stderr) {
-    JsonNode json() throws IOException {
-      return JSON.readTree(stdout);
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
-    aws = findCli();
+    aws = AwsCli.find(dir);
     if (aws == null) {
-      if ("1".equals(System.getenv("SHUNT_REQUIRE_AWS_CLI"))) {
-        Assertions.fail(NO_CLI + ", and SHUNT_REQUIRE_AWS_CLI=1");
-      }
       return;
     }
     shunt = BackendFixture.start();
     Run version = run("--version");
-    assertThat(version.exitCode()).as("%s --version: %s", aws, version.stderr()).isZero();
-    System.out.println("AwsCliIT uses " + aws + ": " + (version.stdout() + version.stderr()).trim());
+    assertThat(version.exitCode()).as("%s --version: %s", aws.executable(), version.stderr()).isZero();
+    System.out.println("AwsCliIT uses " + aws.executable() + ": " + (version.stdout() + version.stderr()).trim());
   }
 
   /** Skips each test (so the report counts them as skipped) when there is no CLI and none is required. */
   @BeforeEach
   void needsTheCli() {
-    Assumptions.assumeTrue(aws != null, NO_CLI);
+    Assumptions.assumeTrue(aws != null, AwsCli.NO_CLI);
   }
 
   @AfterAll
@@ -74,59 +55,13 @@ class AwsCliIT {
     }
   }
 
-  private static String findCli() {
-    if (Files.isExecutable(Path.of("/usr/bin/aws"))) {
-      return "/usr/bin/aws";
-    }
-    String path = System.getenv("PATH");
-    if (path != null) {
-      for (String entry : path.split(File.pathSeparator)) {
-        if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, "aws"))) {
-          return Path.of(entry, "aws").toString();
-        }
-      }
-    }
-    return null;
-  }
-
   /** Runs {@code aws --endpoint-url URL --output json ARGS} in a clean environment, with a timeout. */
   private static Run run(String... args) throws Exception {
     return run(shunt, "test", args);
   }
 
   private static Run run(BackendFixture backend, String secret, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(aws, "--endpoint-url", backend.uri().toString(), "--output", "json"));
-    command.addAll(List.of(args));
-    Path home = Files.createDirectories(dir.resolve("home"));
-    Path out = Files.createTempFile(dir, "aws", ".out");
-    Path err = Files.createTempFile(dir, "aws", ".err");
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(home.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile());
-    Map<String, String> env = builder.environment();
-    String path = env.get("PATH");
-    String pyenvRoot = env.get("PYENV_ROOT");
-    env.clear();
-    env.put("PATH", path == null ? "/usr/bin:/bin" : path);
-    if (pyenvRoot != null) {
-      env.put("PYENV_ROOT", pyenvRoot);
-    }
-    env.put("HOME", home.toString());
-    env.put("LANG", "C.UTF-8");
-    env.put("AWS_ACCESS_KEY_ID", "test");
-    env.put("AWS_SECRET_ACCESS_KEY", secret);
-    env.put("AWS_DEFAULT_REGION", "us-east-1");
-    env.put("AWS_CONFIG_FILE", dir.resolve("no-such-config").toString());
-    env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-such-credentials").toString());
-    env.put("AWS_PAGER", "");
-    Process process = builder.start();
-    if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      Assertions.fail("aws " + String.join(" ", args) + " did not finish in " + TIMEOUT_SECONDS + " s");
-    }
-    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    return aws.run(backend.uri(), "test", secret, args);
   }
 
   /** Runs the CLI and asserts it succeeded; returns its JSON output. */
