@@ -343,6 +343,32 @@ class ParameterResourcePolicyIT {
   }
 
   @Test
+  void theSharedListingPagesByArnWithItsFilters() {
+    String prefix = "/paged/" + UUID.randomUUID();
+    List<String> arns = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String name = prefix + "/p" + i;
+      owner.putParameter(r -> r.name(name).value("v").type(ParameterType.STRING).tier(ParameterTier.ADVANCED));
+      share(name, read(CONSUMER));
+      arns.add(arn(name));
+    }
+    var filter = software.amazon.awssdk.services.ssm.model.ParameterStringFilter.builder().key("Path")
+        .option("Recursive").values(prefix).build();
+    List<String> seen = new java.util.ArrayList<>();
+    String token = null;
+    do {
+      String from = token;
+      var page = consumer.describeParameters(r -> r.shared(true).maxResults(2).parameterFilters(filter)
+          .nextToken(from));
+      assertThat(page.parameters()).hasSizeLessThanOrEqualTo(2);
+      page.parameters().forEach(p -> seen.add(p.arn()));
+      token = page.nextToken();
+    } while (token != null);
+    assertThat(seen).containsExactlyElementsOf(arns);
+    expectError("InvalidNextToken", () -> consumer.describeParameters(r -> r.shared(true).nextToken("forged")));
+  }
+
+  @Test
   void anExplicitDenyInAPolicyWinsOverAnAllowInAnother() {
     String name = advanced("v");
     share(name, read(CONSUMER));
