@@ -54,13 +54,14 @@ final class ParameterResourcePolicies {
   /** The hash PutResourcePolicy answers and later calls must name: SHA-256 of the text, hex. */
   static String hash(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Checks a policy for the parameter {@code parameterArn}; the AwsException PutResourcePolicy answers when it breaks a rule. */
+  /** Checks a policy for the parameter {@code parameterArn}: PutResourcePolicy's AwsException for a broken rule. */
   static void check(String text, String parameterArn) {
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       throw new AwsException("ResourcePolicyLimitExceededException", "The policy is "

@@ -923,7 +923,8 @@ public final class SsmBackend {
     }
     // The resource as the request names it (another Region's ARN stays that Region's).
     String arn = parameter != null ? parameter.arn : !byArn ? ParameterNames.arn(region, account, name)
-        : "arn:" + scope[0] + ":ssm:" + region + ":" + account + ":parameter" + (name.startsWith("/") ? name : "/" + name);
+        : "arn:" + scope[0] + ":ssm:" + region + ":" + account + ":parameter"
+            + (name.startsWith("/") ? name : "/" + name);
     authorization.authorize(ctx, action, arn, account, tags, policies);
   }
 
@@ -954,7 +955,7 @@ public final class SsmBackend {
     return find(ctx, ctx.accountId(), name);
   }
 
-  /** The live parameter of that name in {@code accountId} (the caller's, or the owner of one shared with it), in the caller's Region. */
+  /** The live parameter of that name in {@code accountId} (the caller's, or a sharing owner's), in this Region. */
   private Parameter find(RequestContext ctx, String accountId, String name) {
     Parameter parameter = lookup(ctx, accountId, name);
     if (parameter == null) {
