@@ -114,8 +114,8 @@ public final class ResponseCaches {
         if (input.has("Path")) {
           tags.add("parameter-paths " + scope);
         }
-        addParameterNames(tags, scope, input.get("Name"));
-        addParameterNames(tags, scope, input.get("Names"));
+        addParameterNames(tags, identity, input.get("Name"));
+        addParameterNames(tags, identity, input.get("Names"));
       }
     }
     return tags;
@@ -158,11 +158,13 @@ public final class ResponseCaches {
       }
       case "ssm" -> {
         String scope = identity.accountId() + ' ' + identity.region() + ' ';
-        addParameterNames(tags, scope, input == null ? null : input.get("Name"));
-        addParameterNames(tags, scope, input == null ? null : input.get("Names"));
+        addParameterNames(tags, identity, input == null ? null : input.get("Name"));
+        addParameterNames(tags, identity, input == null ? null : input.get("Names"));
         if (input != null && "Parameter".equals(text(input.get("ResourceType")))) {
-          addParameterNames(tags, scope, input.get("ResourceId"));
+          addParameterNames(tags, identity, input.get("ResourceId"));
         }
+        // A resource policy changed: whom the parameter is shared with, so other accounts' reads of it go.
+        addParameterNames(tags, identity, input == null ? null : input.get("ResourceArn"));
         if (!tags.isEmpty()) {
           tags.add("parameter-paths " + scope);
         }
@@ -222,19 +224,22 @@ public final class ResponseCaches {
     }
   }
 
-  /** A parameter's tag: the parameter its name (or ARN, with or without a selector) means. */
-  private static void addParameterNames(List<String> tags, String scope, JsonNode names) {
+  /**
+   * A parameter's tag: the parameter its name (or ARN, with or without a selector) means, in the
+   * account and Region an ARN names (a parameter shared with the caller), else the caller's.
+   */
+  private static void addParameterNames(List<String> tags, Identity identity, JsonNode names) {
     if (names == null) {
       return;
     }
     if (names.isArray()) {
       for (Iterator<JsonNode> it = names.elements(); it.hasNext(); ) {
-        addParameterNames(tags, scope, it.next());
+        addParameterNames(tags, identity, it.next());
       }
       return;
     }
     if (names.isTextual()) {
-      tags.add("parameter " + scope + ParameterNames.identity(names.textValue()));
+      tags.add("parameter " + ParameterNames.cacheTag(names.textValue(), identity.accountId(), identity.region()));
     }
   }
 

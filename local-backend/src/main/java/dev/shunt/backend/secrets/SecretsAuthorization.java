@@ -2,13 +2,15 @@ package dev.shunt.backend.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AccessControl;
+import dev.shunt.backend.auth.AccessDecisions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.auth.policy.AccessRequest;
 import dev.shunt.backend.auth.policy.NamedPolicy;
 import dev.shunt.backend.auth.policy.Policy;
-import dev.shunt.backend.auth.policy.PrincipalArns;
-import dev.shunt.backend.auth.policy.Verdict;
+import dev.shunt.backend.auth.policy.ResourceAccess;
+import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.RequestContext;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +18,7 @@ import java.util.Map;
  * the resource policy alone (every caller is an account root). With one, as AWS documents it: in
  * the secret's account the caller's identity policies or the resource policy may allow; from
  * another account both must; an explicit Deny in either always wins; the account's root needs no
- * identity policy.
+ * identity policy ({@link ResourceAccess}). Each decision goes to {@code GET /_shunt/explain}.
  */
 final class SecretsAuthorization {
   private volatile AccessControl access = AccessControl.OFF;
@@ -76,34 +78,13 @@ final class SecretsAuthorization {
       String resource, Map<String, String> tags, String action) {
     String principal = ctx.identity().principalArn();
     AccessRequest request = request(ctx, resource, tags, action);
-    Verdict byResource = resourcePolicy == null ? Verdict.NONE : resourcePolicy.evaluate(request);
-    if (byResource.denied()) {
-      throw SecretsErrors.explicitlyDenied(principal, action, resource);
-    }
-    boolean byIdentity = false;
-    for (NamedPolicy p : control.identityPolicies(principal)) {
-      Verdict v = p.policy().evaluate(request);
-      if (v.denied()) {
-        throw SecretsErrors.explicitlyDeniedByIdentity(principal, action, resource);
-      }
-      byIdentity |= v.allowed();
-    }
-    // An account's root holds every permission of its account: it needs no identity policy.
-    boolean root = PrincipalArns.isAccountRoot(principal);
-    if (ownerAccount.equals(ctx.accountId())) {
-      // In the secret's account, a resource policy grants only when it names the caller itself (or
-      // "*"): naming the account delegates to the account's identity policies, as in IAM.
-      if (root || byIdentity
-          || (resourcePolicy != null && resourcePolicy.evaluate(request, Policy.PrincipalMatch.DIRECT).allowed())) {
-        return;
-      }
-      throw SecretsErrors.noIdentityPolicyAllows(principal, action, resource);
-    }
-    if (!byResource.allowed()) {
-      throw SecretsErrors.accessDenied(principal, action, resource);
-    }
-    if (!root && !byIdentity) {
-      throw SecretsErrors.noIdentityPolicyAllows(principal, action, resource);
+    ResourceAccess.Decision decision = ResourceAccess.decide(
+        resourcePolicy == null ? List.of() : List.of(new NamedPolicy(ResourceAccess.RESOURCE_POLICY, resourcePolicy)),
+        control.identityPolicies(principal), request, ownerAccount);
+    control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal, request.action(),
+        resource, decision.allowed(), decision.reason().name(), decision.policyName(), decision.statement()));
+    if (!decision.allowed()) {
+      throw new AwsException("AccessDeniedException", decision.denial(principal, request.action(), resource));
     }
   }
 
@@ -127,6 +108,8 @@ final class SecretsAuthorization {
     if (input != null) {
       text(input, "VersionStage", "secretsmanager:VersionStage", request);
       text(input, "VersionId", "secretsmanager:VersionId", request);
+      // aws:RequestTag/K and aws:TagKeys: the tags CreateSecret or TagResource sets, the keys UntagResource removes.
+      ResourceAccess.requestTags(request, input);
     }
     return request.build();
   }

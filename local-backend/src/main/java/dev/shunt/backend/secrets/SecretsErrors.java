@@ -76,20 +76,6 @@ final class SecretsErrors {
         + " with an explicit deny in a resource-based policy");
   }
 
-  /** IAM's wording when, in the secret's account, neither an identity policy nor the resource policy allows. */
-  static AwsException noIdentityPolicyAllows(String principalArn, String action, String secretArn) {
-    return new AwsException("AccessDeniedException", "User: " + principalArn + " is not authorized to perform: "
-        + "secretsmanager:" + action + " on resource: " + secretArn
-        + " because no identity-based policy allows the secretsmanager:" + action + " action");
-  }
-
-  /** IAM's wording when a Deny statement of the caller's identity policies decided. */
-  static AwsException explicitlyDeniedByIdentity(String principalArn, String action, String secretArn) {
-    return new AwsException("AccessDeniedException", "User: " + principalArn + " is not authorized to perform: "
-        + "secretsmanager:" + action + " on resource: " + secretArn
-        + " with an explicit deny in an identity-based policy");
-  }
-
   static AwsException replicaReadOnly() {
     return invalidParameter(
         "Operation not permitted on a replica secret. Call must be made in primary secret's region.");

@@ -1,15 +1,18 @@
 package dev.shunt.backend.ssm;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.shunt.backend.auth.policy.NamedPolicy;
 import dev.shunt.backend.store.Persistent;
 import dev.shunt.backend.store.StoreKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One parameter: its versions (at most 100 kept) and tags. Every field but the identity is
+ * One parameter: its versions (at most 100 kept), tags and resource policies. Every field but the identity is
  * guarded by the parameter's monitor; PutParameter holds it from reading the latest version to
  * adding the next, so concurrent writers get consecutive versions with no gap or duplicate.
  * The store keeps it as one document ({@link ParameterDocuments}), written after each change.
@@ -29,6 +32,13 @@ final class Parameter implements Persistent {
   long lastVersion;
   /** Set when the parameter is deleted, so a writer that raced the delete starts a new parameter. */
   boolean deleted;
+  /**
+   * The resource policies sharing it with other accounts (PutResourcePolicy), oldest first; replaced
+   * whole under the monitor, so that an access decision reads them without it.
+   */
+  private volatile List<ParameterResourcePolicies.Entry> resourcePolicies = List.of();
+  /** The same policies as the access decision reads them. */
+  private volatile List<NamedPolicy> accessPolicies = List.of();
 
   Parameter(String accountId, String region, String name) {
     this.name = name;
@@ -46,6 +56,22 @@ final class Parameter implements Persistent {
   @Override
   public ObjectNode document() {
     return deleted || versions.isEmpty() ? null : ParameterDocuments.stored(this);
+  }
+
+  List<ParameterResourcePolicies.Entry> resourcePolicies() {
+    return resourcePolicies;
+  }
+
+  List<NamedPolicy> accessPolicies() {
+    return accessPolicies;
+  }
+
+  /** Replaces the resource policies; call holding the monitor. */
+  void resourcePolicies(List<ParameterResourcePolicies.Entry> policies) {
+    List<NamedPolicy> named = new ArrayList<>(policies.size());
+    policies.forEach(policy -> named.add(policy.named()));
+    this.accessPolicies = List.copyOf(named);
+    this.resourcePolicies = List.copyOf(policies);
   }
 
   ParameterVersion latest() {

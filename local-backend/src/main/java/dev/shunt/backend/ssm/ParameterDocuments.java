@@ -40,6 +40,12 @@ import java.util.Set;
  *           LastModifiedDate: "2026-01-05T10:00:00Z"
  *           LastModifiedUser: arn:aws:iam::111122223333:root
  *           Labels: [prod]
+ *     - Name: /shared/url
+ *       Tier: Advanced
+ *       Value: https://example.com
+ *       ResourcePolicies:                  # sharing it with other accounts (advanced parameters only)
+ *         - Policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "444455556666"},
+ *                    Action: ["ssm:GetParameter"], Resource: "*"}]}
  * </pre>
  * A version states Version (default: the one before it plus one, the first 1; numbers follow
  * each other, and the first may be above 1 when older ones aged out), Type (default
@@ -50,7 +56,10 @@ import java.util.Set;
  * PolicyText/PolicyType), DataType (default text), LastModifiedDate (ISO-8601; default
  * {@link SsmState#SEED_DATE}), LastModifiedUser (default the account's root) and Labels. Like an
  * overwrite, a version without KeyId, Description, AllowedPattern, Tier, Policies or DataType
- * keeps the one before it's. Making a parameter of them is {@link SsmState}'s.
+ * keeps the one before it's. ResourcePolicies (beside Tags) lists the policies that share the
+ * parameter, as GetResourcePolicies shows them: PolicyId (default: one made of the ARN and the
+ * policy's place), PolicyHash (the hash of Policy; stated, it must be) and Policy (its JSON text,
+ * or the policy itself). Making a parameter of them is {@link SsmState}'s.
  */
 final class ParameterDocuments {
   // Sorted, so that a message listing them reads the same every time.
@@ -63,7 +72,7 @@ final class ParameterDocuments {
 
   static {
     Set<String> fields = new java.util.TreeSet<>(VERSION_FIELDS);
-    fields.addAll(List.of("Name", "Tags", "Versions"));
+    fields.addAll(List.of("Name", "Tags", "Versions", "ResourcePolicies"));
     PARAMETER_FIELDS = java.util.Collections.unmodifiableSet(fields);
   }
 
@@ -116,7 +125,61 @@ final class ParameterDocuments {
         version.labels.forEach(labels::add);
       }
     }
+    if (!parameter.resourcePolicies().isEmpty()) {
+      document.set("ResourcePolicies", resourcePolicies(parameter.resourcePolicies()));
+    }
     return document;
+  }
+
+  /** Resource policies as GetResourcePolicies shows them: PolicyId, PolicyHash and Policy (its text). */
+  static ArrayNode resourcePolicies(List<ParameterResourcePolicies.Entry> policies) {
+    ArrayNode out = Json.array();
+    policies.forEach(policy -> out.addObject().put("PolicyId", policy.id()).put("PolicyHash", policy.hash())
+        .put("Policy", policy.text()));
+    return out;
+  }
+
+  /** One resource policy as a document states it: PolicyId and PolicyHash may be left out (null). */
+  record StatedPolicy(String id, String hash, String text) {}
+
+  private static final Set<String> RESOURCE_POLICY_FIELDS = sorted("PolicyId", "PolicyHash", "Policy");
+
+  /**
+   * The resource policies a document states (ResourcePolicies: a list of {PolicyId, PolicyHash,
+   * Policy}, Policy as JSON text or as the policy itself), or null when it states none.
+   */
+  static List<StatedPolicy> resourcePolicies(ObjectNode document) {
+    JsonNode list = document.get("ResourcePolicies");
+    if (list == null || list.isNull()) {
+      return null;
+    }
+    if (!list.isArray()) {
+      throw new IllegalArgumentException("ResourcePolicies must be a list of {PolicyId, PolicyHash, Policy}");
+    }
+    List<StatedPolicy> policies = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = "ResourcePolicies[" + i + "].";
+      JsonNode entry = list.get(i);
+      if (!entry.isObject()) {
+        throw new IllegalArgumentException("ResourcePolicies[" + i + "] must be a mapping");
+      }
+      try {
+        Documents.onlyFields((ObjectNode) entry, RESOURCE_POLICY_FIELDS);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(at + e.getMessage());
+      }
+      JsonNode policy = entry.get("Policy");
+      if (policy == null || policy.isNull()) {
+        throw new IllegalArgumentException(at + "Policy is required");
+      }
+      String text = policy.isTextual() ? policy.asText() : policy.isObject() ? Json.text(policy) : null;
+      if (text == null) {
+        throw new IllegalArgumentException(at + "Policy must be the policy, or its JSON text");
+      }
+      policies.add(new StatedPolicy(text((ObjectNode) entry, at, "PolicyId"), text((ObjectNode) entry, at,
+          "PolicyHash"), text));
+    }
+    return policies;
   }
 
   /** A customized service setting's document. */

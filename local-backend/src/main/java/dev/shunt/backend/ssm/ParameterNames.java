@@ -40,6 +40,32 @@ public final class ParameterNames {
     return key(select(text).name());
   }
 
+  /**
+   * What a cache tags an answer about the parameter {@code text} names with: its account and
+   * Region (an ARN's own, else the caller's) and {@link #identity}; so that a write by the owner
+   * of a shared parameter drops another account's cached read of it by ARN.
+   */
+  public static String cacheTag(String text, String accountId, String region) {
+    String[] scope = arnScope(text);
+    return scope == null || scope[2].isEmpty() ? accountId + ' ' + region + ' ' + identity(text)
+        : scope[2] + ' ' + scope[1] + ' ' + identity(text);
+  }
+
+  /**
+   * {partition, Region, account} of a parameter's ARN ({@code arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME};
+   * the account is empty for AWS's public parameters), or null when {@code text} is not one.
+   */
+  static String[] arnScope(String text) {
+    if (!text.startsWith("arn:")) {
+      return null;
+    }
+    String[] parts = text.split(":", 6);
+    if (parts.length == 6 && parts[2].equals("ssm") && parts[5].startsWith("parameter/")) {
+      return new String[] {parts[1], parts[3], parts[4]};
+    }
+    return null;
+  }
+
   /** {@code arn:aws:ssm:REGION:ACCOUNT:parameter/NAME} to the name ({@code /a/b} keeps its slash). */
   static String unwrapArn(String text) {
     if (!text.startsWith("arn:")) {

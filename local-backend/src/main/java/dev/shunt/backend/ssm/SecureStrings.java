@@ -80,6 +80,18 @@ final class SecureStrings {
     }
   }
 
+  /**
+   * Whether a version is sealed under the account's AWS managed key for Parameter Store
+   * ({@code aws/ssm}), which cannot be shared with another account: named so, or its key is it.
+   */
+  boolean awsManaged(String accountId, String region, ParameterVersion version) {
+    if (version.keyId != null && (version.keyId.equals(DEFAULT_KEY) || version.keyId.endsWith(":" + DEFAULT_KEY))) {
+      return true;
+    }
+    String managed = kms.keyArnFor(accountId, region, DEFAULT_KEY);
+    return managed != null && version.sealed != null && managed.equals(version.sealed.keyArn());
+  }
+
   /** KMS's error as SSM reports it: InvalidKeyId naming the KMS error (AccessDenied stays AccessDenied). */
   private static AwsException kmsFailure(AwsException e) {
     if (e.code().equals("AccessDeniedException")) {

@@ -40,6 +40,8 @@ public final class SsmBackend {
   private static final String BY_PATH = "ssm.GetParametersByPath";
   private static final String DESCRIBE = "ssm.DescribeParameters";
   private static final String HISTORY = "ssm.GetParameterHistory";
+  private static final String RESOURCE_POLICIES = "ssm.GetResourcePolicies";
+  private static final String DESCRIBE_SHARED = "ssm.DescribeParameters.Shared";
 
   /** A parameter as a read returns it: the version read, its value (plaintext or ciphertext form). */
   record View(String name, String arn, ParameterVersion version, String selector, String value, String sourceResult) {}
@@ -234,7 +236,7 @@ public final class SsmBackend {
     if (selected.name().startsWith(PublicParameters.PREFIX)) {
       return publicParameter(ctx, selected);
     }
-    Parameter parameter = find(ctx, selected.name());
+    Parameter parameter = find(ctx, owner(ctx, nameText), selected.name());
     ParameterVersion version;
     synchronized (parameter) {
       version = pick(parameter, selected);
@@ -437,7 +439,7 @@ public final class SsmBackend {
   record History(ParameterVersion version, List<String> labels, String value) {}
 
   Page<History> history(RequestContext ctx, String name, boolean withDecryption, int maxResults, String nextToken) {
-    Parameter parameter = find(ctx, ParameterNames.unwrapArn(name));
+    Parameter parameter = find(ctx, owner(ctx, name), ParameterNames.unwrapArn(name));
     List<ParameterVersion> versions;
     List<List<String>> labels = new ArrayList<>();
     synchronized (parameter) {
@@ -588,6 +590,9 @@ public final class SsmBackend {
     ParameterVersion latest = parameter.latest();
     parameter.deleted = true;
     Persistence.removed(parameter);
+    if (!parameter.resourcePolicies().isEmpty()) {
+      region.shared.remove(parameter.key);
+    }
     if (region.parameters.remove(parameter.key, parameter) && latest != null) {
       region.counter(latest.tier).decrementAndGet();
     }
@@ -648,6 +653,199 @@ public final class SsmBackend {
     }
   }
 
+  // ---- resource policies (sharing) -------------------------------------------------------
+
+  /** PutResourcePolicy's answer. */
+  record PolicyPut(String policyId, String policyHash) {}
+
+  /**
+   * PutResourcePolicy: adds a policy sharing the parameter (no PolicyId), or replaces the one
+   * {@code policyId} names when {@code policyHash} is still its hash. Only an advanced parameter
+   * can be shared, and a SecureString only under a customer managed key.
+   */
+  PolicyPut putResourcePolicy(RequestContext ctx, String resourceArn, String policy, String policyId,
+      String policyHash) {
+    Parameter parameter = shareable(ctx, resourceArn, "PutResourcePolicy");
+    if (policyId == null && policyHash != null) {
+      throw SsmErrors.policyInvalidParameter("PolicyHash names the version of an existing policy: give its PolicyId "
+          + "too, or neither to add a policy.");
+    }
+    if (policyId != null && policyHash == null) {
+      throw SsmErrors.policyInvalidParameter("To update the policy " + policyId + ", give its PolicyHash as "
+          + "PutResourcePolicy or GetResourcePolicies last answered it.");
+    }
+    checkShareable(ctx.accountId(), ctx.region(), parameter);
+    ParameterResourcePolicies.check(policy, parameter.arn);
+    synchronized (parameter) {
+      if (parameter.deleted) {
+        throw SsmErrors.resourceNotFound();
+      }
+      checkShareable(ctx.accountId(), ctx.region(), parameter);
+      List<ParameterResourcePolicies.Entry> policies = new ArrayList<>(parameter.resourcePolicies());
+      ParameterResourcePolicies.Entry made;
+      if (policyId == null) {
+        if (policies.size() >= ParameterResourcePolicies.MAX_POLICIES) {
+          throw SsmErrors.policyLimit("The parameter has " + policies.size() + " resource policies, the most it can "
+              + "have; update or delete one.");
+        }
+        made = ParameterResourcePolicies.Entry.of(java.util.UUID.randomUUID().toString(), policy);
+        policies.add(made);
+      } else {
+        int at = indexOf(policies, policyId, policyHash);
+        made = ParameterResourcePolicies.Entry.of(policyId, policy);
+        policies.set(at, made);
+      }
+      parameter.resourcePolicies(policies);
+      regions.get(ctx.accountId(), ctx.region()).shared.add(parameter.key);
+      Persistence.touched(parameter);
+      return new PolicyPut(made.id(), made.hash());
+    }
+  }
+
+  /** GetResourcePolicies: the parameter's policies, oldest first, a page at a time. */
+  Page<ParameterResourcePolicies.Entry> getResourcePolicies(RequestContext ctx, String resourceArn, int maxResults,
+      String nextToken) {
+    Parameter parameter = shareable(ctx, resourceArn, "GetResourcePolicies");
+    List<ParameterResourcePolicies.Entry> policies = parameter.resourcePolicies();
+    int from = nextToken == null ? 0 : PageTokens.openOffset(RESOURCE_POLICIES, nextToken, policies.size());
+    if (from < 0) {
+      throw SsmErrors.policyInvalidParameter("The NextToken is not one GetResourcePolicies gave for this parameter.");
+    }
+    int to = Math.min(policies.size(), from + maxResults);
+    return new Page<>(List.copyOf(policies.subList(from, to)),
+        to < policies.size() ? PageTokens.sealOffset(RESOURCE_POLICIES, to) : null);
+  }
+
+  /** DeleteResourcePolicy: removes the policy {@code policyId} names while {@code policyHash} is still its hash. */
+  void deleteResourcePolicy(RequestContext ctx, String resourceArn, String policyId, String policyHash) {
+    Parameter parameter = shareable(ctx, resourceArn, "DeleteResourcePolicy");
+    synchronized (parameter) {
+      if (parameter.deleted) {
+        throw SsmErrors.resourceNotFound();
+      }
+      List<ParameterResourcePolicies.Entry> policies = new ArrayList<>(parameter.resourcePolicies());
+      policies.remove(indexOf(policies, policyId, policyHash));
+      parameter.resourcePolicies(policies);
+      if (policies.isEmpty()) {
+        regions.get(ctx.accountId(), ctx.region()).shared.remove(parameter.key);
+      }
+      Persistence.touched(parameter);
+    }
+  }
+
+  private static int indexOf(List<ParameterResourcePolicies.Entry> policies, String policyId, String policyHash) {
+    for (int i = 0; i < policies.size(); i++) {
+      ParameterResourcePolicies.Entry policy = policies.get(i);
+      if (policy.id().equals(policyId)) {
+        if (!policy.hash().equals(policyHash)) {
+          throw SsmErrors.policyConflict(policyId);
+        }
+        return i;
+      }
+    }
+    throw SsmErrors.policyNotFound(policyId);
+  }
+
+  /**
+   * The parameter a resource policy operation's ResourceArn names, once the caller may do
+   * {@code action} on it: a parameter's ARN in this Region and partition
+   * (ResourcePolicyInvalidParameterException otherwise), of a parameter that exists
+   * (ResourceNotFoundException). Another account's parameter is never shareable by the caller:
+   * its policies can allow only reads, so the access check refuses first.
+   */
+  private Parameter shareable(RequestContext ctx, String resourceArn, String action) {
+    String[] scope = ParameterNames.arnScope(resourceArn);
+    if (scope == null || scope[2].isEmpty()) {
+      throw SsmErrors.policyInvalidParameter("The ResourceArn " + resourceArn + " is not a parameter's ARN "
+          + "(arn:" + ctx.partition() + ":ssm:" + ctx.region() + ":ACCOUNT:parameter/NAME); Shunt keeps resource "
+          + "policies for parameters only.");
+    }
+    if (!scope[0].equals(ctx.partition()) || !scope[1].equals(ctx.region())) {
+      throw SsmErrors.policyInvalidParameter("The ResourceArn " + resourceArn + " names a parameter in "
+          + scope[0] + "/" + scope[1] + ", not in this request's " + ctx.partition() + "/" + ctx.region() + ".");
+    }
+    String name = ParameterNames.unwrapArn(resourceArn);
+    try {
+      ParameterNames.checkReadable(name);
+    } catch (AwsException e) {
+      throw SsmErrors.policyInvalidParameter("The ResourceArn " + resourceArn + " names no parameter: "
+          + e.getMessage());
+    }
+    authorize(ctx, action, resourceArn);
+    Parameter parameter = scope[2].equals(ctx.accountId()) ? lookup(ctx, name) : null;
+    if (parameter == null) {
+      throw SsmErrors.resourceNotFound();
+    }
+    ctx.audit().parameter(parameter.name, parameter.arn, ctx.accountId());
+    return parameter;
+  }
+
+  /**
+   * Whether the parameter may be shared (AWS user guide, "Prerequisites for sharing parameters"):
+   * it is in the advanced tier, and a SecureString is encrypted under a customer managed key (AWS
+   * managed keys cannot be shared); ResourcePolicyInvalidParameterException otherwise.
+   */
+  void checkShareable(String accountId, String region, Parameter parameter) {
+    ParameterVersion latest;
+    synchronized (parameter) {
+      latest = parameter.latest();
+    }
+    if (latest == null) {
+      throw SsmErrors.resourceNotFound();
+    }
+    if (!latest.tier.equals(ADVANCED)) {
+      throw SsmErrors.policyInvalidParameter("The parameter " + parameter.name + " is in the " + latest.tier
+          + " tier. To share a parameter, it must be in the advanced parameter tier.");
+    }
+    if (latest.secure() && secure.awsManaged(accountId, region, latest)) {
+      throw SsmErrors.policyInvalidParameter("The SecureString parameter " + parameter.name + " is encrypted with "
+          + "the AWS managed key " + SecureStrings.DEFAULT_KEY + ". To share a SecureString parameter, it must be "
+          + "encrypted with a customer managed key; AWS managed keys cannot be shared.");
+    }
+  }
+
+  /** DescribeParameters with Shared: the parameters of other accounts in this Region shared with the caller, by ARN. */
+  Page<Metadata> describeShared(RequestContext ctx, List<ParameterFilters.Filter> legacy,
+      List<ParameterFilters.Filter> filters, int maxResults, String nextToken) {
+    if (!legacy.isEmpty() && !filters.isEmpty()) {
+      throw CommonErrors.validation("You can use either Filters or ParameterFilters in a single request.");
+    }
+    List<ParameterFilters.Filter> checked = legacy.isEmpty() ? ParameterFilters.parse(filters, false)
+        : ParameterFilters.parseLegacy(legacy);
+    String after = null;
+    if (nextToken != null) {
+      after = PageTokens.open(DESCRIBE_SHARED, nextToken);
+      if (after == null) {
+        throw SsmErrors.invalidNextToken();
+      }
+    }
+    java.util.TreeMap<String, Metadata> shared = new java.util.TreeMap<>();
+    for (SsmRegion region : regions.all()) {
+      if (!region.region.equals(ctx.region()) || region.accountId.equals(ctx.accountId())) {
+        continue;
+      }
+      for (String key : region.shared) {
+        Parameter parameter = live(region, key, ctx.now());
+        if (parameter == null || after != null && parameter.arn.compareTo(after) <= 0
+            || !authorization.sharedWith(ctx, parameter)) {
+          continue;
+        }
+        ParameterVersion latest = visible(region, parameter, ctx.now(), checked);
+        if (latest != null) {
+          shared.put(parameter.arn, new Metadata(parameter.name, parameter.arn, latest));
+        }
+      }
+    }
+    List<Metadata> page = new ArrayList<>(Math.min(maxResults, shared.size()));
+    for (Metadata metadata : shared.values()) {
+      if (page.size() == maxResults) {
+        return new Page<>(page, PageTokens.seal(DESCRIBE_SHARED, page.get(page.size() - 1).arn()));
+      }
+      page.add(metadata);
+    }
+    return new Page<>(page, null);
+  }
+
   // ---- service settings -------------------------------------------------------------------
 
   /** A setting as GetServiceSetting shows it. */
@@ -694,44 +892,86 @@ public final class SsmBackend {
   }
 
   /**
-   * Under a principals file, checks {@code ssm:ACTION} on the parameter a name or ARN names (a
-   * version or label selector aside), whether or not it exists: AWS answers AccessDeniedException
-   * before ParameterNotFound. The parameter's tags are its {@code aws:ResourceTag} keys.
+   * Checks {@code ssm:ACTION} on the parameter a name or ARN names (a version or label selector
+   * aside), whether or not it exists: AWS answers AccessDeniedException before ParameterNotFound.
+   * An ARN names the parameter in its own account, so another account's caller is decided by the
+   * parameter's resource policies (and, under a principals file, its identity policies); in its
+   * own account only a principals file checks anything. The parameter's tags are its
+   * {@code aws:ResourceTag} keys.
    */
   void authorize(RequestContext ctx, String action, String nameText) {
-    if (!authorization.enabled() || nameText == null) {
+    if (nameText == null) {
+      return;
+    }
+    String[] scope = ParameterNames.arnScope(nameText);
+    boolean byArn = scope != null && !scope[2].isEmpty();
+    String account = byArn ? scope[2] : ctx.accountId();
+    if (!authorization.enabled() && account.equals(ctx.accountId())) {
       return;
     }
     String name = ParameterNames.select(nameText).name();
-    Parameter parameter = lookup(ctx, name);
+    String region = byArn ? scope[1] : ctx.region();
+    boolean here = !byArn || region.equals(ctx.region()) && scope[0].equals(ctx.partition());
+    Parameter parameter = here ? lookup(ctx, account, name) : null;
     Map<String, String> tags = Map.of();
+    List<dev.shunt.backend.auth.policy.NamedPolicy> policies = List.of();
     if (parameter != null) {
+      policies = parameter.accessPolicies();
       synchronized (parameter) {
-        tags = Map.copyOf(parameter.tags);
+        tags = parameter.tags.isEmpty() ? Map.of() : Map.copyOf(parameter.tags);
       }
     }
-    authorization.authorize(ctx, action, ParameterNames.arn(ctx.region(), ctx.accountId(), name), tags);
+    // The resource as the request names it (another Region's ARN stays that Region's).
+    String arn = parameter != null ? parameter.arn : !byArn ? ParameterNames.arn(region, account, name)
+        : "arn:" + scope[0] + ":ssm:" + region + ":" + account + ":parameter"
+            + (name.startsWith("/") ? name : "/" + name);
+    authorization.authorize(ctx, action, arn, account, tags, policies);
   }
 
   /** Under a principals file, checks an action that names no parameter (DescribeParameters) on {@code *}. */
   void authorizeAll(RequestContext ctx, String action) {
-    authorization.authorize(ctx, action, "*", Map.of());
+    authorization.authorize(ctx, action, "*", ctx.accountId(), Map.of(), List.of());
+  }
+
+  /**
+   * The account whose parameter a name or ARN names: an ARN's own (AWS's public parameters' ARNs
+   * name none: the caller's), else the caller's. An ARN of another Region or partition names no
+   * parameter served here: ParameterNotFound (SSM does not follow an ARN to its Region).
+   */
+  private static String owner(RequestContext ctx, String text) {
+    String[] scope = ParameterNames.arnScope(text);
+    if (scope == null || scope[2].isEmpty()) {
+      return ctx.accountId();
+    }
+    if (!scope[1].equals(ctx.region()) || !scope[0].equals(ctx.partition())) {
+      throw SsmErrors.parameterNotFound();
+    }
+    return scope[2];
   }
 
   // ---- lookup -----------------------------------------------------------------------------
 
   private Parameter find(RequestContext ctx, String name) {
-    Parameter parameter = lookup(ctx, name);
+    return find(ctx, ctx.accountId(), name);
+  }
+
+  /** The live parameter of that name in {@code accountId} (the caller's, or a sharing owner's), in this Region. */
+  private Parameter find(RequestContext ctx, String accountId, String name) {
+    Parameter parameter = lookup(ctx, accountId, name);
     if (parameter == null) {
       throw SsmErrors.parameterNotFound();
     }
-    ctx.audit().parameter(parameter.name, parameter.arn, ctx.accountId());
+    ctx.audit().parameter(parameter.name, parameter.arn, accountId);
     return parameter;
   }
 
   /** The live parameter of that name, with or without its leading slash ({@link ParameterNames#key}), or null. */
   private Parameter lookup(RequestContext ctx, String name) {
-    SsmRegion region = regions.peek(ctx.accountId(), ctx.region());
+    return lookup(ctx, ctx.accountId(), name);
+  }
+
+  private Parameter lookup(RequestContext ctx, String accountId, String name) {
+    SsmRegion region = regions.peek(accountId, ctx.region());
     return region == null ? null : live(region, ParameterNames.key(name), ctx.now());
   }
 

@@ -157,4 +157,29 @@ final class SsmErrors {
   static AwsException unsupportedType(String message) {
     return new AwsException("UnsupportedParameterType", message);
   }
+
+  // ---- resource policies -------------------------------------------------------------------
+
+  static AwsException policyInvalidParameter(String message) {
+    return new AwsException("ResourcePolicyInvalidParameterException", message);
+  }
+
+  static AwsException policyLimit(String message) {
+    return new AwsException("ResourcePolicyLimitExceededException", message);
+  }
+
+  static AwsException policyConflict(String policyId) {
+    return new AwsException("ResourcePolicyConflictException", "The PolicyHash given is not the current hash of the "
+        + "policy " + policyId + ": it changed since you read it. Get the policies again and retry.");
+  }
+
+  static AwsException policyNotFound(String policyId) {
+    return new AwsException("ResourcePolicyNotFoundException", "No policy with the PolicyId " + policyId
+        + " is attached to the resource.");
+  }
+
+  /** The parameter a resource policy operation names does not exist (the model's words). */
+  static AwsException resourceNotFound() {
+    return new AwsException("ResourceNotFoundException", "The specified parameter to be shared could not be found.");
+  }
 }

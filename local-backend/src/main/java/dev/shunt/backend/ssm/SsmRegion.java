@@ -1,6 +1,7 @@
 package dev.shunt.backend.ssm;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,8 @@ final class SsmRegion {
   final ConcurrentHashMap<String, ServiceSettings.Setting> settings = new ConcurrentHashMap<>();
   /** What the store keeps of each setting (one object per setting, touched by each of its changes). */
   final Map<String, ServiceSettings.Stored> storedSettings;
+  /** The keys of the parameters that have resource policies: what DescribeParameters' Shared option looks through. */
+  final Set<String> shared = ConcurrentHashMap.newKeySet();
   final AtomicInteger standardCount = new AtomicInteger();
   final AtomicInteger advancedCount = new AtomicInteger();
 

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SSM Parameter Store on the wire ({@code AmazonSSM.*}): the 16 Parameter Store operations read
+ * SSM Parameter Store on the wire ({@code AmazonSSM.*}): the 19 Parameter Store operations read
  * their validated JSON input, call {@link SsmBackend} and write SSM's output shapes. Every other
  * SSM operation (Run Command, Automation...) answers UnsupportedOperationException naming these.
  */
@@ -49,6 +49,9 @@ public final class SsmService implements AwsService {
     operations.put("GetServiceSetting", this::getServiceSetting);
     operations.put("UpdateServiceSetting", this::updateServiceSetting);
     operations.put("ResetServiceSetting", this::resetServiceSetting);
+    operations.put("PutResourcePolicy", this::putResourcePolicy);
+    operations.put("GetResourcePolicies", this::getResourcePolicies);
+    operations.put("DeleteResourcePolicy", this::deleteResourcePolicy);
   }
 
   @Override
@@ -142,8 +145,12 @@ public final class SsmService implements AwsService {
     ssm.authorizeAll(ctx, "DescribeParameters");
     Integer max = integer(in, "MaxResults");
     // Without MaxResults AWS pages DescribeParameters by 10 (moto's test_describe_parameters_paging), not 50.
-    SsmBackend.Page<SsmBackend.Metadata> page = ssm.describeParameters(ctx, filters(in, "Filters"),
-        filters(in, "ParameterFilters"), max == null ? 10 : max, string(in, "NextToken"));
+    // Shared: the parameters other accounts shared with the caller, instead of its own.
+    SsmBackend.Page<SsmBackend.Metadata> page = flag(in, "Shared")
+        ? ssm.describeShared(ctx, filters(in, "Filters"), filters(in, "ParameterFilters"), max == null ? 10 : max,
+            string(in, "NextToken"))
+        : ssm.describeParameters(ctx, filters(in, "Filters"), filters(in, "ParameterFilters"), max == null ? 10 : max,
+            string(in, "NextToken"));
     ObjectNode out = Json.object();
     ArrayNode parameters = out.putArray("Parameters");
     for (SsmBackend.Metadata metadata : page.items()) {
@@ -246,6 +253,32 @@ public final class SsmService implements AwsService {
 
   private ObjectNode resetServiceSetting(RequestContext ctx, ObjectNode in) {
     return setting(ssm.resetSetting(ctx, string(in, "SettingId")));
+  }
+
+  private ObjectNode putResourcePolicy(RequestContext ctx, ObjectNode in) {
+    SsmBackend.PolicyPut put = ssm.putResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "Policy"),
+        string(in, "PolicyId"), string(in, "PolicyHash"));
+    return Json.object().put("PolicyId", put.policyId()).put("PolicyHash", put.policyHash());
+  }
+
+  private ObjectNode getResourcePolicies(RequestContext ctx, ObjectNode in) {
+    Integer max = integer(in, "MaxResults");
+    SsmBackend.Page<ParameterResourcePolicies.Entry> page = ssm.getResourcePolicies(ctx, string(in, "ResourceArn"),
+        max == null ? ParameterResourcePolicies.MAX_POLICIES : max, string(in, "NextToken"));
+    ObjectNode out = Json.object();
+    ArrayNode policies = out.putArray("Policies");
+    for (ParameterResourcePolicies.Entry policy : page.items()) {
+      policies.addObject().put("PolicyId", policy.id()).put("PolicyHash", policy.hash()).put("Policy", policy.text());
+    }
+    if (page.nextToken() != null) {
+      out.put("NextToken", page.nextToken());
+    }
+    return out;
+  }
+
+  private ObjectNode deleteResourcePolicy(RequestContext ctx, ObjectNode in) {
+    ssm.deleteResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "PolicyId"), string(in, "PolicyHash"));
+    return null;
   }
 
   // ---- shapes -----------------------------------------------------------------------------

@@ -173,6 +173,7 @@ final class SsmState implements StateSection {
     Map<String, String> tags = java.util.Objects.requireNonNullElseGet(Documents.tags(document.get("Tags")),
         java.util.LinkedHashMap::new);
     List<ParameterDocuments.Stated> versions = ParameterDocuments.versions(document);
+    List<ParameterDocuments.StatedPolicy> policies = ParameterDocuments.resourcePolicies(document);
     String type = ParameterDocuments.type(versions);
     boolean secure = type.equals(SsmBackend.SECURE_STRING);
     List<String> plaintexts = new ArrayList<>();
@@ -192,7 +193,7 @@ final class SsmState implements StateSection {
     RequestContext ctx = context(account, region);
     Parameter existing = SsmBackend.live(state, ParameterNames.key(name), ctx.now());
     if (existing == null) {
-      Parameter created = create(ctx, state, name, tags, versions, type, plaintexts);
+      Parameter created = create(ctx, state, name, tags, versions, type, plaintexts, policies);
       if (created != null) {
         return;
       }
@@ -201,7 +202,8 @@ final class SsmState implements StateSection {
         throw new IllegalStateException("The parameter " + name + " was made and removed while it loaded");
       }
     }
-    String field = contradiction(ctx, existing, name, document.has("Tags") ? tags : null, versions, plaintexts);
+    String field = contradiction(ctx, existing, name, document.has("Tags") ? tags : null, versions, plaintexts,
+        policies);
     if (field != null) {
       throw new IllegalArgumentException("the parameter exists and differs: " + field);
     }
@@ -214,7 +216,8 @@ final class SsmState implements StateSection {
    * check; returns null (having changed nothing) when another of its name appeared meanwhile.
    */
   private Parameter create(RequestContext ctx, SsmRegion state, String name, Map<String, String> tags,
-      List<ParameterDocuments.Stated> versions, String type, List<String> plaintexts) {
+      List<ParameterDocuments.Stated> versions, String type, List<String> plaintexts,
+      List<ParameterDocuments.StatedPolicy> policies) {
     try {
       ParameterNames.checkWritable(name);
       for (String key : tags.keySet()) {
@@ -271,14 +274,67 @@ final class SsmState implements StateSection {
     }
     parameter.lastVersion = parameter.versions.lastKey();
     parameter.tags.putAll(tags);
+    if (policies != null && !policies.isEmpty()) {
+      try {
+        parameter.resourcePolicies(resourcePolicies(state, parameter, policies));
+      } catch (RuntimeException e) {
+        state.counter(tier).decrementAndGet();
+        throw e;
+      }
+    }
     synchronized (parameter) {
       if (state.parameters.putIfAbsent(parameter.key, parameter) != null) {
         state.counter(tier).decrementAndGet();
         return null;
       }
+      if (!parameter.resourcePolicies().isEmpty()) {
+        state.shared.add(parameter.key);
+      }
       Persistence.touched(parameter);
     }
     return parameter;
+  }
+
+  /**
+   * The resource policies a document shares the parameter with, checked as PutResourcePolicy
+   * checks them (an advanced parameter, a customer managed key, the policy's rules); a PolicyId
+   * left out is made of the parameter's ARN and the policy's place, so a seed makes the same ids
+   * everywhere; a PolicyHash stated must be the policy's.
+   */
+  private List<ParameterResourcePolicies.Entry> resourcePolicies(SsmRegion state, Parameter parameter,
+      List<ParameterDocuments.StatedPolicy> policies) {
+    if (policies.size() > ParameterResourcePolicies.MAX_POLICIES) {
+      throw new IllegalArgumentException("ResourcePolicies holds " + policies.size() + " policies; a parameter has at "
+          + "most " + ParameterResourcePolicies.MAX_POLICIES);
+    }
+    try {
+      ssm.checkShareable(state.accountId, state.region, parameter);
+    } catch (AwsException e) {
+      throw new IllegalArgumentException("ResourcePolicies: " + e.getMessage());
+    }
+    List<ParameterResourcePolicies.Entry> entries = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < policies.size(); i++) {
+      ParameterDocuments.StatedPolicy stated = policies.get(i);
+      String at = "ResourcePolicies[" + i + "].";
+      try {
+        ParameterResourcePolicies.check(stated.text(), parameter.arn);
+      } catch (AwsException e) {
+        throw new IllegalArgumentException(at + "Policy: " + e.getMessage());
+      }
+      String id = stated.id() != null ? stated.id() : java.util.UUID.nameUUIDFromBytes((parameter.arn + "#" + i)
+          .getBytes(StandardCharsets.UTF_8)).toString();
+      if (!ids.add(id)) {
+        throw new IllegalArgumentException(at + "PolicyId " + id + " is given twice; an id names one policy");
+      }
+      ParameterResourcePolicies.Entry entry = ParameterResourcePolicies.Entry.of(id, stated.text());
+      if (stated.hash() != null && !stated.hash().equals(entry.hash())) {
+        throw new IllegalArgumentException(at + "PolicyHash " + stated.hash() + " is not the hash of its Policy ("
+            + entry.hash() + ")");
+      }
+      entries.add(entry);
+    }
+    return entries;
   }
 
   /** A version with what it keeps from the one before it, checked. */
@@ -380,10 +436,21 @@ final class SsmState implements StateSection {
    * by its plaintext.
    */
   private String contradiction(RequestContext ctx, Parameter existing, String name, Map<String, String> tags,
-      List<ParameterDocuments.Stated> versions, List<String> plaintexts) {
+      List<ParameterDocuments.Stated> versions, List<String> plaintexts,
+      List<ParameterDocuments.StatedPolicy> policies) {
     ObjectNode stated = Json.object().put("Name", name);
     ObjectNode theirs = Json.object();
     List<ParameterVersion> kept;
+    if (policies != null) {
+      ArrayNode list = stated.putArray("ResourcePolicies");
+      for (ParameterDocuments.StatedPolicy policy : policies) {
+        ObjectNode entry = list.addObject();
+        ParameterDocuments.putIfNotNull(entry, "PolicyId", policy.id());
+        ParameterDocuments.putIfNotNull(entry, "PolicyHash", policy.hash());
+        entry.put("Policy", policy.text());
+      }
+      theirs.set("ResourcePolicies", ParameterDocuments.resourcePolicies(existing.resourcePolicies()));
+    }
     synchronized (existing) {
       theirs.put("Name", existing.name);
       ObjectNode existingTags = theirs.putObject("Tags");

@@ -22,7 +22,8 @@ class SsmOperationCoverageIT {
   static final Set<String> PARAMETER_STORE = Set.of("PutParameter", "GetParameter", "GetParameters",
       "GetParametersByPath", "DeleteParameter", "DeleteParameters", "DescribeParameters", "GetParameterHistory",
       "LabelParameterVersion", "UnlabelParameterVersion", "AddTagsToResource", "ListTagsForResource",
-      "RemoveTagsFromResource", "GetServiceSetting", "UpdateServiceSetting", "ResetServiceSetting");
+      "RemoveTagsFromResource", "GetServiceSetting", "UpdateServiceSetting", "ResetServiceSetting",
+      "PutResourcePolicy", "GetResourcePolicies", "DeleteResourcePolicy");
 
   @Test
   void everyParameterStoreOperationIsImplementedAndTheRestSaySo() throws Exception {
