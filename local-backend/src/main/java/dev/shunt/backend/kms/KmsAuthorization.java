@@ -60,7 +60,8 @@ final class KmsAuthorization {
       return;
     }
     String principal = ctx.identity().principalArn();
-    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), qualified(action), "*").build();
+    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), qualified(action), "*")
+        .source(KmsConditionKeys.withoutKey(ctx, action.equals("CreateKey"))).build();
     boolean allowed = principal.endsWith(":root");
     for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
       dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
@@ -91,7 +92,7 @@ final class KmsAuthorization {
     String principal = ctx.identity().principalArn();
     KmsAccess.Decision decision = compiled == null ? null : KmsAccess.decide(compiled,
         control.identityPolicies(principal), AccessRequest.builder(principal, ctx.accountId(), "kms:PutKeyPolicy",
-            keyArn).build(), keyAccount);
+            keyArn).source(KmsConditionKeys.withoutKey(ctx, false)).build(), keyAccount);
     if (decision == null || !decision.allowed()) {
       throw new AwsException("MalformedPolicyDocumentException",
           "The new key policy will not allow you to update the key policy in the future.");

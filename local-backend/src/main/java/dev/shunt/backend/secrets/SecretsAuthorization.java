@@ -5,6 +5,8 @@ import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.AccessDecisions;
 import dev.shunt.backend.auth.PolicyDocument;
 import dev.shunt.backend.auth.policy.AccessRequest;
+import dev.shunt.backend.auth.policy.ConditionKeySource;
+import dev.shunt.backend.auth.policy.GlobalConditionKeys;
 import dev.shunt.backend.auth.policy.NamedPolicy;
 import dev.shunt.backend.auth.policy.Policy;
 import dev.shunt.backend.auth.policy.ResourceAccess;
@@ -88,36 +90,38 @@ final class SecretsAuthorization {
     }
   }
 
-  /** The request as the policies see it: who, what, which secret, and Secrets Manager's condition keys. */
+  /** The request as the policies see it: who, what, which secret; its condition keys are read when a policy asks. */
   private static AccessRequest request(RequestContext ctx, String resource, Map<String, String> tags, String action) {
-    AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
-        "secretsmanager:" + action, resource)
-        .key("aws:CurrentTime", ctx.now().toString())
-        .key("aws:EpochTime", Long.toString(ctx.now().getEpochSecond()));
-    if (!resource.equals("*")) {
-      request.key("secretsmanager:SecretId", resource);
-    }
-    if (ctx.sourceIp() != null) {
-      request.key("aws:SourceIp", ctx.sourceIp());
-    }
-    for (Map.Entry<String, String> tag : tags.entrySet()) {
-      request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
-      request.key("secretsmanager:ResourceTag/" + tag.getKey(), tag.getValue());
-    }
-    JsonNode input = ctx.input();
-    if (input != null) {
-      text(input, "VersionStage", "secretsmanager:VersionStage", request);
-      text(input, "VersionId", "secretsmanager:VersionId", request);
-      // aws:RequestTag/K and aws:TagKeys: the tags CreateSecret or TagResource sets, the keys UntagResource removes.
-      ResourceAccess.requestTags(request, input);
-    }
-    return request.build();
+    return AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(), "secretsmanager:" + action,
+        resource).source(new SecretConditionKeys(ctx, resource, tags)).build();
   }
 
-  private static void text(JsonNode input, String field, String key, AccessRequest.Builder request) {
-    JsonNode value = input.get(field);
-    if (value != null && value.isTextual()) {
-      request.key(key, value.textValue());
+  /**
+   * Secrets Manager's keys: {@code secretsmanager:SecretId} (the secret's ARN),
+   * {@code secretsmanager:ResourceTag/K}, {@code secretsmanager:VersionStage} and
+   * {@code secretsmanager:VersionId} (as the request gives them), and the global ones.
+   */
+  private static final class SecretConditionKeys extends GlobalConditionKeys {
+    private static final String RESOURCE_TAG = "secretsmanager:resourcetag/";
+    private final String resource;
+    private final Map<String, String> tags;
+
+    SecretConditionKeys(RequestContext ctx, String resource, Map<String, String> tags) {
+      super(ctx.now(), ctx.sourceIp(), () -> tags, ctx.input(), "Key", "Value");
+      this.resource = resource;
+      this.tags = tags;
+    }
+
+    @Override
+    public List<String> valuesLower(String lowerKey) {
+      return switch (lowerKey) {
+        case "secretsmanager:secretid" -> resource.equals("*") ? null : List.of(resource);
+        case "secretsmanager:versionstage" -> one(text("VersionStage"));
+        case "secretsmanager:versionid" -> one(text("VersionId"));
+        default -> lowerKey.startsWith(RESOURCE_TAG)
+            ? one(ConditionKeySource.member(tags.entrySet(), lowerKey, RESOURCE_TAG.length()))
+            : super.valuesLower(lowerKey);
+      };
     }
   }
 }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.auth.AccessControl;
 import dev.shunt.backend.auth.AccessDecisions;
 import dev.shunt.backend.auth.policy.AccessRequest;
-import dev.shunt.backend.auth.policy.ConditionKeys;
+import dev.shunt.backend.auth.policy.ConditionKeySource;
+import dev.shunt.backend.auth.policy.GlobalConditionKeys;
 import dev.shunt.backend.auth.policy.NamedPolicy;
 import dev.shunt.backend.auth.policy.ResourceAccess;
 import dev.shunt.backend.core.AwsException;
@@ -21,8 +22,9 @@ import java.util.Map;
  * every caller is its account's root: its own parameters are all its own, another account's only
  * where their resource policies allow.
  *
- * <p>Condition keys, built only when a policy in play reads them: {@code aws:ResourceTag/K} (the
- * parameter's tags), {@code aws:RequestTag/K} and {@code aws:TagKeys} (the tags PutParameter or
+ * <p>Condition keys, read when a policy in play asks for one: {@code ssm:Overwrite},
+ * {@code ssm:Recursive}, {@code ssm:resourceTag/K} and {@code aws:ResourceTag/K} (the parameter's
+ * tags), {@code aws:RequestTag/K} and {@code aws:TagKeys} (the tags PutParameter or
  * AddTagsToResource sets, the keys RemoveTagsFromResource removes), {@code aws:SourceIp},
  * {@code aws:CurrentTime}, {@code aws:EpochTime}, and the principal's own. Under a principals file
  * each decision goes to {@code GET /_shunt/explain}.
@@ -51,8 +53,7 @@ final class SsmAuthorization {
     }
     String principal = ctx.identity().principalArn();
     List<NamedPolicy> identity = control.identityPolicies(principal);
-    AccessRequest request = request(ctx, "ssm:" + action, resource, tags, control.conditionKeys(principal),
-        resourcePolicies);
+    AccessRequest request = request(ctx, "ssm:" + action, resource, tags);
     ResourceAccess.Decision decision = ResourceAccess.decide(resourcePolicies, identity, request, ownerAccount);
     if (control.enabled()) {
       control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal, request.action(),
@@ -76,73 +77,46 @@ final class SsmAuthorization {
     synchronized (parameter) {
       tags = Map.copyOf(parameter.tags);
     }
-    AccessRequest request = request(ctx, "ssm:DescribeParameters", parameter.arn, tags,
-        control.conditionKeys(principal), policies);
+    AccessRequest request = request(ctx, "ssm:DescribeParameters", parameter.arn, tags);
     return ResourceAccess.decide(policies, control.identityPolicies(principal), request,
         parameter.storeKey().account()).allowed();
   }
 
-  /** The request as the policies see it: who, what, which parameter, and the condition keys they read. */
-  private static AccessRequest request(RequestContext ctx, String action, String resource, Map<String, String> tags,
-      ConditionKeys identityKeys, List<NamedPolicy> resourcePolicies) {
-    AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(), action,
-        resource);
-    if (identityKeys == ConditionKeys.NONE && noKeys(resourcePolicies)) {
-      return request.build();
-    }
-    if (wants(identityKeys, resourcePolicies, "aws:currenttime")) {
-      request.keyLower("aws:currenttime", ctx.now().toString());
-    }
-    if (wants(identityKeys, resourcePolicies, "aws:epochtime")) {
-      request.keyLower("aws:epochtime", Long.toString(ctx.now().getEpochSecond()));
-    }
-    if (ctx.sourceIp() != null && wants(identityKeys, resourcePolicies, "aws:sourceip")) {
-      request.keyLower("aws:sourceip", ctx.sourceIp());
-    }
-    if (!tags.isEmpty() && wantsFamily(identityKeys, resourcePolicies, "aws:resourcetag/")) {
-      for (Map.Entry<String, String> tag : tags.entrySet()) {
-        request.key("aws:ResourceTag/" + tag.getKey(), tag.getValue());
-      }
-    }
-    JsonNode input = ctx.input();
-    if (input != null && (input.has("Tags") || input.has("TagKeys"))
-        && (wantsFamily(identityKeys, resourcePolicies, "aws:requesttag/")
-        || wants(identityKeys, resourcePolicies, "aws:tagkeys"))) {
-      ResourceAccess.requestTags(request, input);
-    }
-    return request.build();
+  /** The request as the policies see it: who, what, which parameter; its condition keys are read when a policy asks. */
+  private static AccessRequest request(RequestContext ctx, String action, String resource, Map<String, String> tags) {
+    return AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(), action, resource)
+        .source(new ParameterConditionKeys(ctx, tags)).build();
   }
 
-  private static boolean noKeys(List<NamedPolicy> policies) {
-    for (int i = 0; i < policies.size(); i++) {
-      if (policies.get(i).policy().conditionKeys() != ConditionKeys.NONE) {
-        return false;
-      }
-    }
-    return true;
-  }
+  /**
+   * Parameter Store's keys: {@code ssm:Overwrite} (PutParameter), {@code ssm:Recursive}
+   * (GetParametersByPath), {@code ssm:resourceTag/K} (the parameter's tags), and the global ones.
+   */
+  private static final class ParameterConditionKeys extends GlobalConditionKeys {
+    private static final String RESOURCE_TAG = "ssm:resourcetag/";
+    private final JsonNode input;
+    private final Map<String, String> tags;
 
-  private static boolean wants(ConditionKeys identity, List<NamedPolicy> policies, String lowerName) {
-    if (identity.wantsLower(lowerName)) {
-      return true;
+    ParameterConditionKeys(RequestContext ctx, Map<String, String> tags) {
+      super(ctx.now(), ctx.sourceIp(), () -> tags, ctx.input(), "Key", "Value");
+      this.input = ctx.input();
+      this.tags = tags;
     }
-    for (int i = 0; i < policies.size(); i++) {
-      if (policies.get(i).policy().conditionKeys().wantsLower(lowerName)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
-  private static boolean wantsFamily(ConditionKeys identity, List<NamedPolicy> policies, String prefix) {
-    if (identity.wantsFamily(prefix)) {
-      return true;
+    @Override
+    public List<String> valuesLower(String lowerKey) {
+      return switch (lowerKey) {
+        case "ssm:overwrite" -> flag("Overwrite");
+        case "ssm:recursive" -> flag("Recursive");
+        default -> lowerKey.startsWith(RESOURCE_TAG)
+            ? one(ConditionKeySource.member(tags.entrySet(), lowerKey, RESOURCE_TAG.length()))
+            : super.valuesLower(lowerKey);
+      };
     }
-    for (int i = 0; i < policies.size(); i++) {
-      if (policies.get(i).policy().conditionKeys().wantsFamily(prefix)) {
-        return true;
-      }
+
+    private List<String> flag(String field) {
+      JsonNode value = input == null ? null : input.get(field);
+      return value == null || !value.isBoolean() ? null : List.of(Boolean.toString(value.booleanValue()));
     }
-    return false;
   }
 }

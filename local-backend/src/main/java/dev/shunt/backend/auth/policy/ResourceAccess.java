@@ -1,7 +1,5 @@
 package dev.shunt.backend.auth.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -143,42 +141,5 @@ public final class ResourceAccess {
       return new Decision(Reason.ALLOWED_BY_IDENTITY_POLICY, identityAllow.name(), identityVerdict);
     }
     return new Decision(Reason.NO_IDENTITY_POLICY_ALLOWS, resourceAllow.name(), resourceVerdict);
-  }
-
-  /**
-   * The tag condition keys of a request that writes tags ({@code Tags: [{Key, Value}]} on
-   * CreateSecret, TagResource, PutParameter, AddTagsToResource; {@code TagKeys: [K]} on
-   * UntagResource, RemoveTagsFromResource): {@code aws:RequestTag/K} for each tag and
-   * {@code aws:TagKeys}, the keys the request names. A request naming no tags sets neither.
-   */
-  public static void requestTags(AccessRequest.Builder request, JsonNode input) {
-    if (input == null) {
-      return;
-    }
-    JsonNode tags = input.get("Tags");
-    JsonNode tagKeys = input.get("TagKeys");
-    List<String> keys = null;
-    if (tags != null && tags.isArray()) {
-      keys = new ArrayList<>(tags.size());
-      for (JsonNode tag : tags) {
-        JsonNode key = tag.get("Key");
-        if (key != null && key.isTextual()) {
-          keys.add(key.textValue());
-          JsonNode value = tag.get("Value");
-          request.key("aws:RequestTag/" + key.textValue(), value != null && value.isTextual() ? value.textValue() : "");
-        }
-      }
-    }
-    if (tagKeys != null && tagKeys.isArray()) {
-      keys = keys == null ? new ArrayList<>(tagKeys.size()) : keys;
-      for (JsonNode key : tagKeys) {
-        if (key.isTextual()) {
-          keys.add(key.textValue());
-        }
-      }
-    }
-    if (keys != null) {
-      request.keys("aws:TagKeys", keys);
-    }
   }
 }

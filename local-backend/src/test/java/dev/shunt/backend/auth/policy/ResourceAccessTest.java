@@ -91,23 +91,22 @@ class ResourceAccessTest {
     ObjectNode input = Json.object();
     input.putArray("Tags").addObject().put("Key", "team").put("Value", "core");
     input.withArray("Tags").addObject().put("Key", "env").put("Value", "prod");
-    AccessRequest.Builder request = AccessRequest.builder("arn:aws:iam::" + OWNER + ":root", OWNER,
-        "ssm:PutParameter", RESOURCE);
-    ResourceAccess.requestTags(request, input);
-    AccessRequest built = request.build();
+    AccessRequest built = request("ssm:PutParameter", input);
     assertThat(built.values("aws:RequestTag/team")).containsExactly("core");
+    assertThat(built.values("aws:RequestTag/TEAM")).containsExactly("core");
     assertThat(built.values("aws:RequestTag/env")).containsExactly("prod");
+    assertThat(built.values("aws:RequestTag/owner")).isNull();
     assertThat(built.values("aws:TagKeys")).containsExactly("team", "env");
 
     ObjectNode untag = Json.object();
     untag.putArray("TagKeys").add("env");
-    AccessRequest.Builder removal = AccessRequest.builder("arn:aws:iam::" + OWNER + ":root", OWNER,
-        "ssm:RemoveTagsFromResource", RESOURCE);
-    ResourceAccess.requestTags(removal, untag);
-    assertThat(removal.build().values("aws:TagKeys")).containsExactly("env");
-    AccessRequest.Builder none = AccessRequest.builder("arn:aws:iam::" + OWNER + ":root", OWNER, "ssm:GetParameter",
-        RESOURCE);
-    ResourceAccess.requestTags(none, Json.object());
-    assertThat(none.build().values("aws:TagKeys")).isNull();
+    assertThat(request("ssm:RemoveTagsFromResource", untag).values("aws:TagKeys")).containsExactly("env");
+    assertThat(request("ssm:GetParameter", Json.object()).values("aws:TagKeys")).isNull();
+  }
+
+  private static AccessRequest request(String action, ObjectNode input) {
+    return AccessRequest.builder("arn:aws:iam::" + OWNER + ":root", OWNER, action, RESOURCE)
+        .source(new GlobalConditionKeys(java.time.Instant.EPOCH, null, java.util.Map::of, input, "Key", "Value"))
+        .build();
   }
 }
