@@ -13,12 +13,19 @@ import java.util.Set;
 
 /**
  * KMS grants, stored and listed: CreateGrant (with AWS's idempotency by name), ListGrants,
- * ListRetirableGrants, RetireGrant and RevokeGrant, with KMS's validation and errors. Whether a
- * grant allows a request is not decided here (access decisions do not read grants yet).
+ * ListRetirableGrants, RetireGrant and RevokeGrant, with KMS's validation, quotas and errors.
+ * Whether a grant allows a request is decided by {@link KmsAuthorization} (it reads the grants of
+ * the key for the caller from {@link GrantTable}), and so is who may retire a grant.
  */
 final class Grants {
   /** AWS's resource quota "grants per KMS key". */
   static final int MAX_GRANTS_PER_KEY = 50_000;
+  /**
+   * AWS's resource quota "grants for a given principal per KMS key": at most this many grants on
+   * one key name the same grantee principal (AWS's quota table listed it beside the 50,000; its
+   * current table no longer does).
+   */
+  static final int MAX_GRANTS_PER_GRANTEE = 500;
   private static final String LIST_GRANTS = "kms.ListGrants";
   private static final String LIST_RETIRABLE = "kms.ListRetirableGrants";
   private static final String GRANT_TOKEN = "kms.GrantToken";
@@ -59,6 +66,9 @@ final class Grants {
     if (retiringPrincipal != null) {
       checkPrincipal(retiringPrincipal);
     }
+    // A grant's operations are a set (a retry with them in another order is the same grant): a
+    // repeated one is kept once, so a hostile list of one operation a million times stores one.
+    operations = List.copyOf(new java.util.LinkedHashSet<>(operations));
     if (operations.isEmpty()) {
       throw KmsErrors.validation("1 validation error detected: Value '[]' at 'operations' failed to satisfy "
           + "constraint: Member must have length greater than or equal to 1");
@@ -91,9 +101,13 @@ final class Grants {
           throw KmsErrors.limitExceeded("The grant limit (" + MAX_GRANTS_PER_KEY + ") has been exceeded for "
               + key.arn);
         }
+        if (table.ofGrantee(key.keyId, granteePrincipal).size() >= MAX_GRANTS_PER_GRANTEE) {
+          throw KmsErrors.limitExceeded("The grant limit (" + MAX_GRANTS_PER_GRANTEE + ") for the grantee principal "
+              + granteePrincipal + " has been exceeded for " + key.arn);
+        }
         grant = new Grant(key.keyId, key.arn, HexFormat.of().formatHex(Randomness.bytes(32)), table.nextSequence(),
             name, ctx.now(), granteePrincipal, retiringPrincipal,
-            "arn:" + Identity.partitionOf(key.region) + ":iam::" + ctx.accountId() + ":root", List.copyOf(operations),
+            "arn:" + Identity.partitionOf(key.region) + ":iam::" + ctx.accountId() + ":root", operations,
             contextEquals == null ? null : Map.copyOf(contextEquals),
             contextSubset == null ? null : Map.copyOf(contextSubset));
         table.add(grant);
@@ -103,10 +117,13 @@ final class Grants {
     return new Created(grant.grantId(), token(key, grant));
   }
 
-  /** A grant made by an earlier CreateGrant with the same name and parameters (a retry), or null. */
+  /**
+   * A grant made by an earlier CreateGrant with the same name and parameters (a retry), or null:
+   * one of the key's grants for the same grantee (at most 500), not all of the key's.
+   */
   private static Grant sameNamed(GrantTable table, KmsKey key, String name, String grantee, String retiring,
       List<String> operations, Map<String, String> contextEquals, Map<String, String> contextSubset) {
-    for (Grant grant : table.ofKey(key.keyId, null)) {
+    for (Grant grant : table.ofGrantee(key.keyId, grantee)) {
       if (grant.sameRequest(name, grantee, retiring, operations, contextEquals, contextSubset)) {
         return grant;
       }
