@@ -23,10 +23,10 @@ import java.util.Map;
  * the calling service, source address, time, the key's tags).
  */
 final class KmsAuthorization {
-  /** The grants on a key (none when its Region holds none). */
-  @FunctionalInterface
-  interface KeyGrants {
-    java.util.Collection<Grant> of(KmsKey key);
+  /** What decisions read beyond the key: its grants for a grantee, its aliases, which key a key id names. */
+  interface KeyGrants extends KmsRequestKeys.Lookup {
+    /** The grants on {@code key} whose grantee principal is exactly {@code grantee} (none when its Region holds none). */
+    java.util.Collection<Grant> of(KmsKey key, String grantee);
   }
 
   private final KeyGrants grants;
@@ -59,7 +59,15 @@ final class KmsAuthorization {
       return;
     }
     String principal = ctx.identity().principalArn();
-    AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), "kms:" + action, "*").build();
+    AccessRequest.Builder builder = AccessRequest.builder(principal, ctx.accountId(), "kms:" + action, "*");
+    if (action.equals("CreateKey")) {
+      // No key yet: what the new key would be (spec, usage, origin, tags...) is for identity policies to read.
+      Wanted wanted = new Wanted(ConditionKeys.NONE, control.conditionKeys(principal));
+      if (!wanted.none()) {
+        KmsRequestKeys.forCreateKey(builder, wanted, ctx.input());
+      }
+    }
+    AccessRequest request = builder.build();
     boolean allowed = principal.endsWith(":root");
     for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
       dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
@@ -157,29 +165,50 @@ final class KmsAuthorization {
 
   /**
    * Whether a grant on the key lets the caller (or, for a role's session, its role) do this, with
-   * the request's encryption context within the grant's constraints.
+   * the request's encryption context within the grant's constraints (which DescribeKey and
+   * RetireGrant, having no encryption context, ignore). CreateGrant by a grant is limited as AWS
+   * limits it: the new grant's operations must be among the granting grant's, and its constraint
+   * at least as strict. Only the grants for the caller (and its role) are read, not all of the key's.
    */
   private boolean grantAllows(RequestContext ctx, KmsKey key, String action, String principal) {
     String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
+    return grantAllows(ctx, grants.of(key, principal), action)
+        || role != null && grantAllows(ctx, grants.of(key, role), action);
+  }
+
+  private static boolean grantAllows(RequestContext ctx, java.util.Collection<Grant> candidates, String action) {
     Map<String, String> context = null;
-    for (Grant grant : grants.of(key)) {
-      if (!(grant.granteePrincipal().equals(principal) || grant.granteePrincipal().equals(role))
-          || !grant.operations().contains(action)) {
+    for (Grant grant : candidates) {
+      if (!grant.operations().contains(action)) {
         continue;
       }
-      if (context == null) {
-        context = encryptionContext(ctx);
+      if (action.equals("CreateGrant")) {
+        if (GrantConstraints.allowsChild(grant, ctx.input())) {
+          return true;
+        }
+        continue;
       }
-      if ((grant.contextEquals() == null || grant.contextEquals().equals(context))
-          && (grant.contextSubset() == null || context.entrySet().containsAll(grant.contextSubset().entrySet()))) {
+      if (action.equals("DescribeKey") || action.equals("RetireGrant")) {
+        return true;
+      }
+      if (context == null) {
+        context = encryptionContext(ctx, action);
+      }
+      if (GrantConstraints.allows(grant, context)) {
         return true;
       }
     }
     return false;
   }
 
-  private static Map<String, String> encryptionContext(RequestContext ctx) {
-    JsonNode context = ctx.input() == null ? null : ctx.input().get("EncryptionContext");
+  /** The encryption context a grant's constraint is checked against (ReEncrypt has one per side). */
+  private static Map<String, String> encryptionContext(RequestContext ctx, String action) {
+    String member = switch (action) {
+      case "ReEncryptFrom" -> "SourceEncryptionContext";
+      case "ReEncryptTo" -> "DestinationEncryptionContext";
+      default -> "EncryptionContext";
+    };
+    JsonNode context = ctx.input() == null ? null : ctx.input().get(member);
     if (context == null || !context.isObject()) {
       return Map.of();
     }
@@ -189,7 +218,7 @@ final class KmsAuthorization {
   }
 
   /** The request as the policies see it: who, what, which key, and the condition keys they read. */
-  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService,
+  private AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService,
       Wanted wanted) {
     AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
         "kms:" + action, key.arn);
@@ -240,11 +269,13 @@ final class KmsAuthorization {
         put(request, wanted, "kms:requestalias", keyId.textValue().substring(keyId.textValue().indexOf("alias/")));
       }
     }
+    KmsRequestKeys.forKey(request, wanted, action, key, ctx.input(), viaService, ctx.accountId(), ctx.region(),
+        action.equals("ReEncryptTo") && ctx.audit() != null ? ctx.audit().keyArn() : null, grants);
     return request.build();
   }
 
   /** The keys the key policy or the caller's identity policies read (no union built per request). */
-  private record Wanted(ConditionKeys keyPolicy, ConditionKeys identity) {
+  record Wanted(ConditionKeys keyPolicy, ConditionKeys identity) {
     boolean none() {
       return keyPolicy == ConditionKeys.NONE && identity == ConditionKeys.NONE;
     }

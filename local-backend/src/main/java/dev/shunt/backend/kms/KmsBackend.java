@@ -60,9 +60,31 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
-  private final KmsAuthorization authorization = new KmsAuthorization(key -> {
-    KmsRegion region = regions.peek(key.accountId, key.region);
-    return region == null ? java.util.List.of() : region.grants.ofKey(key.keyId, null);
+  private final KmsAuthorization authorization = new KmsAuthorization(new KmsAuthorization.KeyGrants() {
+    @Override
+    public java.util.Collection<Grant> of(KmsKey key, String grantee) {
+      KmsRegion region = regions.peek(key.accountId, key.region);
+      return region == null ? List.of() : region.grants.ofGrantee(key.keyId, grantee);
+    }
+
+    @Override
+    public List<String> aliasesOf(KmsKey key) {
+      KmsRegion region = regions.peek(key.accountId, key.region);
+      List<String> names = new ArrayList<>();
+      if (region != null) {
+        for (KmsAlias alias : region.aliases.values()) {
+          if (alias.targetKeyId().equals(key.keyId)) {
+            names.add(alias.name());
+          }
+        }
+      }
+      return names;
+    }
+
+    @Override
+    public String keyArnFor(String accountId, String region, String keyId) {
+      return KmsBackend.this.keyArnFor(accountId, region, keyId);
+    }
   });
   private final KmsState state = new KmsState(regions);
   /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
