@@ -152,16 +152,23 @@ final class Grants {
 
   /** ListRetirableGrants: the grants on the caller's keys (account and Region) that this principal may retire. */
   KmsBackend.Page<Grant> listRetirable(RequestContext ctx, String retiringPrincipal, int limit, String marker) {
+    // AWS: kms:ListRetirableGrants in an identity policy, on no key.
+    kms.authorizeWithoutKey(ctx, "ListRetirableGrants");
     checkPrincipal(retiringPrincipal);
     String after = openMarker(LIST_RETIRABLE, marker);
     GrantTable table = kms.region(ctx).grants;
     return page(table.all(after), limit, LIST_RETIRABLE, grant -> retiringPrincipal.equals(grant.retiringPrincipal()));
   }
 
+  /**
+   * RetireGrant, by the grant's token or by key and grant id. The grant decides who may retire it
+   * ({@link KmsBackend#authorizeRetire}), so it is found before anything is authorized.
+   */
   void retire(RequestContext ctx, String grantToken, String keyId, String grantId, boolean dryRun) {
     Grant grant;
     KmsRegion region;
     GrantTable table;
+    KmsKey key;
     if (grantToken != null) {
       String[] parts = openToken(grantToken);
       region = kms.peekRegion(parts[0], parts[1]);
@@ -173,15 +180,19 @@ final class Grants {
       if (grantId != null && !grantId.equals(grant.grantId())) {
         throw invalidGrantId(grantId);
       }
+      key = kms.grantKey(ctx, region, grant, "RetireGrant");
     } else {
       if (keyId == null || grantId == null) {
         throw KmsErrors.validation("Either GrantToken, or both KeyId and GrantId, must be specified");
       }
-      KmsKey key = kms.key(ctx, keyId, false, true, "RetireGrant");
+      key = kms.unauthorizedKey(ctx, keyId, true, "RetireGrant");
       region = kms.peekRegion(key.accountId, key.region);
       table = region.grants;
       grant = grantOf(table, key, grantId);
     }
+    // CloudTrail's RetireGrant record names the grant in additionalEventData (its request may hold only a token).
+    ctx.audit().additionalEventData("grantId", grant.grantId());
+    kms.authorizeRetire(ctx, key, grant);
     if (dryRun) {
       throw KmsErrors.dryRun();
     }

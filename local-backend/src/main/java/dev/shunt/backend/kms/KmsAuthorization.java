@@ -154,6 +154,55 @@ final class KmsAuthorization {
     }
   }
 
+  /**
+   * RetireGrant, which the grant decides (AWS, "Retiring and revoking grants"): its retiring
+   * principal, its grantee when it allows RetireGrant, and the account that owns the key or issued
+   * the grant (its root; under a principals file also a principal of it whose identity policy
+   * allows kms:RetireGrant on the key, as when the retiring principal is the caller's account).
+   * An explicit Deny of kms:RetireGrant in an identity policy refuses; the key policy plays no part.
+   */
+  void authorizeRetire(RequestContext ctx, KmsKey key, Grant grant) {
+    String principal = ctx.identity().principalArn();
+    String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
+    boolean named = principal.equals(grant.retiringPrincipal()) || role != null && role.equals(grant.retiringPrincipal())
+        || grant.operations().contains("RetireGrant")
+        && (principal.equals(grant.granteePrincipal()) || role != null && role.equals(grant.granteePrincipal()));
+    String callerRoot = dev.shunt.backend.auth.policy.PrincipalArns.accountRoot(ctx.partition(), ctx.accountId());
+    boolean owning = ctx.accountId().equals(key.accountId) || callerRoot.equals(grant.issuingAccount())
+        || callerRoot.equals(grant.retiringPrincipal());
+    boolean root = principal.equals(callerRoot);
+    AccessControl control = access;
+    if (!control.enabled()) {
+      if (!named && !(root && owning)) {
+        throw KmsErrors.accessDenied(principal, "RetireGrant", key.arn);
+      }
+      return;
+    }
+    AccessRequest request = request(ctx, key, "RetireGrant", null,
+        new Wanted(ConditionKeys.NONE, control.conditionKeys(principal)));
+    boolean identityAllows = false;
+    for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
+      dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
+      if (verdict.denied()) {
+        control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal,
+            "kms:RetireGrant", key.arn, false, "EXPLICIT_DENY_IN_IDENTITY_POLICY", policy.name(), verdict.statement()));
+        throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: "
+            + "kms:RetireGrant on resource: " + key.arn + " with an explicit deny in an identity-based policy");
+      }
+      identityAllows |= verdict.allowed();
+    }
+    boolean byGrant = named || root && owning;
+    boolean allowed = byGrant || owning && identityAllows;
+    control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal, "kms:RetireGrant",
+        key.arn, allowed, byGrant ? "ALLOWED_BY_GRANT" : allowed ? "ALLOWED_BY_IDENTITY_POLICY"
+            : "NO_IDENTITY_POLICY_ALLOWS", null, null));
+    if (!allowed) {
+      throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: "
+          + "kms:RetireGrant on resource: " + key.arn + " because no identity-based policy allows the "
+          + "kms:RetireGrant action");
+    }
+  }
+
   private static void record(RequestContext ctx, AccessControl control, String action, String keyArn,
       KmsAccess.Decision decision, boolean byGrant) {
     String reason = byGrant ? "ALLOWED_BY_GRANT" : decision == null ? "KEY_POLICY_UNREADABLE" : decision.reason().name();

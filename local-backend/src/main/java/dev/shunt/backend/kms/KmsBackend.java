@@ -128,6 +128,29 @@ public final class KmsBackend {
   }
 
   /**
+   * The key a request names, found as every operation finds it but not authorized: for RetireGrant,
+   * which the grant authorizes ({@link #authorizeRetire}).
+   */
+  KmsKey unauthorizedKey(RequestContext ctx, String keyId, boolean crossAccount, String action) {
+    return find(ctx, keyId, false, crossAccount, action, null);
+  }
+
+  /** A grant's key, found from its grant token (its account and Region), for the audit record and RetireGrant's decision. */
+  KmsKey grantKey(RequestContext ctx, KmsRegion region, Grant grant, String action) {
+    KmsKey key = region.key(grant.keyId(), ctx.now());
+    if (key == null) {
+      throw KmsErrors.keyNotFound(grant.keyArn());
+    }
+    ctx.audit().key(key.arn, key.keySpec, key.accountId, action, null);
+    return key;
+  }
+
+  /** Whether the caller may retire {@code grant} on {@code key} (the grant decides, not the key policy). */
+  void authorizeRetire(RequestContext ctx, KmsKey key, Grant grant) {
+    authorization.authorizeRetire(ctx, key, grant);
+  }
+
+  /**
    * The quota engine's question (see {@code KmsKeySpecs}): the spec of the key {@code keyId}
    * names, or null for a symmetric or unknown key. While an account's Region holds only symmetric
    * keys, that is one map lookup and nothing else, so Encrypt and Decrypt do not resolve their
@@ -616,8 +639,15 @@ public final class KmsBackend {
 
   // ---- resolution, access and state -------------------------------------------------------
 
-  /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations. */
+  /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations, and authorizes it. */
   KmsKey resolve(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
+      String viaService) {
+    KmsKey key = find(ctx, text, aliasAllowed, crossAccount, action, viaService);
+    authorization.authorize(ctx, key, action, viaService);
+    return key;
+  }
+
+  private KmsKey find(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
       String viaService) {
     KeyReference ref = KeyReference.parse(text);
     if (ref.kind() == KeyReference.Kind.INVALID || (ref.isAlias() && !aliasAllowed)) {
@@ -651,7 +681,6 @@ public final class KmsBackend {
     }
     key.rotateIfDue(ctx.now());
     ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
-    authorization.authorize(ctx, key, action, viaService);
     return key;
   }
 
