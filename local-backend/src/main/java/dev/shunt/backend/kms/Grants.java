@@ -245,7 +245,7 @@ final class Grants {
   }
 
   /** The grant tokens a request presents must be tokens KMS issued. */
-  private static void checkTokens(List<String> grantTokens) {
+  static void checkTokens(List<String> grantTokens) {
     for (String token : grantTokens) {
       openToken(token);
     }
