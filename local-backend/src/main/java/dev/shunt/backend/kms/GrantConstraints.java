@@ -24,7 +24,10 @@ final class GrantConstraints {
         && (grant.contextSubset() == null || containsAll(context, grant.contextSubset()));
   }
 
-  /** Whether {@code parent} (a grant allowing CreateGrant) lets its grantee make the grant a CreateGrant {@code input} asks for. */
+  /**
+   * Whether {@code parent} (a grant allowing CreateGrant) lets its grantee make the grant a
+   * CreateGrant {@code input} asks for.
+   */
   static boolean allowsChild(Grant parent, ObjectNode input) {
     if (input == null) {
       return false;

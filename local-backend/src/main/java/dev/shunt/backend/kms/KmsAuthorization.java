@@ -25,7 +25,7 @@ import java.util.Map;
 final class KmsAuthorization {
   /** What decisions read beyond the key: its grants for a grantee, its aliases, which key a key id names. */
   interface KeyGrants extends KmsRequestKeys.Lookup {
-    /** The grants on {@code key} whose grantee principal is exactly {@code grantee} (none when its Region holds none). */
+    /** The grants on {@code key} whose grantee is exactly {@code grantee} (none when its Region holds none). */
     java.util.Collection<Grant> of(KmsKey key, String grantee);
   }
 
@@ -164,7 +164,8 @@ final class KmsAuthorization {
   void authorizeRetire(RequestContext ctx, KmsKey key, Grant grant) {
     String principal = ctx.identity().principalArn();
     String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
-    boolean named = principal.equals(grant.retiringPrincipal()) || role != null && role.equals(grant.retiringPrincipal())
+    boolean named = principal.equals(grant.retiringPrincipal())
+        || role != null && role.equals(grant.retiringPrincipal())
         || grant.operations().contains("RetireGrant")
         && (principal.equals(grant.granteePrincipal()) || role != null && role.equals(grant.granteePrincipal()));
     String callerRoot = dev.shunt.backend.auth.policy.PrincipalArns.accountRoot(ctx.partition(), ctx.accountId());

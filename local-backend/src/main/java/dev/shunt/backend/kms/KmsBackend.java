@@ -135,7 +135,7 @@ public final class KmsBackend {
     return find(ctx, keyId, false, crossAccount, action, null);
   }
 
-  /** A grant's key, found from its grant token (its account and Region), for the audit record and RetireGrant's decision. */
+  /** A grant's key, found from its grant token (account and Region), for the audit record and RetireGrant. */
   KmsKey grantKey(RequestContext ctx, KmsRegion region, Grant grant, String action) {
     KmsKey key = region.key(grant.keyId(), ctx.now());
     if (key == null) {

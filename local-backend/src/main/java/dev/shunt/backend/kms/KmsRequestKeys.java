@@ -60,10 +60,11 @@ final class KmsRequestKeys {
     if (wanted.wants("kms:resourcealiases")) {
       request.keys("kms:ResourceAliases", lookup.aliasesOf(key));
     }
-    if (ENVELOPE.contains(action) && key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)
+    if (wanted.wants("kms:encryptionalgorithm") && ENVELOPE.contains(action)
+        && key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)
         && (input == null || !input.path("EncryptionAlgorithm").isTextual())) {
       // The algorithm used, named or not (AWS: so a policy can require SYMMETRIC_DEFAULT).
-      put(request, wanted, "kms:encryptionalgorithm", KmsKey.SYMMETRIC_DEFAULT);
+      request.keyLower("kms:encryptionalgorithm", KmsKey.SYMMETRIC_DEFAULT);
     }
     switch (action) {
       case "CreateGrant", "ListGrants", "RevokeGrant" -> {
@@ -194,7 +195,7 @@ final class KmsRequestKeys {
     }
   }
 
-  /** {@code aws:RequestTag/KEY} and {@code aws:TagKeys} from a request's {@code Tags} ({@code [{TagKey, TagValue}]}). */
+  /** {@code aws:RequestTag/KEY} and {@code aws:TagKeys} from a request's {@code Tags}. */
   private static void requestTags(AccessRequest.Builder request, KmsAuthorization.Wanted wanted, ObjectNode input) {
     JsonNode tags = input == null ? null : input.get("Tags");
     boolean values = wanted.wantsFamily("aws:requesttag/");
