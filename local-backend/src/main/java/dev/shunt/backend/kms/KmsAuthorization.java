@@ -124,8 +124,10 @@ final class KmsAuthorization {
       return;
     }
     PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, "kms:" + action);
+    // Another account needs the key policy, or a grant to it (as at AWS, grants work across accounts).
     if (decision == PolicyDocument.Decision.DENY
-        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
+        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW
+            && !grantAllows(ctx, key, action, principal))) {
       throw KmsErrors.accessDenied(principal, action, key.arn);
     }
   }

@@ -12,19 +12,30 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Who may retire a grant without a principals file (every caller an account's root): the grant
- * decides (AWS, "Retiring and revoking grants"), not the key policy, so another account's root
- * may retire a grant that names it, and no other.
+ * Grants without a principals file (every caller an account's root): who may retire a grant is
+ * decided by the grant (AWS, "Retiring and revoking grants"), not the key policy, so another
+ * account's root may retire a grant that names it, and no other; and a grant to another account
+ * lets it use the key the key policy does not open to it, as grants work across accounts.
  */
-class RetireGrantAuthorizationTest {
+class GrantsWithoutPrincipalsTest {
   private static final String OWNER = "111111111111";
   private static final String OTHER = "222222222222";
+  private static final Map<String, String> T1 = Map.of("tenant", "t1");
   private final KmsBackend kms = new KmsBackend();
   private final Grants grants = new Grants(kms);
 
   private static RequestContext as(String account) {
     return new RequestContext("test", new Identity(account, "AKID" + account, "arn:aws:iam::" + account + ":root",
         "us-east-1"), Instant.parse("2026-01-01T00:00:00Z"), "127.0.0.1", "test");
+  }
+
+  /** A caller whose KMS request carries {@code context} (what a grant's constraint reads). */
+  private static RequestContext as(String account, Map<String, String> context) {
+    RequestContext plain = as(account);
+    com.fasterxml.jackson.databind.node.ObjectNode input = dev.shunt.backend.core.Json.object();
+    context.forEach(input.putObject("EncryptionContext")::put);
+    return new RequestContext(plain.requestId(), plain.identity(), plain.now(), plain.sourceIp(), plain.userAgent(),
+        plain.audit(), input);
   }
 
   private Grants.Created grant(KmsKey key, String grantee, String retiring, List<String> operations) {
@@ -52,5 +63,23 @@ class RetireGrantAuthorizationTest {
     grants.retire(as(OWNER), null, key.keyId, unrelated.grantId(), false);
     grants.retire(as(OWNER), granteeOnly.grantToken(), null, null, false);
     assertThat(kms.peekRegion(OWNER, "us-east-1").grants.all(null)).isEmpty();
+  }
+
+  @Test
+  void aGrantToAnotherAccountLetsItUseTheKey() {
+    KmsKey key = kms.createKey(as(OWNER), null, null, Map.of());
+    byte[] blob = kms.encrypt(as(OWNER), key.keyId, new byte[] {1}, Map.of("tenant", "t1"), null, null).ciphertext();
+    AwsException refused = catchThrowableOfType(AwsException.class, () -> kms.decrypt(as(OTHER, T1), blob, key.arn,
+        Map.of("tenant", "t1"), null, null));
+    assertThat(refused.code()).isEqualTo("AccessDeniedException");
+    grants.create(as(OWNER), key.keyId, "arn:aws:iam::" + OTHER + ":root", null, List.of("Decrypt"), null,
+        Map.of("tenant", "t1"), List.of(), null, false);
+    assertThat(kms.decrypt(as(OTHER, T1), blob, key.arn, T1, null, null).plaintext())
+        .containsExactly(1);
+    // Within the grant's constraint only, and only for its operations.
+    assertThat(catchThrowableOfType(AwsException.class, () -> kms.decrypt(as(OTHER, Map.of()), blob, key.arn,
+        Map.of(), null, null)).code()).isEqualTo("AccessDeniedException");
+    assertThat(catchThrowableOfType(AwsException.class, () -> kms.describeKey(as(OTHER), key.arn)).code())
+        .isEqualTo("AccessDeniedException");
   }
 }
