@@ -355,6 +355,7 @@ public final class KmsBackend {
 
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
       String algorithm, String viaService) {
+    ctx = asServiceRequest(ctx, keyId, context, viaService);
     KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
     if (!key.spec.symmetric()) {
       Encrypted encrypted = AsymmetricKeys.encrypt(key, plaintext, context, algorithm, "Encrypt");
@@ -374,7 +375,31 @@ public final class KmsBackend {
    */
   public Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
       String algorithm, String viaService) {
-    return decrypt(ctx, blob, keyId, context, algorithm, viaService, "Decrypt");
+    return decrypt(asServiceRequest(ctx, keyId, context, viaService), blob, keyId, context, algorithm, viaService,
+        "Decrypt");
+  }
+
+  /**
+   * A call a service (Secrets Manager, Parameter Store) makes to KMS for its caller: the access
+   * decision reads the KMS request the service makes (its key id and encryption context, as
+   * {@code kms:EncryptionContext:SecretARN} and a grant's constraint must see them), not the
+   * caller's request to that service.
+   */
+  private static RequestContext asServiceRequest(RequestContext ctx, String keyId, Map<String, String> context,
+      String viaService) {
+    if (viaService == null) {
+      return ctx;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode input = dev.shunt.backend.core.Json.object();
+    if (keyId != null) {
+      input.put("KeyId", keyId);
+    }
+    if (context != null) {
+      com.fasterxml.jackson.databind.node.ObjectNode pairs = input.putObject("EncryptionContext");
+      context.forEach(pairs::put);
+    }
+    return new RequestContext(ctx.requestId(), ctx.identity(), ctx.now(), ctx.sourceIp(), ctx.userAgent(),
+        ctx.audit(), input);
   }
 
   private Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
@@ -438,6 +463,7 @@ public final class KmsBackend {
   /** GenerateDataKey: {@code bytes} random bytes, returned in plaintext and encrypted under the key. */
   public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
       String viaService, String action) {
+    ctx = asServiceRequest(ctx, keyId, context, viaService);
     KmsKey key = dataKeyWrappingKey(ctx, keyId, action, viaService);
     DataKey dataKey = sealDataKey(key, Randomness.bytes(bytes), context);
     key.recordUse(action, ctx.requestId(), ctx.now());

@@ -41,6 +41,7 @@ class KmsGrantsAccessIT {
   private static final String KEY = "a1a1a1a1-1111-4111-8111-111111111111";
   private static final String ORDERS_KEY = "b2b2b2b2-2222-4222-8222-222222222222";
   private static final String PLAIN_KEY = "c3c3c3c3-3333-4333-8333-333333333333";
+  private static final String SECRETS_KEY = "d4d4d4d4-4444-4444-8444-444444444444";
   private static final String ADMIN_TOKEN = "a-grants-admin-token-5678";
   @TempDir
   static Path dir;
@@ -66,7 +67,14 @@ class KmsGrantsAccessIT {
     String seed = "version: 1\nregions:\n  - account: \"" + ACCOUNT + "\"\n    region: us-east-1\n    kms:\n      keys:\n"
         + "        - KeyId: " + KEY + "\n          Policy: " + policy + "\n"
         + "        - KeyId: " + ORDERS_KEY + "\n          Policy: " + policy + "\n          Aliases: [alias/orders]\n"
-        + "        - KeyId: " + PLAIN_KEY + "\n          Policy: " + policy + "\n";
+        + "        - KeyId: " + PLAIN_KEY + "\n          Policy: " + policy + "\n"
+        // The app may use this key only through Secrets Manager, and only for its own secrets (AWS's example).
+        + "        - KeyId: " + SECRETS_KEY + "\n          Policy: '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+        + "\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + ACCOUNT + ":root\"},\"Action\":\"kms:*\",\"Resource\":"
+        + "\"*\"},{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"" + user("app") + "\"},\"Action\":[\"kms:Decrypt\","
+        + "\"kms:GenerateDataKey\"],\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"kms:ViaService\":"
+        + "\"secretsmanager.us-east-1.amazonaws.com\"},\"StringLike\":{\"kms:EncryptionContext:SecretARN\":"
+        + "\"arn:aws:secretsmanager:us-east-1:" + ACCOUNT + ":secret:app/*\"}}}]}'\n";
     Path seedFile = dir.resolve("seed.yaml");
     Files.writeString(seedFile, seed);
     String all = "[{Effect: Allow, Action: \"kms:*\", Resource: \"*\"}]";
@@ -107,6 +115,7 @@ class KmsGrantsAccessIT {
         + entry("retirer", "[{Effect: Allow, Action: \"kms:RetireGrant\", Resource: \"*\"}]")
         + entry("stubborn", "[{Effect: Deny, Action: \"kms:RetireGrant\", Resource: \"*\"}]")
         + entry("reader", "[{Effect: Allow, Action: [\"kms:ListGrants\", \"kms:DescribeKey\"], Resource: \"*\"}]")
+        + entry("app", "[{Effect: Allow, Action: \"secretsmanager:*\", Resource: \"*\"}]")
         + "  - arn: arn:aws:iam::" + ACCOUNT + ":root\n    accessKeys: [{id: AKIAROOT1, secret: root-secret}]\n";
     Path principalsFile = dir.resolve("principals.yaml");
     Files.writeString(principalsFile, principals);
@@ -115,7 +124,7 @@ class KmsGrantsAccessIT {
         // Hundreds of CreateGrant calls in a row: AWS's 50 a second would only slow the test down.
         .option("quotas", "off"));
     for (String name : List.of("admin", "grantee", "bob", "carol", "busy", "ops", "delegator", "strict",
-        "viaservice", "direct", "abac", "tagger", "keyspec", "cleaner", "retirer", "stubborn", "reader")) {
+        "viaservice", "direct", "abac", "tagger", "keyspec", "cleaner", "retirer", "stubborn", "reader", "app")) {
       USERS.put(name, shunt.kms("AKIA" + name.toUpperCase(), name + "-secret", Region.US_EAST_1));
     }
     USERS.put("root", shunt.kms("AKIAROOT1", "root-secret", Region.US_EAST_1));
@@ -382,6 +391,24 @@ class KmsGrantsAccessIT {
     expectError("ValidationException", () -> admin.encrypt(r -> r.keyId(KEY).plaintext(bytes("x"))
         .grantTokens("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")));
     expectError("InvalidGrantTokenException", () -> admin.describeKey(r -> r.keyId(KEY).grantTokens("x".repeat(8192))));
+  }
+
+  @Test
+  void aServiceCallIsDecidedOnTheKmsRequestTheServiceMakes() {
+    // Secrets Manager encrypts with the context {SecretARN, SecretVersionId}: the key policy's condition sees it.
+    try (var secrets = shunt.secrets("AKIAAPP", "app-secret", Region.US_EAST_1)) {
+      secrets.createSecret(r -> r.name("app/db").kmsKeyId(SECRETS_KEY).secretString("s3cret"));
+      assertThat(secrets.getSecretValue(r -> r.secretId("app/db")).secretString()).isEqualTo("s3cret");
+      assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+          software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+          () -> secrets.createSecret(r -> r.name("other/db").kmsKeyId(SECRETS_KEY).secretString("s3cret"))))
+          .isNotNull();
+    }
+    // Directly, not through Secrets Manager, the app may not use the key at all.
+    try (KmsClient app = shunt.kms("AKIAAPP", "app-secret", Region.US_EAST_1)) {
+      expectError("AccessDeniedException", () -> app.generateDataKey(r -> r.keyId(SECRETS_KEY).numberOfBytes(32)
+          .encryptionContext(Map.of("SecretARN", "arn:aws:secretsmanager:us-east-1:" + ACCOUNT + ":secret:app/x"))));
+    }
   }
 
   // ---- audit ----------------------------------------------------------------------------------
