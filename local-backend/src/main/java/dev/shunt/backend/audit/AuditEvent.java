@@ -18,12 +18,15 @@ import java.util.List;
  * @param encryptionAlgorithm the KMS encryption algorithm the call used, or null
  * @param encryptionContextKeys the keys (never the values) of the call's encryption context
  * @param cache how a cache served the call ({@code hit}, {@code stale}, {@code miss}), or null
+ * @param additionalEventData what CloudTrail records beside the request and response (RetireGrant's
+ *     grant id), or null
  */
 public record AuditEvent(String eventId, String requestId, Instant time, String service, String operation,
     Identity identity, String sourceIp, String userAgent, ObjectNode requestParameters,
     ObjectNode responseElements, String errorCode, String errorMessage, boolean readOnly, String invokedBy,
     List<AuditFacts.Resource> resources, String keyArn, String keySpec, String encryptionAlgorithm,
-    List<String> encryptionContextKeys, String secretArn, String parameterName, String cache) {
+    List<String> encryptionContextKeys, String secretArn, String parameterName, String cache,
+    ObjectNode additionalEventData) {
 
   /** What the call came to: {@code allowed}, {@code denied} (access denied) or {@code throttled}. */
   public String decision() {

@@ -23,6 +23,7 @@ public final class AuditFacts {
   private String secretArn;
   private String parameterName;
   private String cache;
+  private com.fasterxml.jackson.databind.node.ObjectNode additionalEventData;
 
   /** A KMS key the request resolved. The first one is the request's key (a span shows it). */
   public void key(String arn, String spec, String accountId, String operation, String viaService) {
@@ -38,6 +39,22 @@ public final class AuditFacts {
       }
       keyUses.add(new KeyUse(operation, arn, accountId, viaService));
     }
+  }
+
+  /**
+   * A fact CloudTrail records in {@code additionalEventData} rather than in the request or response
+   * (RetireGrant's grant id, for one).
+   */
+  public void additionalEventData(String name, String value) {
+    if (additionalEventData == null) {
+      additionalEventData = dev.shunt.backend.core.Json.object();
+    }
+    additionalEventData.put(name, value);
+  }
+
+  /** What {@link #additionalEventData(String, String)} noted, or null. */
+  public com.fasterxml.jackson.databind.node.ObjectNode additionalEventData() {
+    return additionalEventData;
   }
 
   public void secret(String arn, String accountId) {

@@ -102,11 +102,20 @@ public final class Auditor {
         algorithm = "SYMMETRIC_DEFAULT";
       }
       contextKeys = contextKeys(served.input);
+      if (served.operation.equals("CreateGrant") || served.operation.equals("RetireGrant")) {
+        // CloudTrail keeps the grant's id (CreateGrant's response, RetireGrant's additional data), not its token.
+        if (parameters != null) {
+          parameters.remove("grantToken");
+        }
+        if (response != null) {
+          response.remove("grantToken");
+        }
+      }
     }
     return new AuditEvent(newEventId(), served.requestId, served.time, service, served.operation, served.identity,
         served.sourceIp, served.userAgent, parameters, response, served.errorCode, served.errorMessage, readOnly, null,
         facts.resources(), facts.keyArn(), facts.keySpec(), algorithm, contextKeys, facts.secretArn(),
-        facts.parameterName(), facts.cache());
+        facts.parameterName(), facts.cache(), facts.additionalEventData());
   }
 
   /** The KMS call a service made with the caller's permissions, as AWS records it. */
@@ -116,7 +125,7 @@ public final class Auditor {
         served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
         readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
         List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
-        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null);
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, null);
   }
 
   /** Whether an operation changes nothing (CloudTrail's readOnly): a cache need not look at it. */

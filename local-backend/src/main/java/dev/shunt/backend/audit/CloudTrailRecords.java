@@ -47,6 +47,9 @@ public final class CloudTrailRecords {
     record.set("requestParameters", event.requestParameters() == null || event.requestParameters().isEmpty()
         ? null : event.requestParameters());
     record.set("responseElements", event.responseElements());
+    if (event.additionalEventData() != null) {
+      record.set("additionalEventData", event.additionalEventData());
+    }
     record.put("requestID", event.requestId());
     record.put("eventID", event.eventId());
     record.put("readOnly", event.readOnly());

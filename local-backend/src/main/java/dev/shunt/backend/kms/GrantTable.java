@@ -10,12 +10,19 @@ import java.util.concurrent.ConcurrentSkipListMap;
 /**
  * The grants of one account's keys in one Region. Ordered by (key id, creation sequence) so a
  * key's grants are one sub-map that ListGrants pages through by seeking; indexed by grant id for
- * RetireGrant and RevokeGrant. Changes hold this table's lock (grant operations are 50 per
- * second at AWS); reads do not.
+ * RetireGrant and RevokeGrant, and by (key, grantee principal) for access decisions and the quota
+ * of grants per grantee, so neither walks a key's up to 50,000 grants. Changes hold this table's
+ * lock (grant operations are 50 per second at AWS); reads do not.
  */
 final class GrantTable {
   private final ConcurrentSkipListMap<String, Grant> ordered = new ConcurrentSkipListMap<>();
   private final ConcurrentHashMap<String, Grant> byId = new ConcurrentHashMap<>();
+  /**
+   * A key's grants for one grantee principal ({@link #granteeSlot}), each an immutable list
+   * replaced on change (so a reader sees a whole one without a lock); at most 500 long but for
+   * grants restored from a store.
+   */
+  private final ConcurrentHashMap<String, List<Grant>> byGrantee = new ConcurrentHashMap<>();
   /** Grants per key, for the per-key quota without counting a sub-map of up to 50,000 (guarded by this). */
   private final HashMap<String, Integer> counts = new HashMap<>();
   private long nextSequence;
@@ -23,6 +30,11 @@ final class GrantTable {
   /** The position of a grant in {@link #ordered}: key id, '/', zero-padded sequence (so text order is creation order). */
   static String position(String keyId, long sequence) {
     return keyId + '/' + String.format("%019d", sequence);
+  }
+
+  /** A key id never holds a space, and a principal (an ARN or a service name) never does either. */
+  private static String granteeSlot(String keyId, String grantee) {
+    return keyId + ' ' + grantee;
   }
 
   synchronized long nextSequence() {
@@ -45,6 +57,11 @@ final class GrantTable {
     return ordered.subMap(from, afterPosition == null, keyId + '0', false).values();
   }
 
+  /** A key's grants whose grantee principal is exactly {@code grantee}, in creation order (no lock, no copy). */
+  List<Grant> ofGrantee(String keyId, String grantee) {
+    return byGrantee.getOrDefault(granteeSlot(keyId, grantee), List.of());
+  }
+
   /** Every grant, in (key id, creation) order, from after {@code afterPosition} (null: the first). */
   Collection<Grant> all(String afterPosition) {
     return (afterPosition == null ? ordered : ordered.tailMap(afterPosition, false)).values();
@@ -58,12 +75,25 @@ final class GrantTable {
     ordered.put(position(grant.keyId(), grant.sequence()), grant);
     byId.put(grant.grantId(), grant);
     counts.merge(grant.keyId(), 1, Integer::sum);
+    byGrantee.compute(granteeSlot(grant.keyId(), grant.granteePrincipal()), (slot, grants) -> {
+      List<Grant> more = new ArrayList<>(grants == null ? 1 : grants.size() + 1);
+      if (grants != null) {
+        more.addAll(grants);
+      }
+      more.add(grant);
+      return List.copyOf(more);
+    });
   }
 
   synchronized boolean remove(Grant grant) {
     if (byId.remove(grant.grantId(), grant)) {
       ordered.remove(position(grant.keyId(), grant.sequence()));
       counts.computeIfPresent(grant.keyId(), (key, count) -> count == 1 ? null : count - 1);
+      byGrantee.computeIfPresent(granteeSlot(grant.keyId(), grant.granteePrincipal()), (slot, grants) -> {
+        List<Grant> fewer = new ArrayList<>(grants);
+        fewer.remove(grant);
+        return fewer.isEmpty() ? null : List.copyOf(fewer);
+      });
       return true;
     }
     return false;
@@ -72,6 +102,12 @@ final class GrantTable {
   /** Forgets a deleted key's grants. */
   synchronized void removeKey(String keyId) {
     List<Grant> gone = new ArrayList<>(ofKey(keyId, null));
-    gone.forEach(this::remove);
+    for (Grant grant : gone) {
+      // All of the key's grants go: each grantee's list goes whole rather than shrinking one by one.
+      byGrantee.remove(granteeSlot(keyId, grant.granteePrincipal()));
+      byId.remove(grant.grantId(), grant);
+      ordered.remove(position(keyId, grant.sequence()));
+    }
+    counts.remove(keyId);
   }
 }

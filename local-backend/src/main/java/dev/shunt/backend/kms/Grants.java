@@ -13,12 +13,19 @@ import java.util.Set;
 
 /**
  * KMS grants, stored and listed: CreateGrant (with AWS's idempotency by name), ListGrants,
- * ListRetirableGrants, RetireGrant and RevokeGrant, with KMS's validation and errors. Whether a
- * grant allows a request is not decided here (access decisions do not read grants yet).
+ * ListRetirableGrants, RetireGrant and RevokeGrant, with KMS's validation, quotas and errors.
+ * Whether a grant allows a request is decided by {@link KmsAuthorization} (it reads the grants of
+ * the key for the caller from {@link GrantTable}), and so is who may retire a grant.
  */
 final class Grants {
   /** AWS's resource quota "grants per KMS key". */
   static final int MAX_GRANTS_PER_KEY = 50_000;
+  /**
+   * AWS's resource quota "grants for a given principal per KMS key": at most this many grants on
+   * one key name the same grantee principal (AWS's quota table listed it beside the 50,000; its
+   * current table no longer does).
+   */
+  static final int MAX_GRANTS_PER_GRANTEE = 500;
   private static final String LIST_GRANTS = "kms.ListGrants";
   private static final String LIST_RETIRABLE = "kms.ListRetirableGrants";
   private static final String GRANT_TOKEN = "kms.GrantToken";
@@ -59,6 +66,9 @@ final class Grants {
     if (retiringPrincipal != null) {
       checkPrincipal(retiringPrincipal);
     }
+    // A grant's operations are a set (a retry with them in another order is the same grant): a
+    // repeated one is kept once, so a hostile list of one operation a million times stores one.
+    operations = List.copyOf(new java.util.LinkedHashSet<>(operations));
     if (operations.isEmpty()) {
       throw KmsErrors.validation("1 validation error detected: Value '[]' at 'operations' failed to satisfy "
           + "constraint: Member must have length greater than or equal to 1");
@@ -91,9 +101,13 @@ final class Grants {
           throw KmsErrors.limitExceeded("The grant limit (" + MAX_GRANTS_PER_KEY + ") has been exceeded for "
               + key.arn);
         }
+        if (table.ofGrantee(key.keyId, granteePrincipal).size() >= MAX_GRANTS_PER_GRANTEE) {
+          throw KmsErrors.limitExceeded("The grant limit (" + MAX_GRANTS_PER_GRANTEE + ") for the grantee principal "
+              + granteePrincipal + " has been exceeded for " + key.arn);
+        }
         grant = new Grant(key.keyId, key.arn, HexFormat.of().formatHex(Randomness.bytes(32)), table.nextSequence(),
             name, ctx.now(), granteePrincipal, retiringPrincipal,
-            "arn:" + Identity.partitionOf(key.region) + ":iam::" + ctx.accountId() + ":root", List.copyOf(operations),
+            "arn:" + Identity.partitionOf(key.region) + ":iam::" + ctx.accountId() + ":root", operations,
             contextEquals == null ? null : Map.copyOf(contextEquals),
             contextSubset == null ? null : Map.copyOf(contextSubset));
         table.add(grant);
@@ -103,10 +117,13 @@ final class Grants {
     return new Created(grant.grantId(), token(key, grant));
   }
 
-  /** A grant made by an earlier CreateGrant with the same name and parameters (a retry), or null. */
+  /**
+   * A grant made by an earlier CreateGrant with the same name and parameters (a retry), or null:
+   * one of the key's grants for the same grantee (at most 500), not all of the key's.
+   */
   private static Grant sameNamed(GrantTable table, KmsKey key, String name, String grantee, String retiring,
       List<String> operations, Map<String, String> contextEquals, Map<String, String> contextSubset) {
-    for (Grant grant : table.ofKey(key.keyId, null)) {
+    for (Grant grant : table.ofGrantee(key.keyId, grantee)) {
       if (grant.sameRequest(name, grantee, retiring, operations, contextEquals, contextSubset)) {
         return grant;
       }
@@ -135,16 +152,23 @@ final class Grants {
 
   /** ListRetirableGrants: the grants on the caller's keys (account and Region) that this principal may retire. */
   KmsBackend.Page<Grant> listRetirable(RequestContext ctx, String retiringPrincipal, int limit, String marker) {
+    // AWS: kms:ListRetirableGrants in an identity policy, on no key.
+    kms.authorizeWithoutKey(ctx, "ListRetirableGrants");
     checkPrincipal(retiringPrincipal);
     String after = openMarker(LIST_RETIRABLE, marker);
     GrantTable table = kms.region(ctx).grants;
     return page(table.all(after), limit, LIST_RETIRABLE, grant -> retiringPrincipal.equals(grant.retiringPrincipal()));
   }
 
+  /**
+   * RetireGrant, by the grant's token or by key and grant id. The grant decides who may retire it
+   * ({@link KmsBackend#authorizeRetire}), so it is found before anything is authorized.
+   */
   void retire(RequestContext ctx, String grantToken, String keyId, String grantId, boolean dryRun) {
     Grant grant;
     KmsRegion region;
     GrantTable table;
+    KmsKey key;
     if (grantToken != null) {
       String[] parts = openToken(grantToken);
       region = kms.peekRegion(parts[0], parts[1]);
@@ -156,15 +180,19 @@ final class Grants {
       if (grantId != null && !grantId.equals(grant.grantId())) {
         throw invalidGrantId(grantId);
       }
+      key = kms.grantKey(ctx, region, grant, "RetireGrant");
     } else {
       if (keyId == null || grantId == null) {
         throw KmsErrors.validation("Either GrantToken, or both KeyId and GrantId, must be specified");
       }
-      KmsKey key = kms.key(ctx, keyId, false, true, "RetireGrant");
+      key = kms.unauthorizedKey(ctx, keyId, true, "RetireGrant");
       region = kms.peekRegion(key.accountId, key.region);
       table = region.grants;
       grant = grantOf(table, key, grantId);
     }
+    // CloudTrail's RetireGrant record names the grant in additionalEventData (its request may hold only a token).
+    ctx.audit().additionalEventData("grantId", grant.grantId());
+    kms.authorizeRetire(ctx, key, grant);
     if (dryRun) {
       throw KmsErrors.dryRun();
     }
@@ -217,7 +245,7 @@ final class Grants {
   }
 
   /** The grant tokens a request presents must be tokens KMS issued. */
-  private static void checkTokens(List<String> grantTokens) {
+  static void checkTokens(List<String> grantTokens) {
     for (String token : grantTokens) {
       openToken(token);
     }

@@ -20,10 +20,10 @@ import java.util.Map;
  * the calling service, source address, time, the key's tags).
  */
 final class KmsAuthorization {
-  /** The grants on a key (none when its Region holds none). */
-  @FunctionalInterface
-  interface KeyGrants {
-    java.util.Collection<Grant> of(KmsKey key);
+  /** What decisions read beyond the key: its grants for a grantee, its aliases, which key a key id names. */
+  interface KeyGrants extends KmsConditionKeys.Lookup {
+    /** The grants on {@code key} whose grantee is exactly {@code grantee} (none when its Region holds none). */
+    java.util.Collection<Grant> of(KmsKey key, String grantee);
   }
 
   /** {@code kms:ACTION} for each action, made once: a request would otherwise concatenate it. */
@@ -61,7 +61,7 @@ final class KmsAuthorization {
     }
     String principal = ctx.identity().principalArn();
     AccessRequest request = AccessRequest.builder(principal, ctx.accountId(), qualified(action), "*")
-        .source(KmsConditionKeys.withoutKey(ctx, action.equals("CreateKey"))).build();
+        .source(new KmsConditionKeys(ctx, null, action, null, grants)).build();
     boolean allowed = principal.endsWith(":root");
     for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
       dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
@@ -92,7 +92,7 @@ final class KmsAuthorization {
     String principal = ctx.identity().principalArn();
     KmsAccess.Decision decision = compiled == null ? null : KmsAccess.decide(compiled,
         control.identityPolicies(principal), AccessRequest.builder(principal, ctx.accountId(), "kms:PutKeyPolicy",
-            keyArn).source(KmsConditionKeys.withoutKey(ctx, false)).build(), keyAccount);
+            keyArn).source(new KmsConditionKeys(ctx, null, "PutKeyPolicy", null, grants)).build(), keyAccount);
     if (decision == null || !decision.allowed()) {
       throw new AwsException("MalformedPolicyDocumentException",
           "The new key policy will not allow you to update the key policy in the future.");
@@ -118,8 +118,10 @@ final class KmsAuthorization {
       return;
     }
     PolicyDocument.Decision decision = key.policy().decide(ctx.accountId(), principal, qualified(action));
+    // Another account needs the key policy, or a grant to it (as at AWS, grants work across accounts).
     if (decision == PolicyDocument.Decision.DENY
-        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW)) {
+        || (!key.accountId.equals(ctx.accountId()) && decision != PolicyDocument.Decision.ALLOW
+            && !grantAllows(ctx, key, action, principal))) {
       throw KmsErrors.accessDenied(principal, action, key.arn);
     }
   }
@@ -148,6 +150,55 @@ final class KmsAuthorization {
     }
   }
 
+  /**
+   * RetireGrant, which the grant decides (AWS, "Retiring and revoking grants"): its retiring
+   * principal, its grantee when it allows RetireGrant, and the account that owns the key or issued
+   * the grant (its root; under a principals file also a principal of it whose identity policy
+   * allows kms:RetireGrant on the key, as when the retiring principal is the caller's account).
+   * An explicit Deny of kms:RetireGrant in an identity policy refuses; the key policy plays no part.
+   */
+  void authorizeRetire(RequestContext ctx, KmsKey key, Grant grant) {
+    String principal = ctx.identity().principalArn();
+    String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
+    boolean named = principal.equals(grant.retiringPrincipal())
+        || role != null && role.equals(grant.retiringPrincipal())
+        || grant.operations().contains("RetireGrant")
+        && (principal.equals(grant.granteePrincipal()) || role != null && role.equals(grant.granteePrincipal()));
+    String callerRoot = dev.shunt.backend.auth.policy.PrincipalArns.accountRoot(ctx.partition(), ctx.accountId());
+    boolean owning = ctx.accountId().equals(key.accountId) || callerRoot.equals(grant.issuingAccount())
+        || callerRoot.equals(grant.retiringPrincipal());
+    boolean root = principal.equals(callerRoot);
+    AccessControl control = access;
+    if (!control.enabled()) {
+      if (!named && !(root && owning)) {
+        throw KmsErrors.accessDenied(principal, "RetireGrant", key.arn);
+      }
+      return;
+    }
+    AccessRequest request = request(ctx, key, "RetireGrant", null);
+    boolean identityAllows = false;
+    for (dev.shunt.backend.auth.policy.NamedPolicy policy : control.identityPolicies(principal)) {
+      dev.shunt.backend.auth.policy.Verdict verdict = policy.policy().evaluate(request);
+      if (verdict.denied()) {
+        control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal,
+            "kms:RetireGrant", key.arn, false, "EXPLICIT_DENY_IN_IDENTITY_POLICY", policy.name(), verdict.statement()));
+        throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: "
+            + "kms:RetireGrant on resource: " + key.arn + " with an explicit deny in an identity-based policy");
+      }
+      identityAllows |= verdict.allowed();
+    }
+    boolean byGrant = named || root && owning;
+    boolean allowed = byGrant || owning && identityAllows;
+    control.decisions().add(new AccessDecisions.Decision(ctx.now(), ctx.requestId(), principal, "kms:RetireGrant",
+        key.arn, allowed, byGrant ? "ALLOWED_BY_GRANT" : allowed ? "ALLOWED_BY_IDENTITY_POLICY"
+            : "NO_IDENTITY_POLICY_ALLOWS", null, null));
+    if (!allowed) {
+      throw new AwsException("AccessDeniedException", "User: " + principal + " is not authorized to perform: "
+          + "kms:RetireGrant on resource: " + key.arn + " because no identity-based policy allows the "
+          + "kms:RetireGrant action");
+    }
+  }
+
   private static void record(RequestContext ctx, AccessControl control, String action, String keyArn,
       KmsAccess.Decision decision, boolean byGrant) {
     String reason = byGrant ? "ALLOWED_BY_GRANT" : decision == null ? "KEY_POLICY_UNREADABLE" : decision.reason().name();
@@ -159,29 +210,50 @@ final class KmsAuthorization {
 
   /**
    * Whether a grant on the key lets the caller (or, for a role's session, its role) do this, with
-   * the request's encryption context within the grant's constraints.
+   * the request's encryption context within the grant's constraints (which DescribeKey and
+   * RetireGrant, having no encryption context, ignore). CreateGrant by a grant is limited as AWS
+   * limits it: the new grant's operations must be among the granting grant's, and its constraint
+   * at least as strict. Only the grants for the caller (and its role) are read, not all of the key's.
    */
   private boolean grantAllows(RequestContext ctx, KmsKey key, String action, String principal) {
     String role = dev.shunt.backend.auth.policy.PrincipalArns.roleArnOfSession(principal);
+    return grantAllows(ctx, grants.of(key, principal), action)
+        || role != null && grantAllows(ctx, grants.of(key, role), action);
+  }
+
+  private static boolean grantAllows(RequestContext ctx, java.util.Collection<Grant> candidates, String action) {
     Map<String, String> context = null;
-    for (Grant grant : grants.of(key)) {
-      if (!(grant.granteePrincipal().equals(principal) || grant.granteePrincipal().equals(role))
-          || !grant.operations().contains(action)) {
+    for (Grant grant : candidates) {
+      if (!grant.operations().contains(action)) {
         continue;
       }
-      if (context == null) {
-        context = encryptionContext(ctx);
+      if (action.equals("CreateGrant")) {
+        if (GrantConstraints.allowsChild(grant, ctx.input())) {
+          return true;
+        }
+        continue;
       }
-      if ((grant.contextEquals() == null || grant.contextEquals().equals(context))
-          && (grant.contextSubset() == null || context.entrySet().containsAll(grant.contextSubset().entrySet()))) {
+      if (action.equals("DescribeKey") || action.equals("RetireGrant")) {
+        return true;
+      }
+      if (context == null) {
+        context = encryptionContext(ctx, action);
+      }
+      if (GrantConstraints.allows(grant, context)) {
         return true;
       }
     }
     return false;
   }
 
-  private static Map<String, String> encryptionContext(RequestContext ctx) {
-    JsonNode context = ctx.input() == null ? null : ctx.input().get("EncryptionContext");
+  /** The encryption context a grant's constraint is checked against (ReEncrypt has one per side). */
+  private static Map<String, String> encryptionContext(RequestContext ctx, String action) {
+    String member = switch (action) {
+      case "ReEncryptFrom" -> "SourceEncryptionContext";
+      case "ReEncryptTo" -> "DestinationEncryptionContext";
+      default -> "EncryptionContext";
+    };
+    JsonNode context = ctx.input() == null ? null : ctx.input().get(member);
     if (context == null || !context.isObject()) {
       return Map.of();
     }
@@ -195,9 +267,9 @@ final class KmsAuthorization {
   }
 
   /** The request as the policies see it: who, what, which key; its condition keys are read when a policy asks. */
-  private static AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService) {
+  private AccessRequest request(RequestContext ctx, KmsKey key, String action, String viaService) {
     AccessRequest.Builder request = AccessRequest.builder(ctx.identity().principalArn(), ctx.accountId(),
-        qualified(action), key.arn).source(new KmsConditionKeys(ctx, key, viaService));
+        qualified(action), key.arn).source(new KmsConditionKeys(ctx, key, action, viaService, grants));
     if (viaService != null) {
       request.callingService(viaService + ".amazonaws.com");
     }

@@ -60,9 +60,31 @@ public final class KmsBackend {
   record AliasView(String name, String arn, String targetKeyId, Instant createdAt, Instant updatedAt) {}
 
   private final RegionalStore<KmsRegion> regions = new RegionalStore<>(KmsRegion::new);
-  private final KmsAuthorization authorization = new KmsAuthorization(key -> {
-    KmsRegion region = regions.peek(key.accountId, key.region);
-    return region == null ? java.util.List.of() : region.grants.ofKey(key.keyId, null);
+  private final KmsAuthorization authorization = new KmsAuthorization(new KmsAuthorization.KeyGrants() {
+    @Override
+    public java.util.Collection<Grant> of(KmsKey key, String grantee) {
+      KmsRegion region = regions.peek(key.accountId, key.region);
+      return region == null ? List.of() : region.grants.ofGrantee(key.keyId, grantee);
+    }
+
+    @Override
+    public List<String> aliasesOf(KmsKey key) {
+      KmsRegion region = regions.peek(key.accountId, key.region);
+      List<String> names = new ArrayList<>();
+      if (region != null) {
+        for (KmsAlias alias : region.aliases.values()) {
+          if (alias.targetKeyId().equals(key.keyId)) {
+            names.add(alias.name());
+          }
+        }
+      }
+      return names;
+    }
+
+    @Override
+    public String keyArnFor(String accountId, String region, String keyId) {
+      return KmsBackend.this.keyArnFor(accountId, region, keyId);
+    }
   });
   private final KmsState state = new KmsState(regions);
   /** Origin EXTERNAL: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
@@ -103,6 +125,29 @@ public final class KmsBackend {
   /** The key a request names, found and authorized as every operation does (for the store and grant operations). */
   KmsKey key(RequestContext ctx, String keyId, boolean aliasAllowed, boolean crossAccount, String action) {
     return resolve(ctx, keyId, aliasAllowed, crossAccount, action, null);
+  }
+
+  /**
+   * The key a request names, found as every operation finds it but not authorized: for RetireGrant,
+   * which the grant authorizes ({@link #authorizeRetire}).
+   */
+  KmsKey unauthorizedKey(RequestContext ctx, String keyId, boolean crossAccount, String action) {
+    return find(ctx, keyId, false, crossAccount, action, null);
+  }
+
+  /** A grant's key, found from its grant token (account and Region), for the audit record and RetireGrant. */
+  KmsKey grantKey(RequestContext ctx, KmsRegion region, Grant grant, String action) {
+    KmsKey key = region.key(grant.keyId(), ctx.now());
+    if (key == null) {
+      throw KmsErrors.keyNotFound(grant.keyArn());
+    }
+    ctx.audit().key(key.arn, key.keySpec, key.accountId, action, null);
+    return key;
+  }
+
+  /** Whether the caller may retire {@code grant} on {@code key} (the grant decides, not the key policy). */
+  void authorizeRetire(RequestContext ctx, KmsKey key, Grant grant) {
+    authorization.authorizeRetire(ctx, key, grant);
   }
 
   /**
@@ -310,6 +355,7 @@ public final class KmsBackend {
 
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext, Map<String, String> context,
       String algorithm, String viaService) {
+    ctx = asServiceRequest(ctx, keyId, context, viaService);
     KmsKey key = usableKey(ctx, keyId, "Encrypt", viaService);
     if (!key.spec.symmetric()) {
       Encrypted encrypted = AsymmetricKeys.encrypt(key, plaintext, context, algorithm, "Encrypt");
@@ -329,7 +375,31 @@ public final class KmsBackend {
    */
   public Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
       String algorithm, String viaService) {
-    return decrypt(ctx, blob, keyId, context, algorithm, viaService, "Decrypt");
+    return decrypt(asServiceRequest(ctx, keyId, context, viaService), blob, keyId, context, algorithm, viaService,
+        "Decrypt");
+  }
+
+  /**
+   * A call a service (Secrets Manager, Parameter Store) makes to KMS for its caller: the access
+   * decision reads the KMS request the service makes (its key id and encryption context, as
+   * {@code kms:EncryptionContext:SecretARN} and a grant's constraint must see them), not the
+   * caller's request to that service.
+   */
+  private static RequestContext asServiceRequest(RequestContext ctx, String keyId, Map<String, String> context,
+      String viaService) {
+    if (viaService == null) {
+      return ctx;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode input = dev.shunt.backend.core.Json.object();
+    if (keyId != null) {
+      input.put("KeyId", keyId);
+    }
+    if (context != null) {
+      com.fasterxml.jackson.databind.node.ObjectNode pairs = input.putObject("EncryptionContext");
+      context.forEach(pairs::put);
+    }
+    return new RequestContext(ctx.requestId(), ctx.identity(), ctx.now(), ctx.sourceIp(), ctx.userAgent(),
+        ctx.audit(), input);
   }
 
   private Decrypted decrypt(RequestContext ctx, byte[] blob, String keyId, Map<String, String> context,
@@ -393,6 +463,7 @@ public final class KmsBackend {
   /** GenerateDataKey: {@code bytes} random bytes, returned in plaintext and encrypted under the key. */
   public DataKey generateDataKey(RequestContext ctx, String keyId, int bytes, Map<String, String> context,
       String viaService, String action) {
+    ctx = asServiceRequest(ctx, keyId, context, viaService);
     KmsKey key = dataKeyWrappingKey(ctx, keyId, action, viaService);
     DataKey dataKey = sealDataKey(key, Randomness.bytes(bytes), context);
     key.recordUse(action, ctx.requestId(), ctx.now());
@@ -594,8 +665,15 @@ public final class KmsBackend {
 
   // ---- resolution, access and state -------------------------------------------------------
 
-  /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations. */
+  /** Finds the key a request names, lazily creating AWS managed keys and applying due rotations, and authorizes it. */
   KmsKey resolve(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
+      String viaService) {
+    KmsKey key = find(ctx, text, aliasAllowed, crossAccount, action, viaService);
+    authorization.authorize(ctx, key, action, viaService);
+    return key;
+  }
+
+  private KmsKey find(RequestContext ctx, String text, boolean aliasAllowed, boolean crossAccount, String action,
       String viaService) {
     KeyReference ref = KeyReference.parse(text);
     if (ref.kind() == KeyReference.Kind.INVALID || (ref.isAlias() && !aliasAllowed)) {
@@ -629,7 +707,6 @@ public final class KmsBackend {
     }
     key.rotateIfDue(ctx.now());
     ctx.audit().key(key.arn, key.keySpec, key.accountId, action, viaService);
-    authorization.authorize(ctx, key, action, viaService);
     return key;
   }
 

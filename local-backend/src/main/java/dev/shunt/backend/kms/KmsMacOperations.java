@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * GenerateMac and VerifyMac on the wire, kept apart from {@link KmsService} so HMAC keys are one
  * file to read. The model has already checked the input (Message 1 to 4,096 bytes, MacAlgorithm
- * one of AWS's, up to 10 GrantTokens); GrantTokens grant nothing more here, as Shunt has no grants.
+ * one of AWS's, up to 10 GrantTokens; {@link KmsService} refuses a token KMS did not issue).
  */
 final class KmsMacOperations {
   private final KmsMacBackend macs;

@@ -6,6 +6,7 @@ import static dev.shunt.backend.core.Inputs.integer;
 import static dev.shunt.backend.core.Inputs.string;
 import static dev.shunt.backend.core.Inputs.stringMap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shunt.backend.core.AwsException;
@@ -76,7 +77,23 @@ public final class KmsService implements AwsService {
     KmsImportAndReplicaOperations.register(kms, operations);
     new KmsStoreAndGrantOperations(kms, customKeyStores).register(operations);
     new KmsAsymmetricOperations(kms).registerInto(operations);
+    // A grant token must be one KMS issued, whichever operation presents it (InvalidGrantTokenException).
+    for (String name : GRANT_TOKEN_OPERATIONS) {
+      OperationHandler handler = operations.get(name);
+      operations.put(name, (ctx, in) -> {
+        JsonNode tokens = in.get("GrantTokens");
+        if (tokens != null && tokens.isArray() && !tokens.isEmpty()) {
+          Grants.checkTokens(Inputs.strings(in, "GrantTokens"));
+        }
+        return handler.handle(ctx, in);
+      });
+    }
   }
+
+  /** The operations whose input has GrantTokens (CreateGrant checks its own). */
+  private static final List<String> GRANT_TOKEN_OPERATIONS = List.of("Decrypt", "DeriveSharedSecret", "DescribeKey",
+      "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+      "GenerateDataKeyWithoutPlaintext", "GenerateMac", "GetPublicKey", "ReEncrypt", "Sign", "Verify", "VerifyMac");
 
   @Override
   public ServiceModel model() {

@@ -1,5 +1,6 @@
 package dev.shunt.backend.ssm;
 
+import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.AwsException;
 import dev.shunt.backend.core.CommonErrors;
 import dev.shunt.backend.core.PageTokens;
@@ -930,7 +931,9 @@ public final class SsmBackend {
 
   /** Under a principals file, checks an action that names no parameter (DescribeParameters) on {@code *}. */
   void authorizeAll(RequestContext ctx, String action) {
-    authorization.authorize(ctx, action, "*", ctx.accountId(), Map.of(), List.of());
+    // AWS names the account's parameters, not "*", in this denial.
+    authorization.authorize(ctx, action, "arn:" + Identity.partitionOf(ctx.region()) + ":ssm:" + ctx.region() + ":"
+        + ctx.accountId() + ":*", ctx.accountId(), Map.of(), List.of());
   }
 
   /**

@@ -155,7 +155,8 @@ class SecretsAndParametersAccessIT {
     denied(() -> bob.listSecrets(r -> { }), "User: " + BOB + " is not authorized to perform: "
         + "secretsmanager:ListSecrets on resource: \\* because no identity-based policy allows the "
         + "secretsmanager:ListSecrets action");
-    denied(() -> bobSsm.describeParameters(r -> { }), ".* ssm:DescribeParameters on resource: \\* because .*");
+    denied(() -> bobSsm.describeParameters(r -> { }),
+        ".* ssm:DescribeParameters on resource: arn:aws:ssm:us-east-1:[0-9]+:\\* because .*");
     // In the secret's account either policy suffices: the resource policy names bob.
     assertThat(bob.getSecretValue(r -> r.secretId("bob/shared")).secretString()).isEqualTo("value of bob/shared");
   }

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
@@ -45,7 +44,7 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * and Parameter Store, and every denial is checked for AWS's error code and message. Setup that
  * is not itself under test (keys, secrets, parameters, ciphertexts to decrypt) goes through the
  * seed file or the SDK, to keep the CLI runs few: each costs a Python start. Skipped without a
- * CLI, as {@link AwsCliIT} is. The {@code @Disabled} tests say where Shunt still differs from AWS.
+ * CLI, as {@link AwsCliIT} is.
  */
 class AwsCliAccessIT {
   private static final String ACCOUNT = "111122223333";
@@ -429,8 +428,6 @@ class AwsCliAccessIT {
    * permission ("Principals specified in the grant can retire a grant without the
    * kms:RetireGrant permission", AWS KMS developer guide, Retiring and revoking grants).
    */
-  @Disabled("shunt bug: RetireGrant by KeyId+GrantId is authorized by the key policy (kms:RetireGrant), not by the "
-      + "grant: the grant's retiring principal is refused AccessDeniedException")
   @Test
   void kmsTheRetiringPrincipalRetiresByGrantIdWithoutPolicyPermission() throws Exception {
     JsonNode grant = allowed("root", "kms", "create-grant", "--key-id", keyArn("A"), "--grantee-principal",
@@ -445,8 +442,6 @@ class AwsCliAccessIT {
    * Retiring and revoking grants: "The kms:RetireGrant permission alone does not allow principals to
    * retire a grant").
    */
-  @Disabled("shunt bug: RetireGrant with a GrantToken checks nothing: any caller holding the token (here charlie, "
-      + "neither grantee nor retiring principal nor the account) retires the grant")
   @Test
   void kmsAGrantTokenAloneDoesNotLetAStrangerRetireTheGrant() throws Exception {
     JsonNode grant = allowed("root", "kms", "create-grant", "--key-id", keyArn("A"), "--grantee-principal",
@@ -576,8 +571,6 @@ class AwsCliAccessIT {
    * because no identity-based policy allows the ssm:DescribeParameters action" (what the real service
    * answers in users' published transcripts; AWS documents no message).
    */
-  @Disabled("shunt bug: DescribeParameters' AccessDeniedException names resource \"*\"; AWS names "
-      + "arn:aws:ssm:REGION:ACCOUNT:*")
   @Test
   void parameterStoreRefusesDescribeParametersOnTheAccountsSsmResource() throws Exception {
     denied(APP_SESSION, "ssm:DescribeParameters", "arn:aws:ssm:us-east-1:" + ACCOUNT + ":*",

@@ -176,10 +176,15 @@ class KmsMacIT extends BackendTest {
   void theMessageIsOneTo4096BytesAndGrantTokensAreAccepted() {
     KeyMetadata key = hmacKey(KeySpec.HMAC_512);
     SdkBytes largest = SdkBytes.fromByteArray(new byte[4096]);
+    // Grant tokens KMS issued are accepted; one it did not issue is refused, as by every operation that takes them.
+    String token = kms.createGrant(r -> r.keyId(key.keyId()).granteePrincipal("arn:aws:iam::000000000000:role/mac")
+        .operations(software.amazon.awssdk.services.kms.model.GrantOperation.GENERATE_MAC)).grantToken();
     SdkBytes mac = kms.generateMac(r -> r.keyId(key.keyId()).macAlgorithm(MacAlgorithmSpec.HMAC_SHA_512)
-        .message(largest).grantTokens("token-1", "token-2")).mac();
+        .message(largest).grantTokens(token, token)).mac();
     assertThat(kms.verifyMac(r -> r.keyId(key.keyId()).macAlgorithm(MacAlgorithmSpec.HMAC_SHA_512).message(largest)
-        .mac(mac).grantTokens("token-1")).macValid()).isTrue();
+        .mac(mac).grantTokens(token)).macValid()).isTrue();
+    expectError("InvalidGrantTokenException", () -> kms.verifyMac(r -> r.keyId(key.keyId())
+        .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_512).message(largest).mac(mac).grantTokens("token-1")));
 
     var tooLong = expectError("ValidationException", () -> kms.generateMac(r -> r.keyId(key.keyId())
         .macAlgorithm(MacAlgorithmSpec.HMAC_SHA_512).message(SdkBytes.fromByteArray(new byte[4097]))));

@@ -108,6 +108,6 @@ public class GlobalConditionKeys implements ConditionKeySource {
         }
       }
     }
-    return keys;
+    return keys == null || keys.size() < 2 ? keys : new ArrayList<>(new java.util.LinkedHashSet<>(keys));
   }
 }
