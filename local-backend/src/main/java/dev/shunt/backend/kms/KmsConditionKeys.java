@@ -51,7 +51,7 @@ final class KmsConditionKeys extends GlobalConditionKeys {
 
   /** {@code action} on {@code key} (null: CreateKey, whose key is the request's, or an operation on none). */
   KmsConditionKeys(RequestContext ctx, KmsKey key, String action, String viaService, Lookup lookup) {
-    super(ctx.now(), ctx.sourceIp(), key == null ? Map::of : key::tags, ctx.input(), "TagKey", "TagValue");
+    super(ctx.now(), ctx.sourceIp(), Map.of(), ctx.input(), "TagKey", "TagValue");
     this.ctx = ctx;
     this.key = key;
     this.action = action;
@@ -104,6 +104,11 @@ final class KmsConditionKeys extends GlobalConditionKeys {
       case "kms:primaryregion" -> one(text("PrimaryRegion"));
       default -> lowerKey.startsWith(CONTEXT) ? contextValue(lowerKey) : super.valuesLower(lowerKey);
     };
+  }
+
+  @Override
+  protected Map<String, String> resourceTags() {
+    return key == null ? Map.of() : key.tags();
   }
 
   private boolean creating() {

@@ -107,7 +107,7 @@ final class SecretsAuthorization {
     private final Map<String, String> tags;
 
     SecretConditionKeys(RequestContext ctx, String resource, Map<String, String> tags) {
-      super(ctx.now(), ctx.sourceIp(), () -> tags, ctx.input(), "Key", "Value");
+      super(ctx.now(), ctx.sourceIp(), tags, ctx.input(), "Key", "Value");
       this.resource = resource;
       this.tags = tags;
     }

@@ -98,7 +98,7 @@ final class SsmAuthorization {
     private final Map<String, String> tags;
 
     ParameterConditionKeys(RequestContext ctx, Map<String, String> tags) {
-      super(ctx.now(), ctx.sourceIp(), () -> tags, ctx.input(), "Key", "Value");
+      super(ctx.now(), ctx.sourceIp(), tags, ctx.input(), "Key", "Value");
       this.input = ctx.input();
       this.tags = tags;
     }

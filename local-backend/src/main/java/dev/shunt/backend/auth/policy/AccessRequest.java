@@ -29,7 +29,6 @@ public final class AccessRequest {
   private final Map<String, List<String>> keys;
   private final ConditionKeySource source;
   private final PrincipalFacts facts;
-  private final List<String> accountValue;
 
   /**
    * What a principal's ARN says, worked out once per ARN (the principals a Shunt serves are few: a
@@ -88,7 +87,6 @@ public final class AccessRequest {
     this.keys = b.keys;
     this.source = b.source;
     this.facts = factsOf(principalArn);
-    this.accountValue = List.of(principalAccount);
   }
 
   /**
@@ -133,7 +131,7 @@ public final class AccessRequest {
     }
     return switch (lowerKey) {
       case "aws:principalarn" -> facts.principalArnValue();
-      case "aws:principalaccount" -> accountValue;
+      case "aws:principalaccount" -> List.of(principalAccount);
       case "aws:username" -> facts.usernameValue();
       default -> source.valuesLower(lowerKey);
     };

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The global condition keys of a request to any of the three services, answered when a policy
@@ -20,7 +19,7 @@ public class GlobalConditionKeys implements ConditionKeySource {
 
   private final Instant now;
   private final String sourceIp;
-  private final Supplier<Map<String, String>> resourceTags;
+  private final Map<String, String> resourceTags;
   private final JsonNode input;
   private final String tagKeyField;
   private final String tagValueField;
@@ -30,7 +29,7 @@ public class GlobalConditionKeys implements ConditionKeySource {
    * {@code Tags} members name a tag's key and value ({@code Key}/{@code Value}, KMS's
    * {@code TagKey}/{@code TagValue}).
    */
-  public GlobalConditionKeys(Instant now, String sourceIp, Supplier<Map<String, String>> resourceTags, JsonNode input,
+  public GlobalConditionKeys(Instant now, String sourceIp, Map<String, String> resourceTags, JsonNode input,
       String tagKeyField, String tagValueField) {
     this.now = now;
     this.sourceIp = sourceIp;
@@ -48,9 +47,14 @@ public class GlobalConditionKeys implements ConditionKeySource {
       case "aws:sourceip" -> one(sourceIp);
       case "aws:tagkeys" -> tagKeys();
       default -> lowerKey.startsWith(RESOURCE_TAG)
-          ? one(ConditionKeySource.member(resourceTags.get().entrySet(), lowerKey, RESOURCE_TAG.length()))
+          ? one(ConditionKeySource.member(resourceTags().entrySet(), lowerKey, RESOURCE_TAG.length()))
           : lowerKey.startsWith(REQUEST_TAG) ? one(requestTag(lowerKey)) : null;
     };
+  }
+
+  /** The resource's tags (a subclass may read them only when asked). */
+  protected Map<String, String> resourceTags() {
+    return resourceTags;
   }
 
   /** The request's member {@code field} if it is a string, else null. */

@@ -106,7 +106,7 @@ class ResourceAccessTest {
 
   private static AccessRequest request(String action, ObjectNode input) {
     return AccessRequest.builder("arn:aws:iam::" + OWNER + ":root", OWNER, action, RESOURCE)
-        .source(new GlobalConditionKeys(java.time.Instant.EPOCH, null, java.util.Map::of, input, "Key", "Value"))
+        .source(new GlobalConditionKeys(java.time.Instant.EPOCH, null, java.util.Map.of(), input, "Key", "Value"))
         .build();
   }
 }
