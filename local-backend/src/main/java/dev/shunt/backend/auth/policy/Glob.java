@@ -27,6 +27,15 @@ public final class Glob {
   /** Literal text, or the lower-cased key of a variable. */
   private final String[] texts;
   private final String[] defaults;
+  /**
+   * For a plain pattern, the shape most policies' patterns have, matched without the general
+   * wildcard loop: {@code "*"}, {@code "kms:Describe*"} (a prefix), or no wildcard at all.
+   */
+  private final byte shape;
+  private static final byte GENERAL = 0;
+  private static final byte EXACT = 1;
+  private static final byte ANY = 2;
+  private static final byte PREFIX = 3;
 
   private Glob(String source, boolean wildcards, boolean ignoreCase, String plain, byte[] kinds, String[] texts,
       String[] defaults) {
@@ -37,6 +46,18 @@ public final class Glob {
     this.kinds = kinds;
     this.texts = texts;
     this.defaults = defaults;
+    this.shape = plain == null ? GENERAL : shapeOf(plain, wildcards);
+  }
+
+  private static byte shapeOf(String plain, boolean wildcards) {
+    int star = plain.indexOf('*');
+    if (!wildcards || star < 0 && plain.indexOf('?') < 0) {
+      return EXACT;
+    }
+    if (plain.equals("*")) {
+      return ANY;
+    }
+    return star == plain.length() - 1 && plain.indexOf('?') < 0 ? PREFIX : GENERAL;
   }
 
   static Glob compile(String pattern, boolean wildcards, boolean variables, boolean ignoreCase) {
@@ -118,10 +139,13 @@ public final class Glob {
   /** Whether {@code text[from, to)} matches. */
   boolean matches(String text, int from, int to, AccessRequest request) {
     if (plain != null) {
-      if (!wildcards) {
-        return to - from == plain.length() && text.regionMatches(ignoreCase, from, plain, 0, plain.length());
-      }
-      return wildcard(plain, text, from, to, ignoreCase);
+      return switch (shape) {
+        case EXACT -> to - from == plain.length() && text.regionMatches(ignoreCase, from, plain, 0, plain.length());
+        case ANY -> true;
+        case PREFIX -> to - from >= plain.length() - 1
+            && text.regionMatches(ignoreCase, from, plain, 0, plain.length() - 1);
+        default -> wildcard(plain, text, from, to, ignoreCase);
+      };
     }
     return matchTokens(0, text, from, to, request);
   }

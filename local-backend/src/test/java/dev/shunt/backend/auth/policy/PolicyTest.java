@@ -236,4 +236,24 @@ class PolicyTest {
     assertThat(Glob.wildcard("a*", "xa*", 1, 3, false)).isTrue();
     assertThat(Glob.wildcard("**a", "ba", 0, 2, false)).isTrue();
   }
+
+  @Test
+  void theCommonShapesMatchAsTheGeneralWildcardDoes() {
+    String[] patterns = {"*", "kms:Describe*", "KMS:describe*", "kms:Decrypt", "kms:*crypt", "k?s:*", "kms:Decrypt?",
+        "", "arn:aws:kms:*:111122223333:key/*"};
+    String[] texts = {"", "kms:Decrypt", "kms:DescribeKey", "kms:Describe", "kms:Decrypted", "kms:Encrypt",
+        "arn:aws:kms:us-east-1:111122223333:key/k1", "xkms:DescribeKey"};
+    for (String pattern : patterns) {
+      for (boolean ignoreCase : new boolean[] {true, false}) {
+        Glob glob = Glob.compile(pattern, true, false, ignoreCase);
+        for (String text : texts) {
+          assertThat(glob.matches(text, null)).as("%s ~ %s (ignoring case: %s)", pattern, text, ignoreCase)
+              .isEqualTo(Glob.wildcard(pattern, text, 0, text.length(), ignoreCase));
+          // A match inside a longer text, as ARN parts are matched.
+          String around = "<" + text + ">";
+          assertThat(glob.matches(around, 1, around.length() - 1, null)).isEqualTo(glob.matches(text, null));
+        }
+      }
+    }
+  }
 }
