@@ -118,14 +118,17 @@ public final class Auditor {
         facts.parameterName(), facts.cache(), served.invocationId, served.attempt);
   }
 
-  /** The KMS call a service made with the caller's permissions, as AWS records it. */
+  /**
+   * The KMS call a service made with the caller's permissions, as AWS records it: the service's
+   * own call, so no attempt of the caller's SDK call.
+   */
   private static AuditEvent keyUseEvent(Served served, AuditFacts.KeyUse use) {
     ObjectNode parameters = Json.object().put("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
     return new AuditEvent(newEventId(), served.requestId, served.time, "kms", use.operation(), served.identity,
         served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
         readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
         List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
-        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, served.invocationId, served.attempt);
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null);
   }
 
   /** Whether an operation changes nothing (CloudTrail's readOnly): a cache need not look at it. */
