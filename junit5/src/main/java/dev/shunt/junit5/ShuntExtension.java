@@ -259,15 +259,18 @@ public final class ShuntExtension implements BeforeAllCallback, BeforeEachCallba
         options.put("quota-scale", Double.toString(settings.quotaScale()));
       }
       options.put("auth", settings.auth().name().toLowerCase(Locale.ROOT));
-      if (settings.auth() == Auth.SIGV4) {
+      String principals = settings.principals() == null ? null
+          : resources.file(settings.principals(), "principals file");
+      if (principals != null) {
+        options.put("principals", principals);
+      }
+      if (settings.auth() == Auth.SIGV4 && (principals == null || !hasAccessKey(principals, settings.accessKeyId()))) {
+        // The clients' key must be one the backend knows: the principals file's, or else a credential of its own.
         options.put("credentials", settings.accessKeyId() + ":" + settings.secretAccessKey());
       }
       List<String> seeds = new ArrayList<>();
       for (String seed : settings.seeds()) {
         seeds.add(resources.file(seed, "seed file"));
-      }
-      if (settings.principals() != null) {
-        options.put("principals", resources.file(settings.principals(), "principals file"));
       }
       if (settings.faultsFile() != null) {
         options.put("faults", resources.file(settings.faultsFile(), "fault file"));
@@ -303,6 +306,20 @@ public final class ShuntExtension implements BeforeAllCallback, BeforeEachCallba
       throw new ExtensionConfigurationException("Shunt could not start for " + testClass.getName() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  /** Whether a principals file gives a principal the access key {@code accessKeyId}. */
+  private static boolean hasAccessKey(String principalsFile, String accessKeyId) {
+    com.fasterxml.jackson.databind.JsonNode file = dev.shunt.backend.config.ShuntOptions.readYaml(principalsFile,
+        "the principals file");
+    for (com.fasterxml.jackson.databind.JsonNode principal : file.path("principals")) {
+      for (com.fasterxml.jackson.databind.JsonNode key : principal.path("accessKeys")) {
+        if (accessKeyId.equals(key.path("id").asText(null))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
