@@ -10,7 +10,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,8 +132,7 @@ public final class Shunt {
     Map<String, String> context = new LinkedHashMap<>();
     JsonNode given = event.requestParameters() == null ? null : event.requestParameters().get("encryptionContext");
     if (given != null && given.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> entries = given.fields(); entries.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = entries.next();
+      for (Map.Entry<String, JsonNode> entry : given.properties()) {
         context.put(entry.getKey(), entry.getValue().asText());
       }
     }

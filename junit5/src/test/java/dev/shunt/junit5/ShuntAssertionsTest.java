@@ -146,6 +146,8 @@ class ShuntAssertionsTest {
         .hasMessageContaining("calls [KMS Encrypt]").hasMessageContaining(notFound);
     assertThatThrownBy(() -> assertThat(audit).as("the vault").kms("Encrypt").isEmpty())
         .as("the user's description comes first").hasMessageStartingWith("[the vault] Expected no call [KMS Encrypt]");
+    assertThatThrownBy(() -> assertThat(audit).withFailMessage("the vault encrypted").kms("Encrypt").isEmpty())
+        .hasMessage("the vault encrypted");
   }
 
   @Test

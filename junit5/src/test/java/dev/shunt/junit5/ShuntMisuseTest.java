@@ -41,7 +41,8 @@ class ShuntMisuseTest {
   @Test
   void filesAreFoundOnTheClassPathOrTheFileSystem(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("seed.yaml"), "version: 1\n");
-    try (Resources resources = new Resources(getClass().getClassLoader())) {
+    Resources resources = new Resources(getClass().getClassLoader());
+    try {
       assertThat(resources.file(file.toString(), "seed file")).isEqualTo(file.toAbsolutePath().toString());
       String copy = resources.file("classpath:/shunt/seed.yaml", "seed file");
       assertThat(Files.readString(Path.of(copy))).contains("alias/orders");
@@ -49,7 +50,9 @@ class ShuntMisuseTest {
       assertThatThrownBy(() -> resources.file("classpath:" + file, "seed file"))
           .hasMessageContaining("it says classpath:");
       resources.close();
-      assertThat(Path.of(copy)).doesNotExist();
+      assertThat(Path.of(copy)).as("copies are deleted with the test class").doesNotExist();
+    } finally {
+      resources.close();
     }
   }
 }
