@@ -234,13 +234,31 @@ public final class ShuntBackend implements AutoCloseable {
       }
       dev.shunt.backend.core.PageTokens.adoptKey(pageKey);
     }
-    String account = BackendOptions.credentials(options)
-        .defaultAccountId();
     for (String seed : BackendOptions.seedFiles(options)) {
-      JsonNode tree = ShuntOptions.readYaml(seed, "the seed file");
-      persistence.run(() -> seedFiles.load(tree, "seed file " + seed, account, options.get(Option.DEFAULT_REGION),
-          SecretFields.plain(rootKey))).join();
+      loadSeed(seed);
     }
+  }
+
+  /**
+   * Loads a seed file into the running backend, as {@code --seed} does at start: what it names is
+   * created, what exists already is compared with it ({@link #reset()} then {@code loadSeed} gives
+   * the state the backend started with). A seed that contradicts the state throws
+   * {@link IllegalArgumentException} naming the file, the item and the field.
+   */
+  public void loadSeed(String file) {
+    String account = BackendOptions.credentials(options).defaultAccountId();
+    JsonNode tree = ShuntOptions.readYaml(file, "the seed file");
+    persistence.run(() -> seedFiles.load(tree, "seed file " + file, account, options.get(Option.DEFAULT_REGION),
+        SecretFields.plain(rootKey))).join();
+  }
+
+  /**
+   * The ARN of the KMS key that {@code keyId} (a key id, key ARN, alias name or alias ARN) names
+   * now in an account's Region, as KMS resolves it; empty when it names none. Looks without side
+   * effects: no AWS managed key is made, no access is checked.
+   */
+  public Optional<String> keyArn(String accountId, String region, String keyId) {
+    return Optional.ofNullable(kms.keyArnFor(accountId, region, keyId));
   }
 
   /**

@@ -20,13 +20,28 @@ import java.util.List;
  * @param cache how a cache served the call ({@code hit}, {@code stale}, {@code miss}), or null
  * @param additionalEventData what CloudTrail records beside the request and response (RetireGrant's
  *     grant id), or null
+ * @param invocationId the SDK's id of the call this request is an attempt of ({@code amz-sdk-invocation-id},
+ *     the same on every retry), or null when the client sent none
+ * @param attempt which attempt of that call the request is ({@code amz-sdk-request: attempt=N}), or 0 when
+ *     the client did not say
  */
 public record AuditEvent(String eventId, String requestId, Instant time, String service, String operation,
     Identity identity, String sourceIp, String userAgent, ObjectNode requestParameters,
     ObjectNode responseElements, String errorCode, String errorMessage, boolean readOnly, String invokedBy,
     List<AuditFacts.Resource> resources, String keyArn, String keySpec, String encryptionAlgorithm,
     List<String> encryptionContextKeys, String secretArn, String parameterName, String cache,
-    ObjectNode additionalEventData) {
+    ObjectNode additionalEventData, String invocationId, int attempt) {
+
+  /** An event of a request that did not say which SDK call and attempt it was. */
+  public AuditEvent(String eventId, String requestId, Instant time, String service, String operation,
+      Identity identity, String sourceIp, String userAgent, ObjectNode requestParameters,
+      ObjectNode responseElements, String errorCode, String errorMessage, boolean readOnly, String invokedBy,
+      List<AuditFacts.Resource> resources, String keyArn, String keySpec, String encryptionAlgorithm,
+      List<String> encryptionContextKeys, String secretArn, String parameterName, String cache) {
+    this(eventId, requestId, time, service, operation, identity, sourceIp, userAgent, requestParameters,
+        responseElements, errorCode, errorMessage, readOnly, invokedBy, resources, keyArn, keySpec, encryptionAlgorithm,
+        encryptionContextKeys, secretArn, parameterName, cache, null, null, 0);
+  }
 
   /** What the call came to: {@code allowed}, {@code denied} (access denied) or {@code throttled}. */
   public String decision() {

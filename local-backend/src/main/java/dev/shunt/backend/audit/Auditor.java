@@ -55,7 +55,16 @@ public final class Auditor {
   /** What {@link #end} needs to know of a request that was served (or failed). */
   public record Served(ServiceModel model, String operation, Identity identity, String requestId, Instant time,
       String sourceIp, String userAgent, ObjectNode input, ObjectNode output, String errorCode, String errorMessage,
-      int httpStatus, long delayMillis, AuditFacts facts) {}
+      int httpStatus, long delayMillis, AuditFacts facts, String invocationId, int attempt) {
+
+    /** A request that did not say which SDK call and attempt it was. */
+    public Served(ServiceModel model, String operation, Identity identity, String requestId, Instant time,
+        String sourceIp, String userAgent, ObjectNode input, ObjectNode output, String errorCode, String errorMessage,
+        int httpStatus, long delayMillis, AuditFacts facts) {
+      this(model, operation, identity, requestId, time, sourceIp, userAgent, input, output, errorCode, errorMessage,
+          httpStatus, delayMillis, facts, null, 0);
+    }
+  }
 
   /**
    * Records a served request: its event (null when the caller was never known, e.g. a bad
@@ -115,17 +124,20 @@ public final class Auditor {
     return new AuditEvent(newEventId(), served.requestId, served.time, service, served.operation, served.identity,
         served.sourceIp, served.userAgent, parameters, response, served.errorCode, served.errorMessage, readOnly, null,
         facts.resources(), facts.keyArn(), facts.keySpec(), algorithm, contextKeys, facts.secretArn(),
-        facts.parameterName(), facts.cache(), facts.additionalEventData());
+        facts.parameterName(), facts.cache(), facts.additionalEventData(), served.invocationId, served.attempt);
   }
 
-  /** The KMS call a service made with the caller's permissions, as AWS records it. */
+  /**
+   * The KMS call a service made with the caller's permissions, as AWS records it: the service's
+   * own call, so no attempt of the caller's SDK call.
+   */
   private static AuditEvent keyUseEvent(Served served, AuditFacts.KeyUse use) {
     ObjectNode parameters = Json.object().put("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
     return new AuditEvent(newEventId(), served.requestId, served.time, "kms", use.operation(), served.identity,
         served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
         readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
         List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
-        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, null);
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, null, null, 0);
   }
 
   /** Whether an operation changes nothing (CloudTrail's readOnly): a cache need not look at it. */

@@ -171,12 +171,43 @@ public final class AwsRequestProcessor {
     }
     // What the operation changed goes to the store even when it then failed: memory holds it.
     CompletableFuture<Void> durable = persistence.end(writes);
-    Audit audit = new Audit(route, identity, input, facts, requestId, now, sourceIp, userAgent, span, startNanos);
+    Audit audit = new Audit(route, identity, input, facts, requestId, now, sourceIp, userAgent, span, startNanos,
+        invocationId(request), attempt(request));
     if (result.later() != null) {
       return Result.later(result.later().handle((done, failure) ->
           audit.finish((done != null ? done : failed(requestId, failure)).durableWhen(durable))));
     }
     return audit.finish(result.durableWhen(durable));
+  }
+
+  /**
+   * The AWS SDK's id of the call a request is an attempt of ({@code amz-sdk-invocation-id}, the same on
+   * each retry), or null; at most 64 characters are kept (the SDKs send a UUID).
+   */
+  static String invocationId(FullHttpRequest request) {
+    String id = request.headers().get("amz-sdk-invocation-id");
+    return id == null || id.isEmpty() ? null : id.length() > 64 ? id.substring(0, 64) : id;
+  }
+
+  /** Which attempt of its call a request is, from the SDK's {@code amz-sdk-request: attempt=2; max=3}; 0 when unsaid. */
+  static int attempt(FullHttpRequest request) {
+    String value = request.headers().get("amz-sdk-request");
+    if (value == null) {
+      return 0;
+    }
+    int at = value.indexOf("attempt=");
+    if (at < 0) {
+      return 0;
+    }
+    int number = 0;
+    for (int i = at + "attempt=".length(); i < value.length() && number < 1_000_000; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      number = number * 10 + (c - '0');
+    }
+    return number;
   }
 
   private static Result failed(String requestId, Throwable e) {
@@ -203,9 +234,12 @@ public final class AwsRequestProcessor {
     private final String userAgent;
     private final AuditTelemetry.ServerSpan span;
     private final long startNanos;
+    private final String invocationId;
+    private final int attempt;
 
     Audit(Router.Route route, Identity identity, ObjectNode input, AuditFacts facts, String requestId, Instant now,
-        String sourceIp, String userAgent, AuditTelemetry.ServerSpan span, long startNanos) {
+        String sourceIp, String userAgent, AuditTelemetry.ServerSpan span, long startNanos, String invocationId,
+        int attempt) {
       this.route = route;
       this.identity = identity;
       this.input = input;
@@ -216,6 +250,8 @@ public final class AwsRequestProcessor {
       this.userAgent = userAgent;
       this.span = span;
       this.startNanos = startNanos;
+      this.invocationId = invocationId;
+      this.attempt = attempt;
     }
 
     Result finish(Result result) {
@@ -228,7 +264,8 @@ public final class AwsRequestProcessor {
           : result.reset() ? "ConnectionReset" : null;
       AuditEvent event = auditor.end(span, startNanos, new Auditor.Served(route.model(), route.operation(), identity,
           requestId, now, sourceIp, userAgent, input, result.body(), errorCode,
-          error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts));
+          error != null ? error.getMessage() : null, result.httpStatus(), result.delayMillis(), facts, invocationId,
+          attempt));
       return event == null ? result : result.audited(event);
     }
   }

@@ -291,6 +291,24 @@ class AuditIT {
     assertThat(Json.readTree(shunt.get("/_shunt/audit").body()).get("Records")).isEmpty();
   }
 
+  @Test
+  void eachAttemptOfAnSdkCallIsAnEventNamingTheCallAndTheAttempt() throws Exception {
+    shunt = BackendFixture.start(ShuntBackend.builder().option("quotas", "aws").option("quota-scale", "0"));
+    KmsClient kms = shunt.kms();
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> kms.generateRandom(r -> r.numberOfBytes(8))))
+        .isInstanceOf(AwsServiceException.class).hasMessageContaining("SDK Attempt Count: 3");
+    List<AuditEvent> events = shunt.backend().audit().recent(100);
+    assertThat(events).extracting(AuditEvent::attempt).containsExactly(1, 2, 3);
+    assertThat(events).extracting(AuditEvent::errorCode).containsOnly("ThrottlingException");
+    assertThat(events.get(0).invocationId()).isNotBlank();
+    assertThat(events).extracting(AuditEvent::invocationId).containsOnly(events.get(0).invocationId());
+    // A request that does not say which call it is (not an SDK's) has neither.
+    shunt.post("/", "TrentService.GenerateRandom", "{\"NumberOfBytes\": 8}");
+    AuditEvent raw = shunt.backend().audit().recent(1).get(0);
+    assertThat(raw.invocationId()).isNull();
+    assertThat(raw.attempt()).isZero();
+  }
+
   private static String b64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }

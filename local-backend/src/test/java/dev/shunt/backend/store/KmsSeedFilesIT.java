@@ -184,6 +184,27 @@ class KmsSeedFilesIT {
   }
 
   @Test
+  void aRunningBackendTakesASeedAgainAfterAResetAndResolvesKeyNamesAsKmsDoes() {
+    try (BackendFixture shunt = seeded(seed)) {
+      ShuntBackend backend = shunt.backend();
+      String arn = "arn:aws:kms:us-east-1:000000000000:key/" + SYMMETRIC;
+      assertThat(backend.keyArn("000000000000", "us-east-1", "alias/orders")).contains(arn);
+      assertThat(backend.keyArn("000000000000", "us-east-1", SYMMETRIC)).contains(arn);
+      assertThat(backend.keyArn("000000000000", "us-east-1", "arn:aws:kms:us-east-1:000000000000:alias/orders"))
+          .contains(arn);
+      assertThat(backend.keyArn("000000000000", "eu-west-1", "alias/orders")).isEmpty();
+      assertThat(backend.keyArn("000000000000", "us-east-1", "alias/aws/secretsmanager")).as("made by no one yet")
+          .isEmpty();
+      backend.reset();
+      assertThat(backend.keyArn("000000000000", "us-east-1", "alias/orders")).isEmpty();
+      backend.loadSeed(seed.toString());
+      backend.loadSeed(seed.toString());
+      assertThat(backend.keyArn("000000000000", "us-east-1", "alias/orders")).contains(arn);
+      assertThat(shunt.kms().listKeys().keys()).hasSize(4);
+    }
+  }
+
+  @Test
   void aSeedThatContradictsTheStateIsRefusedNamingTheItem() throws Exception {
     Path contradicting = Files.writeString(dir.resolve("contradicting.yaml"), """
         regions:
