@@ -51,6 +51,13 @@ public final class Policy {
   private final String text;
   private final Kind kind;
   private final Statement[] statements;
+  /**
+   * The statements whose Action (or NotAction) takes in each action asked about so far, lower-cased:
+   * a service has a few hundred actions, and a request then matches no action pattern at all.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<String, Statement[]> byAction =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_ACTIONS_KEPT = 1_000;
 
   private Policy(String text, Kind kind, Statement[] statements) {
     this.text = text;
@@ -284,11 +291,11 @@ public final class Policy {
    */
   public Verdict evaluate(AccessRequest request, PrincipalMatch allowMatch) {
     Verdict allow = null;
-    for (Statement s : statements) {
+    for (Statement s : statementsFor(request.actionLower())) {
       if (!s.deny && allow != null) {
         continue;
       }
-      int level = s.applies(request);
+      int level = s.appliesToAction(request);
       if (level == PrincipalSet.NO) {
         continue;
       }
@@ -302,6 +309,24 @@ public final class Policy {
     return allow != null ? allow : Verdict.NONE;
   }
 
+  private Statement[] statementsFor(String action) {
+    Statement[] kept = byAction.get(action);
+    if (kept != null) {
+      return kept;
+    }
+    java.util.List<Statement> taking = new java.util.ArrayList<>(statements.length);
+    for (Statement s : statements) {
+      if (s.takes(action)) {
+        taking.add(s);
+      }
+    }
+    kept = taking.toArray(new Statement[0]);
+    if (byAction.size() < MAX_ACTIONS_KEPT) {
+      byAction.put(action, kept);
+    }
+    return kept;
+  }
+
   @Override
   public String toString() {
     return text;
@@ -311,11 +336,16 @@ public final class Policy {
   private record Statement(boolean deny, Glob[] actions, boolean notAction, Glob[] resources, boolean notResource,
       PrincipalSet principals, boolean notPrincipal, Condition[] conditions, Verdict verdict) {
 
-    /** How the statement applies to the request: {@link PrincipalSet#NO}, {@code ACCOUNT} or {@code DIRECT}. */
-    int applies(AccessRequest request) {
-      if (anyMatches(actions, request.actionLower(), request) == notAction) {
-        return PrincipalSet.NO;
-      }
+    /** Whether the statement's Action (or NotAction) takes in {@code actionLower}. */
+    boolean takes(String actionLower) {
+      return anyMatches(actions, actionLower, null) != notAction;
+    }
+
+    /**
+     * How the statement applies to a request whose action it {@link #takes}: {@link PrincipalSet#NO},
+     * {@code ACCOUNT} or {@code DIRECT}.
+     */
+    int appliesToAction(AccessRequest request) {
       if (resources != null && anyMatches(resources, request.resource(), request) == notResource) {
         return PrincipalSet.NO;
       }
