@@ -217,15 +217,20 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   }
 
   private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+    FullHttpResponse response;
     try {
       JsonNode body = admin.handle(request);
-      return AwsResponses.json(ctx.alloc(), HttpResponseStatus.OK, body, requestId);
+      response = AwsResponses.json(ctx.alloc(), HttpResponseStatus.OK, body, requestId);
     } catch (AwsException e) {
-      return AwsResponses.error(ctx.alloc(), e, requestId);
+      response = AwsResponses.error(ctx.alloc(), e, requestId);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "Admin request " + requestId + " failed: " + e);
-      return AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
+      response = AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
     }
+    // What Shunt reports of itself is read by its own page or a client, never run as a script or kept.
+    response.headers().set("X-Content-Type-Options", "nosniff")
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    return response;
   }
 
   static AwsException malformed(Throwable cause) {
