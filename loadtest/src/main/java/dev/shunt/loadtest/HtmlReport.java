@@ -42,7 +42,7 @@ final class HtmlReport {
       svg{width:100%;height:auto;display:block}
       svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .tick,svg .unit{font-size:11px;fill:#666}
       svg .series{fill:none;stroke-width:2}svg .limit{stroke:#000;stroke-width:1.5;stroke-dasharray:2 3}
-      svg .hover{fill:transparent}svg .hover:hover{fill:rgba(0,0,0,.06)}
+      svg .mark{stroke:#888;stroke-dasharray:4 4}svg .hover{fill:transparent}svg .hover:hover{fill:rgba(0,0,0,.06)}
       .legend{font-size:12px;color:#444}.legend span{margin-right:16px;white-space:nowrap}
       .legend i{display:inline-block;width:18px;border-top:2px solid;vertical-align:middle;margin-right:4px}
       .legend i.limit{border-top:2px dotted #000}
@@ -105,7 +105,9 @@ final class HtmlReport {
         .append(" beside it. The server's are Shunt's own, from GET /_shunt/stats (")
         .append(escape(server.path("source").asText("none")))
         .append("): the numbers its dashboard shows. Client numbers are counted in the second an attempt was sent, ")
-        .append("a call offered or ended; latencies in milliseconds. Shunt ").append(escape(report.path("version").asText()))
+        .append("a call offered or ended; latencies in milliseconds. From second to second the client's and the ")
+        .append("server's counts can differ by the requests that crossed a second's end between being sent and being ")
+        .append("counted; over the run they are the same requests. Shunt ").append(escape(report.path("version").asText()))
         .append(".</footer>\n</body></html>\n");
     return html.toString();
   }
@@ -117,15 +119,17 @@ final class HtmlReport {
     Set<String> ops = new LinkedHashSet<>();
     clientTotals.fieldNames().forEachRemaining(ops::add);
     StringBuilder table = new StringBuilder("<h3>What the client saw</h3><div class=\"wide\"><table><thead><tr><th>operation</th>")
-        .append("<th>offered</th><th>offered/s</th><th>attempts</th><th>accepted</th><th>accepted/s</th>")
+        .append("<th>offered</th><th>attempts</th><th>accepted</th>")
         .append("<th>throttled</th><th>retries</th><th>retries refused</th><th>errors</th><th>p50 ms</th>")
         .append("<th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>backoff p50 ms</th><th>backoff max ms</th>")
         .append("</tr></thead><tbody>");
     for (String op : ops) {
       JsonNode c = clientTotals.path(op);
       table.append("<tr><td>").append(escape(op)).append("</td>");
-      for (String field : List.of("offered", "offeredPerSecond", "attempts", "accepted", "acceptedPerSecond",
-          "throttled", "retries", "retriesRefused", "errors")) {
+      withRate(table, c.path("offered"), c.path("offeredPerSecond"));
+      cell(table, c.path("attempts"));
+      withRate(table, c.path("accepted"), c.path("acceptedPerSecond"));
+      for (String field : List.of("throttled", "retries", "retriesRefused", "errors")) {
         cell(table, c.path(field));
       }
       for (String field : List.of("p50", "p90", "p99", "max")) {
@@ -174,6 +178,15 @@ final class HtmlReport {
     return table.toString();
   }
 
+  /** A count and its rate over the stages: {@code 600 (60/s)}. */
+  private static void withRate(StringBuilder table, JsonNode count, JsonNode rate) {
+    table.append("<td>").append(count.isNumber() ? escape(format(count.asDouble())) : "–");
+    if (rate.isNumber()) {
+      table.append(" <small>(").append(escape(format(rate.asDouble()))).append("/s)</small>");
+    }
+    table.append("</td>");
+  }
+
   private static void cell(StringBuilder table, JsonNode value) {
     table.append("<td>").append(value.isNumber() ? escape(format(value.asDouble())) : "–").append("</td>");
   }
@@ -187,6 +200,7 @@ final class HtmlReport {
     JsonNode serverSeconds = report.path("server").path("seconds");
     JsonNode quota = report.path("server").path("quotas").path(op);
     int n = Math.max(clientSeconds.size(), serverSeconds.size());
+    List<SvgChart.Mark> marks = stageMarks(report.path("run").path("stages"));
     StringBuilder out = new StringBuilder();
     SvgChart rate = new SvgChart("Offered vs accepted rate, against the quota", "per second", false)
         .add("offered (client)", OFFERED, series(clientSeconds, op, "offered", n, 1), false)
@@ -213,6 +227,7 @@ final class HtmlReport {
         .add("p90 (server)", P90, series(serverSeconds, op, "p90", n, 1000), true)
         .add("p99 (server)", P99, series(serverSeconds, op, "p99", n, 1000), true);
     for (SvgChart chart : List.of(rate, throttles, backoff, latency)) {
+      chart.marks(marks);
       if (chart.hasData()) {
         out.append(chart.render()).append('\n');
       }
@@ -242,6 +257,23 @@ final class HtmlReport {
       java.util.Arrays.fill(values, Double.NaN);
     }
     return values;
+  }
+
+  /** Where each stage after the first starts, in seconds since the start. */
+  static List<SvgChart.Mark> stageMarks(JsonNode stages) {
+    List<SvgChart.Mark> marks = new ArrayList<>();
+    double at = 0;
+    int number = 0;
+    for (JsonNode stage : stages) {
+      number++;
+      if (number > 1) {
+        String load = stage.path("rate").isNumber() ? format(stage.path("rate").asDouble()) + " calls/s"
+            : stage.path("concurrency").asInt() + " concurrent";
+        marks.add(new SvgChart.Mark((int) Math.round(at), "stage " + number + ": " + load));
+      }
+      at += stage.path("durationSeconds").asDouble();
+    }
+    return marks;
   }
 
   private static List<String> names(JsonNode operations) {

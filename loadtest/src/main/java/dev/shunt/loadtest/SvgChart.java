@@ -15,6 +15,9 @@ final class SvgChart {
   /** One line: its name in the legend, its colour, its values (one a second, NaN for none), dashed or not. */
   record Series(String name, String color, double[] values, boolean dashed) {}
 
+  /** A vertical line at a second, e.g. where a stage starts. */
+  record Mark(int second, String label) {}
+
   private static final int WIDTH = 960;
   private static final int HEIGHT = 280;
   private static final int LEFT = 64;
@@ -26,6 +29,7 @@ final class SvgChart {
   private final String unit;
   private final boolean logScale;
   private final List<Series> series = new ArrayList<>();
+  private final List<Mark> marks = new ArrayList<>();
   private String limitName;
   private double limit = Double.NaN;
 
@@ -37,6 +41,12 @@ final class SvgChart {
 
   SvgChart add(String name, String color, double[] values, boolean dashed) {
     series.add(new Series(name, color, values, dashed));
+    return this;
+  }
+
+  /** Vertical lines, e.g. where each stage after the first starts. */
+  SvgChart marks(List<Mark> marks) {
+    this.marks.addAll(marks);
     return this;
   }
 
@@ -120,16 +130,23 @@ final class SvgChart {
     svg.append(String.format(Locale.ROOT,
         "<text class=\"unit\" x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
         TOP + plotHeight / 2, TOP + plotHeight / 2, escape(unit)));
-    // X axis: seconds since the start.
-    int xTicks = Math.min(10, Math.max(1, points - 1));
-    for (int i = 0; i <= xTicks && points > 0; i++) {
-      int second = (int) Math.round((double) i * (points - 1) / xTicks);
+    // X axis: seconds since the start, at most 11 labels, on whole steps.
+    int xStepSeconds = (int) Math.max(1, niceStep(Math.max(1, points - 1) / 10.0));
+    for (int second = 0; second < points; second += xStepSeconds) {
       double x = LEFT + second * xStep;
       svg.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%ds</text>",
           x, HEIGHT - BOTTOM + 16, second));
     }
     svg.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
         LEFT, TOP + plotHeight, WIDTH - RIGHT, TOP + plotHeight));
+    for (Mark mark : marks) {
+      if (mark.second() > 0 && mark.second() < points) {
+        double x = LEFT + mark.second() * xStep;
+        svg.append(String.format(Locale.ROOT,
+            "<line class=\"mark\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"><title>%s</title></line>",
+            x, TOP, x, TOP + plotHeight, escape(mark.label())));
+      }
+    }
     if (limitShown) {
       double y = TOP + plotHeight - scale(limit, low, high) * plotHeight;
       svg.append(String.format(Locale.ROOT,
