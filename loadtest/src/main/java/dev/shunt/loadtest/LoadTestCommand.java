@@ -119,8 +119,9 @@ public final class LoadTestCommand {
       if (server != null) {
         server.before();
         if (!server.poll(1)) {
-          // A Shunt without /_shunt/stats: the totals come from /_shunt/quotas (said in the report).
-          err.println("shunt loadtest: " + statsUrl + " has no /_shunt/stats; the report has its totals only");
+          // The report says what is missing too; the run goes on.
+          err.println("shunt loadtest: " + (server.problem() != null ? server.problem()
+              : statsUrl + " has no /_shunt/stats; the report has its totals only (from /_shunt/quotas)"));
         }
       }
       out.println("shunt loadtest: " + String.join(", ", profile.operationNames) + " against "

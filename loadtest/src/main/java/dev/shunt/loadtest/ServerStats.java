@@ -56,6 +56,11 @@ final class ServerStats {
     this.adminToken = adminToken;
   }
 
+  /** Why the server's numbers are incomplete (unreachable, refused...), or null when nothing went wrong. */
+  synchronized String problem() {
+    return problem;
+  }
+
   /** Before the run: the counters since start, for a Shunt that has no stats endpoint. */
   synchronized void before() {
     countersBefore = quotaCounters();
@@ -78,7 +83,7 @@ final class ServerStats {
       return false;
     }
     if (response.statusCode() != 200) {
-      problem = "GET /_shunt/stats answered HTTP " + response.statusCode() + ": " + abbreviate(response.body());
+      problem = refusal("GET /_shunt/stats", response);
       statsAvailable = false;
       return false;
     }
@@ -201,7 +206,7 @@ final class ServerStats {
           + (token == null ? "" : "&nextToken=" + java.net.URLEncoder.encode(token, StandardCharsets.UTF_8)));
       if (response == null || response.statusCode() != 200) {
         if (response != null) {
-          problem = "GET /_shunt/quotas answered HTTP " + response.statusCode() + ": " + abbreviate(response.body());
+          problem = refusal("GET /_shunt/quotas", response);
         }
         return null;
       }
@@ -253,6 +258,13 @@ final class ServerStats {
       problem = "interrupted";
       return null;
     }
+  }
+
+  private String refusal(String request, HttpResponse<String> response) {
+    String hint = response.statusCode() != 403 ? ""
+        : adminToken == null ? " (give its admin token: --admin-token, or SHUNT_ADMIN_TOKEN)"
+        : " (the admin token given is not its own)";
+    return request + " answered HTTP " + response.statusCode() + ": " + abbreviate(response.body()) + hint;
   }
 
   private static String abbreviate(String text) {

@@ -152,14 +152,17 @@ class LoadTestIT {
 
   @Test
   void aRunningShuntAtAConcurrency() throws Exception {
-    try (ShuntBackend shunt = ShuntBackend.builder().port(0).option("quotas", "aws").start()) {
+    String token = "loadtest-admin-token-0123456789";
+    try (ShuntBackend shunt = ShuntBackend.builder().port(0).option("quotas", "aws").option("admin-token", token)
+        .start()) {
       Path html = dir.resolve("target.html");
       // SSM's GetParameter quota is 40 per second: two callers in a loop go beyond it.
       Run run = loadtest("--target", shunt.uri().toString(), "--operation", "ssm:GetParameter,kms:GenerateRandom",
-          "--concurrency", "2", "--duration", "2s", "--report", html.toString());
+          "--concurrency", "2", "--duration", "2s", "--admin-token", token, "--report", html.toString());
       assertThat(run.status()).as(run.out() + run.err()).isZero();
       JsonNode report = JSON.readTree(dir.resolve("target.json").toFile());
       assertThat(report.path("run").path("targetKind").asText()).isEqualTo("shunt");
+      assertThat(report.path("server").path("source").asText()).isEqualTo("/_shunt/stats");
       assertThat(report.path("run").path("openLoop").asBoolean()).isFalse();
       for (String op : List.of("ssm:GetParameter", "kms:GenerateRandom")) {
         JsonNode client = report.path("client").path("totals").path(op);

@@ -20,6 +20,7 @@ class ServerStatsTest {
   private final AtomicReference<String> stats = new AtomicReference<>();
   private final ConcurrentLinkedQueue<String> quotas = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<String> authorizations = new ConcurrentLinkedQueue<>();
+  private volatile boolean tokenRequired;
 
   private URI start() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -27,6 +28,13 @@ class ServerStatsTest {
       String path = exchange.getRequestURI().getPath();
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
       authorizations.add(auth == null ? "none" : auth);
+      if (tokenRequired && auth == null) {
+        byte[] bytes = "{\"__type\":\"MissingAuthenticationTokenException\"}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(403, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+        return;
+      }
       String body = path.equals("/_shunt/stats") ? stats.get() : path.equals("/_shunt/quotas") ? quotas.poll() : null;
       byte[] bytes = (body == null ? "{\"__type\":\"NotFound\"}" : body).getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
@@ -123,6 +131,19 @@ class ServerStatsTest {
     assertThat(totals.path("throttled").asLong()).isEqualTo(20);
     assertThat(totals.path("faults").asLong()).isEqualTo(1);
     assertThat(result.path("quotas").path("kms:Decrypt").asDouble()).isEqualTo(10.0);
+  }
+
+  @Test
+  void aShuntThatWantsATokenIsSaidSo() throws Exception {
+    tokenRequired = true;
+    URI url = start();
+    ServerStats serverStats = new ServerStats(url, null);
+    serverStats.before();
+    assertThat(serverStats.poll(10)).isFalse();
+    assertThat(serverStats.problem()).contains("HTTP 403").contains("--admin-token");
+    JsonNode result = serverStats.result(0, 1, null);
+    assertThat(result.path("source").asText()).isEqualTo("none");
+    assertThat(result.path("note").asText()).contains("--admin-token");
   }
 
   @Test
