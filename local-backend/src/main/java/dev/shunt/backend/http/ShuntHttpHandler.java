@@ -75,7 +75,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       keepAlive = false;
     } else {
       AwsException refused = refusal(request);
-      if (refused == null && !request.uri().startsWith(AdminApi.PREFIX)) {
+      if (refused == null && !request.uri().startsWith(AdminApi.PREFIX) && !Dashboard.isBarePrefix(request)) {
         aws(ctx, request, requestId, keepAlive);
         return;
       }
@@ -87,7 +87,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   /** Why a request may not go on (null: it may): the gate's rules, then, for the AWS API, its method and type. */
   private AwsException refusal(FullHttpRequest request) {
     AwsException refused = gate.refusal(request);
-    if (refused != null || request.uri().startsWith(AdminApi.PREFIX)) {
+    if (refused != null || request.uri().startsWith(AdminApi.PREFIX) || Dashboard.isBarePrefix(request)) {
       return refused;
     }
     if (!request.method().equals(HttpMethod.POST)) {
@@ -217,6 +217,10 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   }
 
   private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+    FullHttpResponse page = Dashboard.response(ctx.alloc(), request, requestId);
+    if (page != null) {
+      return page;
+    }
     FullHttpResponse response;
     try {
       JsonNode body = admin.handle(request);
@@ -228,8 +232,8 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       response = AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
     }
     // What Shunt reports of itself is read by its own page or a client, never run as a script or kept.
-    response.headers().set("X-Content-Type-Options", "nosniff")
-        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    AdminApi.sameOriginOnly(response.headers());
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
     return response;
   }
 

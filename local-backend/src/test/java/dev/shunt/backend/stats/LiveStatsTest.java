@@ -275,6 +275,29 @@ class LiveStatsTest {
   }
 
   @Test
+  void recordingAllocatesNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    String key = "arn:aws:kms:us-east-1:000000000000:key/1";
+    String principal = "arn:aws:iam::000000000000:root";
+    Runnable request = () -> {
+      stats.record("kms", "Decrypt", Outcome.ACCEPTED, false, 120);
+      stats.record("kms", "Decrypt", Outcome.THROTTLED, false, 15);
+      stats.keyUsed("kms", "Decrypt", key, principal);
+    };
+    for (int i = 0; i < 20_000; i++) {
+      request.run();
+    }
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 100_000; i++) {
+      request.run();
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    // The once-a-second close may fall inside (a few hundred bytes); 100,000 requests allocating anything would be more.
+    assertThat(allocated).isLessThan(4096);
+  }
+
+  @Test
   void noRequestIsLostWhileSecondsCloseUnderConcurrentWriters() throws Exception {
     int threads = 4;
     AtomicBoolean running = new AtomicBoolean(true);
