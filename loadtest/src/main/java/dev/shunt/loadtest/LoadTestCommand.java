@@ -127,6 +127,11 @@ public final class LoadTestCommand {
       out.println("shunt loadtest: " + String.join(", ", profile.operationNames) + " against "
           + describeTarget(profile, endpoint) + ", " + String.join(", then ",
           profile.stages.stream().map(LoadProfile.Stage::describe).toList()));
+      if (statsUrl != null) {
+        // The same numbers, live, while the run lasts (the embedded backend stops with it).
+        out.println("shunt loadtest: watch it live on Shunt's dashboard, " + statsUrl.resolve("/_shunt/")
+            + (profile.adminToken != null ? "#token=(its admin token)" : ""));
+      }
       long now = clock.nowMillis();
       // Seconds line up with the server's: the run starts on a whole second, after the set-up's.
       long start = (now / 1000 + 1) * 1000;
