@@ -26,6 +26,13 @@ public final class Main {
       System.exit(export(args));
       return;
     }
+    if (args[0].equals("loadtest")) {
+      // The load is made with the AWS SDK's service clients, which the emulator does not carry.
+      System.err.println("shunt: loadtest is in its own jar, with the AWS SDK clients it loads Shunt with: "
+          + "java -jar shunt-loadtest.jar loadtest --help (built in loadtest/target; docs/loadtest.md)");
+      System.exit(2);
+      return;
+    }
     if (!args[0].equals("serve")) {
       System.err.println("Unknown command '" + args[0] + "'");
       usage();
@@ -133,6 +140,8 @@ public final class Main {
   private static void usage() {
     System.out.println("Usage: java -jar shunt-backend.jar serve [options]\n"
         + "       java -jar shunt-backend.jar export [--data-dir DIR] [--account ID] [--region R] [--plaintext]"
-        + " [--output FILE]\n\nOptions:\n" + ShuntOptions.usage());
+        + " [--output FILE]\n"
+        + "       java -jar shunt-loadtest.jar loadtest --operation kms:Decrypt --rate 100 --duration 30s"
+        + " (a load test and its report: docs/loadtest.md)\n\nOptions:\n" + ShuntOptions.usage());
   }
 }

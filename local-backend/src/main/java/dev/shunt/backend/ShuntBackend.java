@@ -45,6 +45,7 @@ import dev.shunt.backend.secrets.SecretsBackend;
 import dev.shunt.backend.secrets.SecretsService;
 import dev.shunt.backend.ssm.SsmBackend;
 import dev.shunt.backend.ssm.SsmService;
+import dev.shunt.backend.stats.LiveStats;
 import dev.shunt.backend.store.MemoryStore;
 import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.store.RootKey;
@@ -89,6 +90,7 @@ public final class ShuntBackend implements AutoCloseable {
   private final Map<String, JsonNode> clientReports = new java.util.concurrent.ConcurrentHashMap<>();
   private final Router router;
   private final AuditLog auditLog;
+  private final LiveStats stats;
   private final HttpServer server;
   private final URI uri;
   private final InetSocketAddress bound;
@@ -136,6 +138,7 @@ public final class ShuntBackend implements AutoCloseable {
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.caches = new ResponseCaches(CacheSettings.fromOptions(options), clock, kms::keyArnFor);
     rotations.onRotated(caches::secretChanged);
+    this.stats = new LiveStats(clock, quotas::ratesByOperation);
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = BackendOptions.credentials(options);
@@ -163,7 +166,7 @@ public final class ShuntBackend implements AutoCloseable {
     this.auditLog = auditLog(options);
     AuditTelemetry telemetry = new AuditTelemetry(openTelemetry);
     telemetry.observeCaches(caches::readings);
-    Auditor auditor = new Auditor(auditLog, telemetry);
+    Auditor auditor = new Auditor(auditLog, telemetry, stats);
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
@@ -352,6 +355,7 @@ public final class ShuntBackend implements AutoCloseable {
     quotas.reset();
     clientReports.clear();
     auditLog.clear();
+    stats.reset();
     clock.reset();
   }
 
@@ -398,6 +402,11 @@ public final class ShuntBackend implements AutoCloseable {
   /** The rotators secrets can name in their RotationLambdaARN (built-in, ServiceLoader, HTTP callbacks). */
   public SecretRotations rotations() {
     return rotations;
+  }
+
+  /** Requests per second, per operation, of the last 15 minutes (also {@code GET /_shunt/stats}). */
+  public LiveStats stats() {
+    return stats;
   }
 
   /** The audit records (also {@code GET /_shunt/audit}). */
@@ -479,6 +488,22 @@ public final class ShuntBackend implements AutoCloseable {
       ArrayNode records = body.putArray("Records");
       auditLog.recent(limit).forEach(event -> records.add(CloudTrailRecords.render(event)));
       return body.put("dropped", auditLog.dropped());
+    });
+    admin.register(HttpMethod.GET, "stats", (request, query) -> {
+      String secondsText = firstParameter(query, "seconds");
+      int seconds = LiveStats.DEFAULT_SECONDS;
+      if (secondsText != null) {
+        try {
+          seconds = Integer.parseInt(secondsText);
+        } catch (NumberFormatException e) {
+          seconds = -1;
+        }
+      }
+      try {
+        return stats.report(seconds);
+      } catch (IllegalArgumentException e) {
+        throw new AwsException("ValidationException", e.getMessage());
+      }
     });
     admin.register(HttpMethod.GET, "rotations", (request, query) -> rotationState());
     admin.register(HttpMethod.GET, "export", (request, query) -> {

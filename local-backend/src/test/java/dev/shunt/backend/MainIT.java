@@ -502,6 +502,10 @@ class MainIT {
     Shunt unknownCommand = Shunt.launch(List.of(), Map.of(), "frobnicate");
     assertThat(unknownCommand.awaitExit()).isEqualTo(2);
     assertThat(unknownCommand.stderr.toString()).contains("Unknown command 'frobnicate'");
+
+    Shunt loadtest = Shunt.launch(List.of(), Map.of(), "loadtest", "--rate", "5");
+    assertThat(loadtest.awaitExit()).isEqualTo(2);
+    assertThat(loadtest.stderr.toString()).contains("loadtest is in its own jar").contains("shunt-loadtest.jar");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.quota.QuotaConfig;
 import dev.shunt.backend.quota.QuotaEngine;
+import dev.shunt.backend.stats.LiveStats;
 import dev.shunt.backend.time.ShuntClock;
 import dev.shunt.benchmarks.jmh.KmsFixture;
 import dev.shunt.benchmarks.jmh.SigV4Benchmark;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One whole KMS Decrypt as the server handles it, without sockets or the HTTP codec: a request id,
  * {@link AwsRequestProcessor#process} (route, SigV4 check, parse, a quota check that never throttles, faults,
- * validation, the operation, audit into memory with no OpenTelemetry), then the response with its
- * audit headers, released. The sum the per-step benchmarks of this package and
+ * validation, the operation, audit into memory with no OpenTelemetry, the live statistics of
+ * {@code /_shunt/stats}), then the response with its audit headers, released. {@code -p liveStats=false,true}
+ * tells what the live statistics cost. The sum the per-step benchmarks of this package and
  * {@code dev.shunt.benchmarks.jmh} break down. In this package because {@code process} is
  * package-private. Its call graph is large: on a small machine the JIT needs the longer warmup
  * (the first seconds run 10 to 20 times slower).
@@ -50,6 +53,10 @@ public class DecryptRequestBenchmark {
   private static final QuotaConfig UNREACHED_QUOTA = QuotaConfig.parse(dev.shunt.backend.core.Json.parseRequest(
       "{\"rates\": {\"kms:symmetric\": 1e8}}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
+  /** Whether requests are counted in the live statistics, as the server does. */
+  @Param({"true"})
+  public boolean liveStats;
+
   private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
   private AwsRequestProcessor processor;
   private AuditLog auditLog;
@@ -62,9 +69,11 @@ public class DecryptRequestBenchmark {
     body = KmsFixture.decryptBody(kms.encrypt(KmsFixture.bytes(32)), null).getBytes(StandardCharsets.UTF_8);
     Authenticator authenticator = KmsFixture.authenticator(AuthMode.SIGV4);
     auditLog = new AuditLog(1000, null, 0, 0);
-    processor = new AwsRequestProcessor(kms.router, authenticator, new ShuntClock(),
-        new QuotaEngine(UNREACHED_QUOTA, (account, region) -> false), new FaultInjector(),
-        new Auditor(auditLog, new AuditTelemetry(null)));
+    ShuntClock clock = new ShuntClock();
+    QuotaEngine quotas = new QuotaEngine(UNREACHED_QUOTA, (account, region) -> false);
+    processor = new AwsRequestProcessor(kms.router, authenticator, clock, quotas, new FaultInjector(),
+        new Auditor(auditLog, new AuditTelemetry(null),
+            liveStats ? new LiveStats(clock, quotas::ratesByOperation) : null));
   }
 
   @Setup(Level.Iteration)

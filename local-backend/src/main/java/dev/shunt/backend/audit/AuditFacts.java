@@ -23,6 +23,7 @@ public final class AuditFacts {
   private String secretArn;
   private String parameterName;
   private String cache;
+  private Refusal refused;
   private com.fasterxml.jackson.databind.node.ObjectNode additionalEventData;
 
   /** A KMS key the request resolved. The first one is the request's key (a span shows it). */
@@ -98,6 +99,19 @@ public final class AuditFacts {
 
   public String cache() {
     return cache;
+  }
+
+  /** Who refused a request in Shunt itself, before its operation ran: the quota engine, or fault injection. */
+  public enum Refusal { QUOTA, FAULT }
+
+  /** Notes that the quota engine throttled the request, or that an injected fault answered it. */
+  public void refused(Refusal by) {
+    this.refused = by;
+  }
+
+  /** Who refused the request in Shunt itself (null: nobody, its operation ran). */
+  public Refusal refused() {
+    return refused;
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.shunt.backend.auth.Identity;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.RequestIds;
 import dev.shunt.backend.model.ServiceModel;
+import dev.shunt.backend.stats.LiveStats;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +32,17 @@ public final class Auditor {
 
   private final AuditLog log;
   private final AuditTelemetry telemetry;
+  private final LiveStats stats;
 
   public Auditor(AuditLog log, AuditTelemetry telemetry) {
+    this(log, telemetry, null);
+  }
+
+  /** @param stats the live statistics every served request is counted in (null: none) */
+  public Auditor(AuditLog log, AuditTelemetry telemetry, LiveStats stats) {
     this.log = log;
     this.telemetry = telemetry;
+    this.stats = stats;
   }
 
   public AuditLog log() {
@@ -85,9 +93,37 @@ public final class Auditor {
         telemetry.keyUsed(event.keyArn(), served.operation, null);
       }
     }
+    long elapsedNanos = System.nanoTime() - startNanos;
     telemetry.end(span, served.model.sdkName(), served.operation, event, served.errorCode, served.httpStatus,
-        served.delayMillis, System.nanoTime() - startNanos);
+        served.delayMillis, elapsedNanos);
+    if (stats != null) {
+      count(served, elapsedNanos);
+    }
     return event;
+  }
+
+  /** Counts the request in the live statistics: its outcome, latency (injected delay included) and key uses. */
+  private void count(Served served, long elapsedNanos) {
+    String service = served.model.signingName();
+    AuditFacts facts = served.facts;
+    AuditFacts.Refusal refused = facts.refused();
+    LiveStats.Outcome outcome = served.errorCode == null ? LiveStats.Outcome.ACCEPTED
+        : refused == AuditFacts.Refusal.QUOTA ? LiveStats.Outcome.THROTTLED
+        : refused == AuditFacts.Refusal.FAULT ? LiveStats.Outcome.FAULT : LiveStats.Outcome.ERROR;
+    String cache = facts.cache();
+    boolean hit = outcome == LiveStats.Outcome.ACCEPTED && cache != null
+        && (cache.equals("hit") || cache.equals("stale"));
+    stats.record(service, served.operation, outcome, hit, elapsedNanos / 1000 + served.delayMillis * 1000);
+    if (outcome == LiveStats.Outcome.ACCEPTED && served.identity != null) {
+      String principal = served.identity.principalArn();
+      if (service.equals("kms")) {
+        stats.keyUsed("kms", served.operation, facts.keyArn(), principal);
+      }
+      List<AuditFacts.KeyUse> uses = facts.keyUses();
+      for (int i = 0; i < uses.size(); i++) {
+        stats.keyUsed("kms", uses.get(i).operation(), uses.get(i).keyArn(), principal);
+      }
+    }
   }
 
   private static AuditEvent event(Served served) {

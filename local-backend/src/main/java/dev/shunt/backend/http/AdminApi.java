@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * backend registers its routes here; nothing under this prefix is an AWS API. Guarded against
  * the two threats a developer's machine has: a web page (a change needs a JSON content type or a
  * token, neither of which a page can send without a CORS preflight, which is refused), and other
- * users or hosts (with an admin token, every endpoint but health needs it).
+ * users or hosts (with an admin token, every endpoint but health needs it). The dashboard's page
+ * and assets ({@link Dashboard}) hold no data and need no token; what they show comes from here.
+ * No answer grants CORS, and each tells the browser to let no other origin embed or read it.
  */
 public final class AdminApi {
   /** One admin endpoint: the request and its parsed query in, a JSON body out (errors thrown). */
@@ -37,6 +39,14 @@ public final class AdminApi {
   private static final AwsException NOT_JSON = new AwsException("UnsupportedMediaTypeException",
       "A change to Shunt's state needs Content-Type: application/json", 415);
 
+  private static final io.netty.util.AsciiString X_CONTENT_TYPE_OPTIONS =
+      io.netty.util.AsciiString.cached("x-content-type-options");
+  private static final io.netty.util.AsciiString CROSS_ORIGIN_RESOURCE_POLICY =
+      io.netty.util.AsciiString.cached("cross-origin-resource-policy");
+  private static final io.netty.util.AsciiString CROSS_ORIGIN_OPENER_POLICY =
+      io.netty.util.AsciiString.cached("cross-origin-opener-policy");
+  private static final io.netty.util.AsciiString REFERRER_POLICY = io.netty.util.AsciiString.cached("referrer-policy");
+
   private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
   private final byte[] token;
 
@@ -50,6 +60,18 @@ public final class AdminApi {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return "shunt-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * What every answer under {@code /_shunt/} carries so that a page of another origin can neither
+   * read it (no CORS, and {@code Cross-Origin-Resource-Policy} stops even an opaque load), nor have it
+   * run as a script or style ({@code nosniff}), nor learn where it was opened from.
+   */
+  static void sameOriginOnly(io.netty.handler.codec.http.HttpHeaders headers) {
+    headers.set(X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .set(CROSS_ORIGIN_RESOURCE_POLICY, "same-origin")
+        .set(CROSS_ORIGIN_OPENER_POLICY, "same-origin")
+        .set(REFERRER_POLICY, "no-referrer");
   }
 
   /** Registers {@code METHOD /_shunt/name}. */

@@ -356,11 +356,13 @@ public final class AwsRequestProcessor {
     String service = call.service();
     Router.Route route = call.route();
     if (!quotas.acquire(identity.accountId(), identity.region(), service, route.operation(), call.input())) {
+      call.context().audit().refused(AuditFacts.Refusal.QUOTA);
       return Result.error(route.service().throttlingError());
     }
     FaultInjector.Decision fault = faults.decide(service, route.operation(), call.input(),
         route.service().throttlingError());
     if (fault.replacesAnswer()) {
+      call.context().audit().refused(AuditFacts.Refusal.FAULT);
       quotas.faulted(identity.accountId(), identity.region(), service, route.operation());
       return new Result(null, fault.error(), fault.delayMillis(), fault.bareStatus(), fault.reset(), null);
     }

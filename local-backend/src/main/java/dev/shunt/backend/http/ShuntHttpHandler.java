@@ -75,7 +75,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
       keepAlive = false;
     } else {
       AwsException refused = refusal(request);
-      if (refused == null && !request.uri().startsWith(AdminApi.PREFIX)) {
+      if (refused == null && !request.uri().startsWith(AdminApi.PREFIX) && !Dashboard.isBarePrefix(request)) {
         aws(ctx, request, requestId, keepAlive);
         return;
       }
@@ -87,7 +87,7 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   /** Why a request may not go on (null: it may): the gate's rules, then, for the AWS API, its method and type. */
   private AwsException refusal(FullHttpRequest request) {
     AwsException refused = gate.refusal(request);
-    if (refused != null || request.uri().startsWith(AdminApi.PREFIX)) {
+    if (refused != null || request.uri().startsWith(AdminApi.PREFIX) || Dashboard.isBarePrefix(request)) {
       return refused;
     }
     if (!request.method().equals(HttpMethod.POST)) {
@@ -217,15 +217,24 @@ final class ShuntHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
   }
 
   private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, String requestId) {
+    FullHttpResponse page = Dashboard.response(ctx.alloc(), request, requestId);
+    if (page != null) {
+      return page;
+    }
+    FullHttpResponse response;
     try {
       JsonNode body = admin.handle(request);
-      return AwsResponses.json(ctx.alloc(), HttpResponseStatus.OK, body, requestId);
+      response = AwsResponses.json(ctx.alloc(), HttpResponseStatus.OK, body, requestId);
     } catch (AwsException e) {
-      return AwsResponses.error(ctx.alloc(), e, requestId);
+      response = AwsResponses.error(ctx.alloc(), e, requestId);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "Admin request " + requestId + " failed: " + e);
-      return AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
+      response = AwsResponses.error(ctx.alloc(), CommonErrors.internalFailure(), requestId);
     }
+    // What Shunt reports of itself is read by its own page or a client, never run as a script or kept.
+    AdminApi.sameOriginOnly(response.headers());
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+    return response;
   }
 
   static AwsException malformed(Throwable cause) {

@@ -297,6 +297,47 @@ public final class QuotaEngine {
     return report;
   }
 
+  /**
+   * The quota each operation that requests were counted for is held to, {@code service:Operation}
+   * (kms:Decrypt) to requests per second (its group's, which other operations may share), or null
+   * when none applies (quotas off, an unlimited group); for an operation used in several accounts or
+   * Regions, the quota where it was used most. The live statistics' {@code quotas}.
+   */
+  public java.util.Map<String, Double> ratesByOperation() {
+    QuotaConfig current = config;
+    java.util.Map<String, Double> rates = new java.util.HashMap<>();
+    java.util.Map<String, Long> uses = new java.util.HashMap<>();
+    for (Scope scope : scopes.all()) {
+      scope.counters.forEach((service, operations) -> operations.forEach((operation, counters) -> {
+        String name = service + ':' + operation;
+        long used = counters.accepted.sum() + counters.throttled.sum() + counters.faulted.sum()
+            + counters.cached.sum();
+        Long before = uses.get(name);
+        if (before == null || used > before) {
+          uses.put(name, used);
+          rates.put(name, quota(scope.accountId, scope.region, service, operation, counters, current));
+        }
+      }));
+    }
+    return rates;
+  }
+
+  /** The rate the operation's group is held to in the scope, or null when none applies. */
+  private static Double quota(String accountId, String region, String service, String operation, Counters counters,
+      QuotaConfig current) {
+    if (!current.enabled()) {
+      return null;
+    }
+    GroupChoice choice = counters.choice;
+    String group = choice != null && choice.config == current ? choice.group
+        : current.groupFor(accountId, service, operation, choice != null && choice.highThroughput);
+    if (group == null) {
+      return null;
+    }
+    double quota = current.rate(accountId, region, group);
+    return Double.isInfinite(quota) || Double.isNaN(quota) || quota >= UNLIMITED_FROM ? null : quota;
+  }
+
   private static ObjectNode render(Usage usage, QuotaConfig current) {
     Counters counters = usage.counters;
     ObjectNode entry = Json.object().put("account", usage.accountId).put("region", usage.region)
