@@ -86,6 +86,7 @@ public final class Main {
     }
     backend.generatedAdminToken().ifPresent(token -> System.out.println("Admin token (for /_shunt/*, as "
         + "Authorization: Bearer TOKEN; shown once): " + token));
+    System.out.println("Shunt dashboard: " + dashboardUrl(backend));
     System.out.flush();
     try {
       stopped.await();
@@ -143,5 +144,16 @@ public final class Main {
         + " [--output FILE]\n"
         + "       java -jar shunt-loadtest.jar loadtest --operation kms:Decrypt --rate 100 --duration 30s"
         + " (a load test and its report: docs/loadtest.md)\n\nOptions:\n" + ShuntOptions.usage());
+  }
+
+  /**
+   * The live dashboard's address, and, when the admin API needs a token, where the page takes it: in
+   * its URL's fragment, which the browser keeps to itself (the token itself is printed once, above).
+   */
+  static String dashboardUrl(ShuntBackend backend) {
+    String page = backend.uri() + "/_shunt/";
+    boolean token = backend.generatedAdminToken().isPresent()
+        || backend.options().get(ShuntOptions.Option.ADMIN_TOKEN) != null;
+    return token ? page + " (open it as " + page + "#token=ADMIN_TOKEN)" : page;
   }
 }

@@ -75,9 +75,10 @@ class FatalErrorsIT {
         .satisfies(line -> assertThat(line).matches(EXITING)
             .contains(exhausted.equals("heap") ? "max heap" : "direct memory"));
     System.out.println("standalone: " + shunt.stderr.toString().strip());
-    assertThat(lines(shunt.stdout)).hasSize(2).satisfies(out -> {
+    assertThat(lines(shunt.stdout)).hasSize(3).satisfies(out -> {
       assertThat(out.get(0)).startsWith("Shunt listening");
       assertThat(out.get(1)).startsWith("Shunt state: memory only");
+      assertThat(out.get(2)).startsWith("Shunt dashboard: http://127.0.0.1:");
     });
   }
 

@@ -467,6 +467,8 @@ class MainIT {
       String tokenLine = shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       assertThat(tokenLine).startsWith("Admin token");
       String token = tokenLine.substring(tokenLine.lastIndexOf(' ') + 1);
+      assertThat(shunt.stdoutLines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isEqualTo("Shunt dashboard: "
+          + shunt.uri + "/_shunt/ (open it as " + shunt.uri + "/_shunt/#token=ADMIN_TOKEN)");
 
       assertThat(shunt.get("/_shunt/health").statusCode()).isEqualTo(200);
       assertThat(shunt.get("/_shunt/audit").statusCode()).isEqualTo(403);
@@ -563,9 +565,11 @@ class MainIT {
         serve.process.destroy();
       }
       serve.awaitExit();
-      // Everything it printed to its end: the listening and state lines, and not a word on stderr (no SLF4J notice).
+      // Everything it printed to its end: the listening, state and dashboard lines, and not a word on stderr (no
+      // SLF4J notice).
       assertThat(serve.stdout.toString()).as(launcher.get(0)).matches(LISTENING.pattern() + "\n"
-          + Pattern.quote("Shunt state: " + data.toAbsolutePath() + " (empty)") + "\n");
+          + Pattern.quote("Shunt state: " + data.toAbsolutePath() + " (empty)") + "\n"
+          + Pattern.quote("Shunt dashboard: " + serve.uri + "/_shunt/") + "\n");
       assertThat(serve.stderr.toString()).as(launcher.get(0)).isEmpty();
     }
   }

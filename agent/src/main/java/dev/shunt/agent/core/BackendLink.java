@@ -119,7 +119,8 @@ final class BackendLink {
   private void announce() {
     if (clientBuilt && readyEndpoint != null && !announced) {
       announced = true;
-      System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + readyEndpoint);
+      System.err.println("[shunt] KMS, Secrets Manager and SSM clients go to " + readyEndpoint + " (dashboard: "
+          + readyEndpoint.replaceFirst("/+$", "") + "/_shunt/)");
     }
   }
 }

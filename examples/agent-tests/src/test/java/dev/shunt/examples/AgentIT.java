@@ -23,6 +23,7 @@ class AgentIT {
   static void announcesItsBackend(JavaProcess.Result result) {
     assertThat(result.stderr()).as(result.describe())
         .contains("[shunt] KMS, Secrets Manager and SSM clients go to http://127.0.0.1:")
+        .containsPattern("\\(dashboard: http://127\\.0\\.0\\.1:\\d+/_shunt/\\)")
         .doesNotContain("agent disabled").doesNotContain("could not").doesNotContain("Exception");
   }
 

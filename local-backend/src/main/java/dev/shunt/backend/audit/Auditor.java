@@ -97,27 +97,28 @@ public final class Auditor {
     telemetry.end(span, served.model.sdkName(), served.operation, event, served.errorCode, served.httpStatus,
         served.delayMillis, elapsedNanos);
     if (stats != null) {
-      count(served, elapsedNanos);
+      // Not the Served record itself: passed on, it would no longer be scalar-replaced (72 bytes a request).
+      count(served.model.signingName(), served.operation, served.errorCode, served.identity, served.facts,
+          elapsedNanos / 1000 + served.delayMillis * 1000, served.time.toEpochMilli() + elapsedNanos / 1_000_000);
     }
     return event;
   }
 
   /** Counts the request in the live statistics: its outcome, latency (injected delay included) and key uses. */
-  private void count(Served served, long elapsedNanos) {
-    String service = served.model.signingName();
-    AuditFacts facts = served.facts;
+  private void count(String service, String operation, String errorCode, Identity identity, AuditFacts facts,
+      long micros, long answeredAtMillis) {
     AuditFacts.Refusal refused = facts.refused();
-    LiveStats.Outcome outcome = served.errorCode == null ? LiveStats.Outcome.ACCEPTED
+    LiveStats.Outcome outcome = errorCode == null ? LiveStats.Outcome.ACCEPTED
         : refused == AuditFacts.Refusal.QUOTA ? LiveStats.Outcome.THROTTLED
         : refused == AuditFacts.Refusal.FAULT ? LiveStats.Outcome.FAULT : LiveStats.Outcome.ERROR;
     String cache = facts.cache();
     boolean hit = outcome == LiveStats.Outcome.ACCEPTED && cache != null
         && (cache.equals("hit") || cache.equals("stale"));
-    stats.record(service, served.operation, outcome, hit, elapsedNanos / 1000 + served.delayMillis * 1000);
-    if (outcome == LiveStats.Outcome.ACCEPTED && served.identity != null) {
-      String principal = served.identity.principalArn();
+    stats.record(service, operation, outcome, hit, micros, answeredAtMillis);
+    if (outcome == LiveStats.Outcome.ACCEPTED && identity != null) {
+      String principal = identity.principalArn();
       if (service.equals("kms")) {
-        stats.keyUsed("kms", served.operation, facts.keyArn(), principal);
+        stats.keyUsed("kms", operation, facts.keyArn(), principal);
       }
       List<AuditFacts.KeyUse> uses = facts.keyUses();
       for (int i = 0; i < uses.size(); i++) {

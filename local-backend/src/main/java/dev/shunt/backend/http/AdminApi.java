@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shunt.backend.core.AwsException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -39,13 +41,13 @@ public final class AdminApi {
   private static final AwsException NOT_JSON = new AwsException("UnsupportedMediaTypeException",
       "A change to Shunt's state needs Content-Type: application/json", 415);
 
-  private static final io.netty.util.AsciiString X_CONTENT_TYPE_OPTIONS =
-      io.netty.util.AsciiString.cached("x-content-type-options");
-  private static final io.netty.util.AsciiString CROSS_ORIGIN_RESOURCE_POLICY =
-      io.netty.util.AsciiString.cached("cross-origin-resource-policy");
-  private static final io.netty.util.AsciiString CROSS_ORIGIN_OPENER_POLICY =
-      io.netty.util.AsciiString.cached("cross-origin-opener-policy");
-  private static final io.netty.util.AsciiString REFERRER_POLICY = io.netty.util.AsciiString.cached("referrer-policy");
+  private static final AsciiString X_CONTENT_TYPE_OPTIONS =
+      AsciiString.cached("x-content-type-options");
+  private static final AsciiString CROSS_ORIGIN_RESOURCE_POLICY =
+      AsciiString.cached("cross-origin-resource-policy");
+  private static final AsciiString CROSS_ORIGIN_OPENER_POLICY =
+      AsciiString.cached("cross-origin-opener-policy");
+  private static final AsciiString REFERRER_POLICY = AsciiString.cached("referrer-policy");
 
   private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
   private final byte[] token;
@@ -67,7 +69,7 @@ public final class AdminApi {
    * read it (no CORS, and {@code Cross-Origin-Resource-Policy} stops even an opaque load), nor have it
    * run as a script or style ({@code nosniff}), nor learn where it was opened from.
    */
-  static void sameOriginOnly(io.netty.handler.codec.http.HttpHeaders headers) {
+  static void sameOriginOnly(HttpHeaders headers) {
     headers.set(X_CONTENT_TYPE_OPTIONS, "nosniff")
         .set(CROSS_ORIGIN_RESOURCE_POLICY, "same-origin")
         .set(CROSS_ORIGIN_OPENER_POLICY, "same-origin")

@@ -454,8 +454,9 @@
 
   function renderCharts(inWindow) {
     const container = $('charts');
-    const names = operationsByTraffic().filter((name) => inWindow[name] && inWindow[name].requests > 0)
-        .slice(0, MAX_CHARTS);
+    // The operations with the most requests in the window.
+    const names = Object.keys(inWindow).filter((name) => inWindow[name].requests > 0)
+        .sort((a, b) => inWindow[b].requests - inWindow[a].requests || (a < b ? -1 : 1)).slice(0, MAX_CHARTS);
     // Keep each operation's card (and its place) from one second to the next.
     const keep = new Set(names);
     for (const card of Array.from(container.children)) {
