@@ -41,19 +41,15 @@
   }
 
   function el(tag, attrs, parent, text) {
-    const node = document.createElement(tag);
-    setAttrs(node, attrs);
-    if (text !== undefined && text !== null) {
-      node.textContent = String(text);
-    }
-    if (parent) {
-      parent.appendChild(node);
-    }
-    return node;
+    return fill(document.createElement(tag), attrs, parent, text);
   }
 
   function svg(tag, attrs, parent, text) {
-    const node = document.createElementNS(SVG, tag);
+    return fill(document.createElementNS(SVG, tag), attrs, parent, text);
+  }
+
+  /** Sets a new node's attributes and text (always as text, never as markup) and adds it to its parent. */
+  function fill(node, attrs, parent, text) {
     setAttrs(node, attrs);
     if (text !== undefined && text !== null) {
       node.textContent = String(text);
