@@ -84,7 +84,9 @@ public final class UpstreamClient implements AutoCloseable {
         contentType == null ? UpstreamAnswer.AWS_JSON : contentType, body == null ? new byte[0] : body,
         attempts == null ? UpstreamAttempts.NONE : attempts);
     calls.add(call);
-    call.result().whenComplete((answer, failure) -> {
+    // The caller gets the stage that completes once the call is counted out, so that a caller who
+    // has its answer never still sees the call in flight.
+    CompletableFuture<UpstreamAnswer> answered = call.result().whenComplete((answer, failure) -> {
       calls.remove(call);
       inFlight.decrementAndGet();
     });
@@ -94,7 +96,7 @@ public final class UpstreamClient implements AutoCloseable {
     } else {
       call.start();
     }
-    return call.result();
+    return answered;
   }
 
   /** Calls in flight now (admitted, not yet answered). */
