@@ -97,29 +97,7 @@ final class RequestGate {
    * so only a page served from that very address could send it, and that page is this server's.
    */
   static boolean isIpv4(String host, int end) {
-    int parts = 0;
-    int digits = 0;
-    int value = 0;
-    for (int i = 0; i < end; i++) {
-      char c = host.charAt(i);
-      if (c == '.') {
-        if (digits == 0) {
-          return false;
-        }
-        parts++;
-        digits = 0;
-        value = 0;
-      } else if (c >= '0' && c <= '9' && digits < 3) {
-        value = value * 10 + (c - '0');
-        digits++;
-        if (value > 255) {
-          return false;
-        }
-      } else {
-        return false;
-      }
-    }
-    return digits > 0 && parts == 3;
+    return dev.shunt.backend.auth.policy.IpAddresses.isIpv4(host, 0, end);
   }
 
   private static boolean isIpv6(String host, int start, int end) {

@@ -4,7 +4,7 @@ package dev.shunt.backend.auth.policy;
  * IPv4 and IPv6 address literals, parsed by hand: {@code InetAddress.getByName} would resolve a
  * host name, and a policy or a request must never cause a DNS lookup.
  */
-final class IpAddresses {
+public final class IpAddresses {
   private IpAddresses() {}
 
   /** The 4 or 16 bytes of an address literal, or null when {@code s} is not one. */
@@ -16,6 +16,12 @@ final class IpAddresses {
     return parse4(s, 0, s.length(), out, 0) ? out : null;
   }
 
+  /** Whether {@code s[from, to)} is a dotted-quad IPv4 literal. */
+  public static boolean isIpv4(String s, int from, int to) {
+    return parse4(s, from, to, null, 0);
+  }
+
+  /** Parses {@code s[from, to)} as a dotted quad into {@code out} at {@code at} (only checks it when {@code out} is null). */
   private static boolean parse4(String s, int from, int to, byte[] out, int at) {
     int part = 0;
     int value = 0;
@@ -26,7 +32,10 @@ final class IpAddresses {
         if (digits == 0 || part > 3) {
           return false;
         }
-        out[at + part++] = (byte) value;
+        if (out != null) {
+          out[at + part] = (byte) value;
+        }
+        part++;
         value = 0;
         digits = 0;
       } else if (c >= '0' && c <= '9' && digits < 3) {
