@@ -81,19 +81,19 @@ final class KmsConditionKeys extends GlobalConditionKeys {
       case "kms:encryptioncontextkeys" -> contextKeys();
       case "kms:grantisforawsresource" -> isAny("CreateGrant", "ListGrants", "RevokeGrant")
           ? List.of(Boolean.toString(viaService != null)) : null;
-      case "kms:grantoperations" -> isAny("CreateGrant") ? distinct(texts("Operations")) : null;
-      case "kms:granteeprincipal" -> isAny("CreateGrant") ? one(text("GranteePrincipal")) : null;
-      case "kms:retiringprincipal" -> isAny("CreateGrant") ? one(text("RetiringPrincipal")) : null;
-      case "kms:grantconstrainttype" -> isAny("CreateGrant") ? constraintTypes() : null;
+      case "kms:grantoperations" -> is("CreateGrant") ? distinct(texts("Operations")) : null;
+      case "kms:granteeprincipal" -> is("CreateGrant") ? one(text("GranteePrincipal")) : null;
+      case "kms:retiringprincipal" -> is("CreateGrant") ? one(text("RetiringPrincipal")) : null;
+      case "kms:grantconstrainttype" -> is("CreateGrant") ? constraintTypes() : null;
       case "kms:signingalgorithm" -> one(text("SigningAlgorithm"));
       case "kms:messagetype" -> isAny("Sign", "Verify") ? one(orDefault(text("MessageType"), "RAW")) : null;
       case "kms:macalgorithm" -> one(text("MacAlgorithm"));
       case "kms:keyagreementalgorithm" -> one(text("KeyAgreementAlgorithm"));
       case "kms:datakeypairspec" -> one(text("KeyPairSpec"));
       case "kms:reencryptonsamekey" -> reEncryptOnSameKey();
-      case "kms:rotationperiodindays" -> isAny("EnableKeyRotation")
+      case "kms:rotationperiodindays" -> is("EnableKeyRotation")
           ? one(orDefault(number("RotationPeriodInDays"), "365")) : null;
-      case "kms:schedulekeydeletionpendingwindowindays" -> isAny("ScheduleKeyDeletion")
+      case "kms:schedulekeydeletionpendingwindowindays" -> is("ScheduleKeyDeletion")
           ? one(orDefault(number("PendingWindowInDays"), "30")) : null;
       case "kms:bypasspolicylockoutsafetycheck" -> one(bool("BypassPolicyLockoutSafetyCheck"));
       case "kms:wrappingalgorithm" -> one(text("WrappingAlgorithm"));
@@ -113,6 +113,10 @@ final class KmsConditionKeys extends GlobalConditionKeys {
 
   private boolean creating() {
     return key == null && "CreateKey".equals(action);
+  }
+
+  private boolean is(String candidate) {
+    return candidate.equals(action);
   }
 
   private boolean isAny(String... actions) {
@@ -170,7 +174,7 @@ final class KmsConditionKeys extends GlobalConditionKeys {
   /** The encryption context as the policies see it: CreateGrant has none, so its constraint's stands for it. */
   private Map<String, String> context() {
     Map<String, String> pairs = new LinkedHashMap<>();
-    if (isAny("CreateGrant")) {
+    if (is("CreateGrant")) {
       JsonNode constraints = object("Constraints");
       if (constraints != null) {
         pairs(constraints.get("EncryptionContextEquals"), pairs);
@@ -183,7 +187,7 @@ final class KmsConditionKeys extends GlobalConditionKeys {
   }
 
   private List<String> contextValue(String lowerKey) {
-    if (!isAny("CreateGrant")) {
+    if (!is("CreateGrant")) {
       // The common case, read in place.
       JsonNode context = object("EncryptionContext");
       return context == null ? null : one(ConditionKeySource.member(context::fields, lowerKey, CONTEXT.length()));
@@ -193,7 +197,7 @@ final class KmsConditionKeys extends GlobalConditionKeys {
 
   private List<String> contextKeys() {
     Map<String, String> context = context();
-    return context.isEmpty() && object(isAny("CreateGrant") ? "Constraints" : "EncryptionContext") == null ? null
+    return context.isEmpty() && object(is("CreateGrant") ? "Constraints" : "EncryptionContext") == null ? null
         : new ArrayList<>(context.keySet());
   }
 
