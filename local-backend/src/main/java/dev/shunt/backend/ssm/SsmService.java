@@ -256,14 +256,14 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode putResourcePolicy(RequestContext ctx, ObjectNode in) {
-    SsmBackend.PolicyPut put = ssm.putResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "Policy"),
+    ParameterSharing.PolicyPut put = ssm.sharing().putResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "Policy"),
         string(in, "PolicyId"), string(in, "PolicyHash"));
     return Json.object().put("PolicyId", put.policyId()).put("PolicyHash", put.policyHash());
   }
 
   private ObjectNode getResourcePolicies(RequestContext ctx, ObjectNode in) {
     Integer max = integer(in, "MaxResults");
-    SsmBackend.Page<ParameterResourcePolicies.Entry> page = ssm.getResourcePolicies(ctx, string(in, "ResourceArn"),
+    SsmBackend.Page<ParameterResourcePolicies.Entry> page = ssm.sharing().getResourcePolicies(ctx, string(in, "ResourceArn"),
         max == null ? ParameterResourcePolicies.MAX_POLICIES : max, string(in, "NextToken"));
     ObjectNode out = Json.object();
     ArrayNode policies = out.putArray("Policies");
@@ -277,7 +277,7 @@ public final class SsmService implements AwsService {
   }
 
   private ObjectNode deleteResourcePolicy(RequestContext ctx, ObjectNode in) {
-    ssm.deleteResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "PolicyId"), string(in, "PolicyHash"));
+    ssm.sharing().deleteResourcePolicy(ctx, string(in, "ResourceArn"), string(in, "PolicyId"), string(in, "PolicyHash"));
     return null;
   }
 

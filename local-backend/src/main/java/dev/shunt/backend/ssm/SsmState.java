@@ -308,7 +308,7 @@ final class SsmState implements StateSection {
           + "most " + ParameterResourcePolicies.MAX_POLICIES);
     }
     try {
-      ssm.checkShareable(state.accountId, state.region, parameter);
+      ssm.sharing().checkShareable(state.accountId, state.region, parameter);
     } catch (AwsException e) {
       throw new IllegalArgumentException("ResourcePolicies: " + e.getMessage());
     }
