@@ -129,6 +129,24 @@ public final class BackendOptions {
         }));
   }
 
+  /**
+   * This node's name in audit records and cluster totals: node-id, else the host's name and the
+   * process id, which tell apart the nodes of a cluster on one machine too.
+   */
+  static String nodeId(ShuntOptions options) {
+    String id = options.get(Option.NODE_ID);
+    if (id != null && !id.isBlank()) {
+      return id.trim();
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    return host + "-" + ProcessHandle.current().pid();
+  }
+
   /** serve's data directory when it is given none (and not --in-memory). */
   static Path defaultDataDir() {
     return Path.of(System.getProperty("user.home"), ".shunt", "data");
@@ -159,6 +177,10 @@ public final class BackendOptions {
         && options.get(Option.DATA_DIR) != null
         && options.isExplicit(Option.IN_MEMORY) == options.isExplicit(Option.DATA_DIR)) {
       throw new IllegalArgumentException("in-memory keeps nothing, and data-dir keeps state: give one of them");
+    }
+    String nodeId = options.get(Option.NODE_ID);
+    if (nodeId != null && !nodeId.trim().matches("[A-Za-z0-9._:-]{1,64}")) {
+      throw new IllegalArgumentException("node-id must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
     }
     String dir = options.get(Option.DATA_DIR);
     if (dir != null && dir.isBlank()) {

@@ -30,6 +30,11 @@ public final class ShuntOptions {
     DATA_DIR("data-dir", null, "directory of the durable state (SQLite); serve's default is ~/.shunt/data"),
     DURABILITY("durability", "full", "full: each acknowledged write is fsynced; process: it survives Shunt's crash, not "
         + "the machine's"),
+    STORE("store", null, "postgresql://USER:PASSWORD@HOST:PORT/DATABASE: keep state in PostgreSQL, shared by every node "
+        + "pointed at it (needs root-key); default: the data directory"),
+    QUOTA_STORE("quota-store", null, "redis://[:PASSWORD@]HOST:PORT[/DB]: keep quota buckets in Redis, shared by every "
+        + "node pointed at it; default: each node its own"),
+    NODE_ID("node-id", null, "this node's name in audit records, spans and cluster totals (default HOST-PID)"),
     ROOT_KEY("root-key", null, "base64 of the 32-byte key that seals stored state (give it as SHUNT_ROOT_KEY); "
         + "default: the key file"),
     ROOT_KEY_FILE("root-key-file", null, "file of the root key, made owner-only on first start (default DATA_DIR/root.key)"),
