@@ -80,6 +80,7 @@ import java.util.Optional;
 public final class ShuntBackend implements AutoCloseable {
   private static final double LATEST_CLOCK_SECONDS = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
   private final ShuntOptions options;
+  private final String nodeId;
   private final ShuntClock clock = new ShuntClock();
   private final KmsBackend kms = new KmsBackend();
   private final SecretRotations rotations;
@@ -112,6 +113,7 @@ public final class ShuntBackend implements AutoCloseable {
       throws InterruptedException {
     BackendOptions.check(options);
     this.options = options;
+    this.nodeId = BackendOptions.nodeId(options);
     OutboundHosts outbound = new OutboundHosts(BackendOptions.names(options.get(Option.OUTBOUND_HOSTS)));
     this.rotations = new SecretRotations(clock, outbound);
     BackendOptions.rotationCallbacks(options.get(Option.ROTATION_CALLBACKS)).forEach(rotations::registerCallback);
@@ -305,6 +307,11 @@ public final class ShuntBackend implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** This node's name in audit records, spans and cluster totals (node-id, or HOST-PID). */
+  public String nodeId() {
+    return nodeId;
   }
 
   /** The URL clients use as their endpoint, e.g. {@code http://127.0.0.1:4566}. */
