@@ -168,7 +168,7 @@ public final class ShuntBackend implements AutoCloseable {
     this.auditLog = auditLog(options);
     AuditTelemetry telemetry = new AuditTelemetry(openTelemetry);
     telemetry.observeCaches(caches::readings);
-    Auditor auditor = new Auditor(auditLog, telemetry, stats);
+    Auditor auditor = new Auditor(auditLog, telemetry, stats, nodeId);
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {

@@ -73,7 +73,7 @@ public class DecryptRequestBenchmark {
     QuotaEngine quotas = new QuotaEngine(UNREACHED_QUOTA, (account, region) -> false);
     processor = new AwsRequestProcessor(kms.router, authenticator, clock, quotas, new FaultInjector(),
         new Auditor(auditLog, new AuditTelemetry(null),
-            liveStats ? new LiveStats(clock, quotas::ratesByOperation) : null));
+            liveStats ? new LiveStats(clock, quotas::ratesByOperation) : null, null));
   }
 
   @Setup(Level.Iteration)

@@ -24,13 +24,14 @@ import java.util.List;
  *     the same on every retry), or null when the client sent none
  * @param attempt which attempt of that call the request is ({@code amz-sdk-request: attempt=N}), or 0 when
  *     the client did not say
+ * @param nodeId the Shunt node that served the call (node-id), or null
  */
 public record AuditEvent(String eventId, String requestId, Instant time, String service, String operation,
     Identity identity, String sourceIp, String userAgent, ObjectNode requestParameters,
     ObjectNode responseElements, String errorCode, String errorMessage, boolean readOnly, String invokedBy,
     List<AuditFacts.Resource> resources, String keyArn, String keySpec, String encryptionAlgorithm,
     List<String> encryptionContextKeys, String secretArn, String parameterName, String cache,
-    ObjectNode additionalEventData, String invocationId, int attempt) {
+    ObjectNode additionalEventData, String invocationId, int attempt, String nodeId) {
 
   /** An event of a request that did not say which SDK call and attempt it was. */
   public AuditEvent(String eventId, String requestId, Instant time, String service, String operation,
@@ -40,7 +41,7 @@ public record AuditEvent(String eventId, String requestId, Instant time, String 
       List<String> encryptionContextKeys, String secretArn, String parameterName, String cache) {
     this(eventId, requestId, time, service, operation, identity, sourceIp, userAgent, requestParameters,
         responseElements, errorCode, errorMessage, readOnly, invokedBy, resources, keyArn, keySpec, encryptionAlgorithm,
-        encryptionContextKeys, secretArn, parameterName, cache, null, null, 0);
+        encryptionContextKeys, secretArn, parameterName, cache, null, null, 0, null);
   }
 
   /** What the call came to: {@code allowed}, {@code denied} (access denied) or {@code throttled}. */

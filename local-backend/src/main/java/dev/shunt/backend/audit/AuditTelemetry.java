@@ -50,6 +50,7 @@ public final class AuditTelemetry {
   static final AttributeKey<String> INVOKED_BY = AttributeKey.stringKey("shunt.invoked_by");
   static final AttributeKey<Long> FAULT_DELAY = AttributeKey.longKey("shunt.fault.delay_ms");
   static final AttributeKey<String> CACHE = AttributeKey.stringKey("shunt.cache");
+  static final AttributeKey<String> NODE_ID = AttributeKey.stringKey("shunt.node.id");
   static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("shunt.upstream.attempt");
   static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
   static final AttributeKey<Long> BACKOFF = AttributeKey.longKey("shunt.upstream.backoff_ms");
@@ -243,6 +244,9 @@ public final class AuditTelemetry {
 
   private static void setAuditAttributes(Span span, AuditEvent event) {
     span.setAttribute(REQUEST_ID, event.requestId());
+    if (event.nodeId() != null) {
+      span.setAttribute(NODE_ID, event.nodeId());
+    }
     span.setAttribute(REGION, event.identity().region());
     span.setAttribute(ACCOUNT, event.identity().accountId());
     span.setAttribute(PRINCIPAL, event.identity().principalArn());

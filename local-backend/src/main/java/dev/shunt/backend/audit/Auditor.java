@@ -33,16 +33,21 @@ public final class Auditor {
   private final AuditLog log;
   private final AuditTelemetry telemetry;
   private final LiveStats stats;
+  private final String nodeId;
 
   public Auditor(AuditLog log, AuditTelemetry telemetry) {
-    this(log, telemetry, null);
+    this(log, telemetry, null, null);
   }
 
-  /** @param stats the live statistics every served request is counted in (null: none) */
-  public Auditor(AuditLog log, AuditTelemetry telemetry, LiveStats stats) {
+  /**
+   * @param stats the live statistics every served request is counted in (null: none)
+   * @param nodeId the node every event names (null: none)
+   */
+  public Auditor(AuditLog log, AuditTelemetry telemetry, LiveStats stats, String nodeId) {
     this.log = log;
     this.telemetry = telemetry;
     this.stats = stats;
+    this.nodeId = nodeId;
   }
 
   public AuditLog log() {
@@ -127,7 +132,7 @@ public final class Auditor {
     }
   }
 
-  private static AuditEvent event(Served served) {
+  private AuditEvent event(Served served) {
     String service = served.model.signingName();
     boolean kms = service.equals("kms");
     boolean readOnly = readOnly(service, served.operation);
@@ -161,20 +166,20 @@ public final class Auditor {
     return new AuditEvent(newEventId(), served.requestId, served.time, service, served.operation, served.identity,
         served.sourceIp, served.userAgent, parameters, response, served.errorCode, served.errorMessage, readOnly, null,
         facts.resources(), facts.keyArn(), facts.keySpec(), algorithm, contextKeys, facts.secretArn(),
-        facts.parameterName(), facts.cache(), facts.additionalEventData(), served.invocationId, served.attempt);
+        facts.parameterName(), facts.cache(), facts.additionalEventData(), served.invocationId, served.attempt, nodeId);
   }
 
   /**
    * The KMS call a service made with the caller's permissions, as AWS records it: the service's
    * own call, so no attempt of the caller's SDK call.
    */
-  private static AuditEvent keyUseEvent(Served served, AuditFacts.KeyUse use) {
+  private AuditEvent keyUseEvent(Served served, AuditFacts.KeyUse use) {
     ObjectNode parameters = Json.object().put("encryptionAlgorithm", "SYMMETRIC_DEFAULT");
     return new AuditEvent(newEventId(), served.requestId, served.time, "kms", use.operation(), served.identity,
         served.sourceIp, served.userAgent, parameters, null, served.errorCode, served.errorMessage,
         readOnly("kms", use.operation()), use.viaService() + ".amazonaws.com",
         List.of(new AuditFacts.Resource(use.keyArn(), "AWS::KMS::Key", use.keyAccountId())), use.keyArn(),
-        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, null, null, 0);
+        served.facts.keySpec(), "SYMMETRIC_DEFAULT", List.of(), null, null, null, null, null, 0, nodeId);
   }
 
   /** Whether an operation changes nothing (CloudTrail's readOnly): a cache need not look at it. */

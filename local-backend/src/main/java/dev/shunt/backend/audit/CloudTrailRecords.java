@@ -66,6 +66,10 @@ public final class CloudTrailRecords {
     record.put("managementEvent", true);
     record.put("recipientAccountId", recipient);
     record.put("eventCategory", "Management");
+    if (event.nodeId() != null) {
+      // Not CloudTrail's: which Shunt node of a cluster served the call.
+      record.put("shuntNodeId", event.nodeId());
+    }
     return record;
   }
 
