@@ -224,7 +224,8 @@ public final class SeedFiles {
       }
       section.replace(key.account(), key.region(), key.kind().substring(section.name().length() + 1),
           (ObjectNode) document, secrets);
-    } catch (java.io.IOException | IllegalArgumentException e) {
+    } catch (java.io.IOException | ClassCastException | IllegalArgumentException e) {
+      // A ClassCastException: a field holds another shape than its kind's (a list where a mapping goes).
       throw new IllegalArgumentException(describe(key) + " cannot be replaced: " + e.getMessage(), e);
     }
   }

@@ -128,6 +128,38 @@ class KmsStateReplaceTest {
   }
 
   @Test
+  void importedMaterialFollowsItsImportAndDeletionElsewhere() throws Exception {
+    KmsKey key = onA(() -> a.createKey(ctx, "imported", null, Map.of(), KeySpec.SYMMETRIC_DEFAULT,
+        KmsKey.ENCRYPT_DECRYPT, KmsKey.EXTERNAL, false));
+    feed.deliver();
+    assertThat(b.describeKey(ctx, key.keyId).state()).isEqualTo(KeyState.PendingImport);
+
+    KeyImport.Parameters parameters = a.keyImport.parametersForImport(ctx, key.keyId, "RSAES_OAEP_SHA_256",
+        "RSA_2048");
+    javax.crypto.Cipher rsa = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+    rsa.init(javax.crypto.Cipher.ENCRYPT_MODE, java.security.KeyFactory.getInstance("RSA").generatePublic(
+        new java.security.spec.X509EncodedKeySpec(parameters.publicKey())), new javax.crypto.spec.OAEPParameterSpec(
+            "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+    byte[] wrapped = rsa.doFinal(dev.shunt.backend.crypto.Randomness.bytes(32));
+    onA(() -> a.keyImport.importKeyMaterial(ctx, key.keyId, KeyImport.tokenBytes(parameters), wrapped, null, null, null,
+        null, null));
+    byte[] ciphertext = a.encrypt(ctx, key.keyId, PLAINTEXT, Map.of(), null, null).ciphertext();
+    KmsKey onB = b.describeKey(ctx, key.keyId);
+    feed.deliver();
+    assertThat(view(b, key.keyId)).isEqualTo(view(a, key.keyId));
+    assertThat(b.describeKey(ctx, key.keyId)).isSameAs(onB);
+    assertThat(b.decrypt(ctx, ciphertext, null, Map.of(), null, null).plaintext()).isEqualTo(PLAINTEXT);
+
+    // Deleting imported material there deletes it here: the key waits for it again.
+    onA(() -> a.keyImport.deleteImportedKeyMaterial(ctx, key.keyId, null));
+    feed.deliver();
+    assertThat(view(b, key.keyId)).isEqualTo(view(a, key.keyId));
+    assertThat(b.describeKey(ctx, key.keyId).state()).isEqualTo(KeyState.PendingImport);
+    assertThat(catchThrowableOfType(AwsException.class, () -> b.decrypt(ctx, ciphertext, null, Map.of(), null, null))
+        .code()).isEqualTo("KMSInvalidStateException");
+  }
+
+  @Test
   void aKeyRemovedElsewhereIsGoneWithItsAliasesGrantsAndQuotaSpec() {
     KmsKey rsa = onA(() -> a.createKey(ctx, "signing", null, Map.of(), KeySpec.named("RSA_2048"),
         "SIGN_VERIFY"));
