@@ -102,6 +102,20 @@ final class CustomKeyStore {
     connectionErrorCode = errorCode;
   }
 
+  /**
+   * Takes the settings and connection state another node wrote, in place (requests here hold this
+   * object and change it under its lock). A connection attempt in flight here is void: the
+   * document's state wins over what it would have set.
+   */
+  synchronized void replace(String newName, CloudHsm newCloudHsm, XksProxy newXksProxy, String state, String errorCode) {
+    name = newName;
+    cloudHsm = newCloudHsm;
+    xksProxy = newXksProxy;
+    attempt++;
+    connectionState = state;
+    connectionErrorCode = errorCode;
+  }
+
   synchronized void disconnect() {
     attempt++;
     connectionState = "DISCONNECTED";

@@ -27,9 +27,18 @@ final class GrantTable {
   private final HashMap<String, Integer> counts = new HashMap<>();
   private long nextSequence;
 
-  /** The position of a grant in {@link #ordered}: key id, '/', zero-padded sequence (so text order is creation order). */
-  static String position(String keyId, long sequence) {
-    return keyId + '/' + String.format("%019d", sequence);
+  /**
+   * The position of a grant in {@link #ordered}: key id, '/', zero-padded sequence (so text order
+   * is creation order), '/', grant id. The grant id makes two grants one sequence apart never
+   * share a place: nodes sharing a store each number their own grants, so one made on another
+   * node may come with a sequence a grant here has already.
+   */
+  static String position(String keyId, long sequence, String grantId) {
+    return keyId + '/' + String.format("%019d", sequence) + '/' + grantId;
+  }
+
+  private static String position(Grant grant) {
+    return position(grant.keyId(), grant.sequence(), grant.grantId());
   }
 
   /** A key id never holds a space, and a principal (an ARN or a service name) never does either. */
@@ -72,7 +81,7 @@ final class GrantTable {
   }
 
   synchronized void add(Grant grant) {
-    ordered.put(position(grant.keyId(), grant.sequence()), grant);
+    ordered.put(position(grant), grant);
     byId.put(grant.grantId(), grant);
     counts.merge(grant.keyId(), 1, Integer::sum);
     byGrantee.compute(granteeSlot(grant.keyId(), grant.granteePrincipal()), (slot, grants) -> {
@@ -87,7 +96,7 @@ final class GrantTable {
 
   synchronized boolean remove(Grant grant) {
     if (byId.remove(grant.grantId(), grant)) {
-      ordered.remove(position(grant.keyId(), grant.sequence()));
+      ordered.remove(position(grant), grant);
       counts.computeIfPresent(grant.keyId(), (key, count) -> count == 1 ? null : count - 1);
       byGrantee.computeIfPresent(granteeSlot(grant.keyId(), grant.granteePrincipal()), (slot, grants) -> {
         List<Grant> fewer = new ArrayList<>(grants);
@@ -99,6 +108,35 @@ final class GrantTable {
     return false;
   }
 
+  /**
+   * Puts a grant another node wrote in place of the one with its id, or adds it: each index moves
+   * from the old grant to the new at once where they share a place (a reader sees one or the
+   * other), and the per-key count and per-grantee lists stay what {@link #add} and {@link #remove}
+   * make them.
+   */
+  synchronized void replace(Grant grant) {
+    Grant old = byId.get(grant.grantId());
+    if (old == null) {
+      add(grant);
+      return;
+    }
+    if (!old.keyId().equals(grant.keyId()) || !old.granteePrincipal().equals(grant.granteePrincipal())) {
+      remove(old);
+      add(grant);
+      return;
+    }
+    ordered.put(position(grant), grant);
+    if (old.sequence() != grant.sequence()) {
+      ordered.remove(position(old), old);
+    }
+    byId.put(grant.grantId(), grant);
+    byGrantee.computeIfPresent(granteeSlot(grant.keyId(), grant.granteePrincipal()), (slot, grants) -> {
+      List<Grant> replaced = new ArrayList<>(grants);
+      replaced.replaceAll(each -> each == old ? grant : each);
+      return List.copyOf(replaced);
+    });
+  }
+
   /** Forgets a deleted key's grants. */
   synchronized void removeKey(String keyId) {
     List<Grant> gone = new ArrayList<>(ofKey(keyId, null));
@@ -106,7 +144,7 @@ final class GrantTable {
       // All of the key's grants go: each grantee's list goes whole rather than shrinking one by one.
       byGrantee.remove(granteeSlot(keyId, grant.granteePrincipal()));
       byId.remove(grant.grantId(), grant);
-      ordered.remove(position(keyId, grant.sequence()));
+      ordered.remove(position(grant), grant);
     }
     counts.remove(keyId);
   }

@@ -291,7 +291,8 @@ final class Grants {
       }
       if (page.size() == limit) {
         Grant last = page.get(page.size() - 1);
-        return new KmsBackend.Page<>(page, PageTokens.seal(kind, GrantTable.position(last.keyId(), last.sequence())));
+        return new KmsBackend.Page<>(page, PageTokens.seal(kind, GrantTable.position(last.keyId(), last.sequence(),
+            last.grantId())));
       }
       page.add(grant);
     }

@@ -455,7 +455,19 @@ final class KeyImport {
     void restore(KmsKey key, List<Entry> entries, Entry pendingEntry) {
       associated.addAll(entries);
       pending = pendingEntry;
-      republish(key);
+      // The key is not shared yet, and it came from a document: whoever adds it says so to the store.
+      republish(key, false);
+    }
+
+    /**
+     * Takes the versions of {@code stored} (the same key as another node wrote it) in place of
+     * these, publishing them without writing the key back; under the key's lock.
+     */
+    void replace(KmsKey key, Materials stored) {
+      associated.clear();
+      associated.addAll(stored.associated);
+      pending = stored.pending;
+      republish(key, false);
     }
 
     /** What a multi-Region replica of an EXTERNAL key starts with: the same versions, none imported. */
@@ -605,6 +617,11 @@ final class KeyImport {
 
     /** Publishes the imported, associated versions (current last) to the key, and the next expiry. */
     private void republish(KmsKey key) {
+      republish(key, true);
+    }
+
+    /** As {@link #republish(KmsKey)}; {@code write}: whether the key's change is written (not when it came from the store). */
+    private void republish(KmsKey key, boolean write) {
       List<KeyMaterial> usable = new ArrayList<>(associated.size());
       Instant earliest = null;
       for (Entry entry : all()) {
@@ -618,7 +635,11 @@ final class KeyImport {
         }
       }
       // Encrypt uses the last version: with the current one missing the key is PendingImport anyway.
-      key.materials(usable.toArray(new KeyMaterial[0]));
+      if (write) {
+        key.materials(usable.toArray(new KeyMaterial[0]));
+      } else {
+        key.publishMaterials(usable.toArray(new KeyMaterial[0]));
+      }
       nextExpiry = earliest;
     }
   }

@@ -62,6 +62,11 @@ public final class KmsKey implements Persistent {
    */
   /** Set once the key is gone for good (its deletion took effect): its store item is removed. */
   private boolean removed;
+  /**
+   * Set once another node's change took this object out of its Region (the key was removed there,
+   * or another key took its id): a late change to it here must not write over what the store holds.
+   */
+  private volatile boolean superseded;
   private String lastUsedOperation;
   private String lastUsedRequestId;
   private volatile Instant lastUsedAt;
@@ -191,7 +196,7 @@ public final class KmsKey implements Persistent {
       while (rotationEnabled && nextRotationDate != null && !nextRotationDate.isAfter(now)) {
         addMaterial(KeyMaterial.generate(nextRotationDate, "AUTOMATIC"));
         nextRotationDate = nextRotationDate.plus(Duration.ofDays(rotationPeriodInDays));
-        Persistence.touched(this);
+        touched();
       }
     }
   }
@@ -199,13 +204,13 @@ public final class KmsKey implements Persistent {
   synchronized void rotateOnDemand(Instant now) {
     addMaterial(KeyMaterial.generate(now, "ON_DEMAND"));
     onDemandRotations++;
-    Persistence.touched(this);
+    touched();
   }
 
   /** Publishes a new set of material versions (imports, deletions, rotations shared across Regions). */
   synchronized void materials(KeyMaterial[] versions) {
     materials = versions;
-    Persistence.touched(this);
+    touched();
   }
 
   /** Sets the rotation schedule (multi-Region keys share their primary's). */
@@ -213,18 +218,18 @@ public final class KmsKey implements Persistent {
     rotationEnabled = enabled;
     rotationPeriodInDays = periodInDays;
     nextRotationDate = next;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void countOnDemandRotation() {
     onDemandRotations++;
-    Persistence.touched(this);
+    touched();
   }
 
   /** Moves between Enabled, Disabled and PendingImport as material comes and goes. */
   synchronized void state(KeyState state) {
     this.state = state;
-    Persistence.touched(this);
+    touched();
   }
 
   void addMaterial(KeyMaterial material) {
@@ -239,19 +244,19 @@ public final class KmsKey implements Persistent {
 
   synchronized void enable() {
     state = KeyState.Enabled;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void disable() {
     state = KeyState.Disabled;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void scheduleDeletion(Instant deletionDate, int windowInDays) {
     this.state = KeyState.PendingDeletion;
     this.deletionDate = deletionDate;
     this.pendingWindowInDays = windowInDays;
-    Persistence.touched(this);
+    touched();
   }
 
   /** A multi-Region primary whose replicas must go first: its waiting period starts when the last one is deleted. */
@@ -259,7 +264,7 @@ public final class KmsKey implements Persistent {
     this.state = KeyState.PendingReplicaDeletion;
     this.deletionDate = null;
     this.pendingWindowInDays = windowInDays;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void cancelDeletion() {
@@ -267,7 +272,7 @@ public final class KmsKey implements Persistent {
     this.state = imported != null && imported.missingMaterial() ? KeyState.PendingImport : KeyState.Disabled;
     this.deletionDate = null;
     this.pendingWindowInDays = null;
-    Persistence.touched(this);
+    touched();
   }
 
   /** True once a scheduled deletion's date has passed: the key is gone. */
@@ -299,20 +304,20 @@ public final class KmsKey implements Persistent {
 
   synchronized void description(String description) {
     this.description = description;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void enableRotation(int periodInDays, Instant now) {
     rotationEnabled = true;
     rotationPeriodInDays = periodInDays;
     nextRotationDate = now.plus(Duration.ofDays(periodInDays));
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized void disableRotation() {
     rotationEnabled = false;
     nextRotationDate = null;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized boolean rotationEnabled() {
@@ -333,7 +338,7 @@ public final class KmsKey implements Persistent {
 
   synchronized void policy(PolicyDocument policy) {
     this.policy = policy;
-    Persistence.touched(this);
+    touched();
   }
 
   synchronized Map<String, String> tags() {
@@ -351,7 +356,7 @@ public final class KmsKey implements Persistent {
       return false;
     }
     tags = merged;
-    Persistence.touched(this);
+    touched();
     return true;
   }
 
@@ -359,7 +364,7 @@ public final class KmsKey implements Persistent {
     if (tags != null) {
       keys.forEach(tags::remove);
     }
-    Persistence.touched(this);
+    touched();
   }
 
   // ---- the store ---------------------------------------------------------------------------
@@ -378,6 +383,107 @@ public final class KmsKey implements Persistent {
   @Override
   public ObjectNode document() {
     return removed ? null : KmsDocuments.key(this, SecretFields.plain(null));
+  }
+
+  /** Publishes material versions without telling the store (restoring state that came from it). */
+  void publishMaterials(KeyMaterial[] versions) {
+    materials = versions;
+  }
+
+  /**
+   * Whether {@code other} is this key as far as what never changes goes (spec, usage, origin,
+   * creation, AWS managed or not, multi-Region or not): then another node's version of it can be
+   * taken in place ({@link #replaceWith}).
+   */
+  boolean sameIdentity(KmsKey other) {
+    return keySpec.equals(other.keySpec) && keyUsage.equals(other.keyUsage) && origin.equals(other.origin)
+        && creationDate.equals(other.creationDate) && java.util.Objects.equals(managedFor, other.managedFor)
+        && (multiRegion == null) == (other.multiRegion == null);
+  }
+
+  /**
+   * Takes the state of {@code stored}, this key as another node wrote it (built from its document,
+   * not shared with any thread), in place and without writing it back. In place, not a new object
+   * in the map: requests here hold this object, and every change to it is made under its monitor,
+   * so a request changing the key after this sees the stored state and adds to it, and one before
+   * it is overwritten by the document, as it would be on the node that wrote it; a new object
+   * would silently lose (and later write back over the store) what a request does to the old one.
+   * Readers under the monitor (Describe, policies, tags, the store) see all of it or none; the
+   * lock-free cryptographic path reads two volatile fields, published material first (which only
+   * grows, so a ciphertext the old or the new state made opens) and the state last.
+   *
+   * <p>Every material version this key had stays (ciphertexts made under it still decrypt), the
+   * document's new ones are added after it, the last the document names current; a version
+   * already held anywhere among {@code relatives} (related multi-Region keys) is shared, not
+   * copied. An EXTERNAL key's imported material is the document's: a deletion of imported
+   * material on the other node deletes it here too, as AWS does.
+   */
+  synchronized void replaceWith(KmsKey stored, List<KmsKey> relatives) {
+    if (imported != null) {
+      imported.replace(this, stored.imported);
+    } else {
+      publishMaterials(merged(materials, stored.materials, relatives));
+    }
+    description = stored.description;
+    policy = stored.policy;
+    tags = stored.tags == null ? null : new LinkedHashMap<>(stored.tags);
+    deletionDate = stored.deletionDate;
+    pendingWindowInDays = stored.pendingWindowInDays;
+    rotationEnabled = stored.rotationEnabled;
+    rotationPeriodInDays = stored.rotationPeriodInDays;
+    onDemandRotations = stored.onDemandRotations;
+    nextRotationDate = stored.nextRotationDate;
+    state = stored.state;
+  }
+
+  /**
+   * Makes a key not yet shared use the material objects its related multi-Region keys already
+   * hold, so that (as ReplicateKey makes them) related keys share their versions.
+   */
+  void shareMaterials(List<KmsKey> relatives) {
+    if (imported == null) {
+      publishMaterials(merged(new KeyMaterial[0], materials, relatives));
+    }
+  }
+
+  /** {@code kept} versions the document no longer names (oldest first), then the document's, each an object held already when there is one. */
+  private static KeyMaterial[] merged(KeyMaterial[] kept, KeyMaterial[] stated, List<KmsKey> relatives) {
+    List<KeyMaterial> versions = new java.util.ArrayList<>(kept.length + stated.length);
+    for (KeyMaterial mine : kept) {
+      if (find(stated, mine.id()) == null) {
+        versions.add(mine);
+      }
+    }
+    for (KeyMaterial theirs : stated) {
+      KeyMaterial held = find(kept, theirs.id());
+      for (int i = 0; held == null && i < relatives.size(); i++) {
+        held = relatives.get(i).material(theirs.id());
+      }
+      versions.add(held != null ? held : theirs);
+    }
+    return versions.toArray(new KeyMaterial[0]);
+  }
+
+  private static KeyMaterial find(KeyMaterial[] versions, byte[] id) {
+    for (KeyMaterial version : versions) {
+      if (Arrays.equals(version.id(), id)) {
+        return version;
+      }
+    }
+    return null;
+  }
+
+  /** The key is gone for good on another node (or replaced there): nothing it does is written from now on. */
+  synchronized void forgotten() {
+    removed = true;
+    superseded = true;
+  }
+
+  /** Tells the store this key changed, unless another node's change superseded it. */
+  private void touched() {
+    if (!superseded) {
+      Persistence.touched(this);
+    }
   }
 
   /** Sets what a stored or seeded key holds beyond its identity (under no contention: it is not yet shared). */

@@ -80,6 +80,71 @@ final class KmsRegion {
     }
   }
 
+  /**
+   * Removes a key another node deleted for good, with its aliases and grants, as {@link #delete}
+   * does, but writing nothing: the removal came from the store (the aliases' and grants' own
+   * removals come from it too, and then find nothing here).
+   */
+  void forget(KmsKey key) {
+    if (keys.remove(key.keyId, key)) {
+      uncount(key);
+      for (KmsAlias alias : aliases.values()) {
+        if (alias.targetKeyId().equals(key.keyId)) {
+          aliases.remove(alias.name(), alias);
+        }
+      }
+      if (key.multiRegion != null) {
+        key.multiRegion.deleted(key);
+      }
+      grants.removeKey(key.keyId);
+      key.forgotten();
+    }
+  }
+
+  /**
+   * Puts {@code fresh} in place of {@code old} under its id (another node holds a different key
+   * under that id), keeping the key counts right; aliases and grants name the id and stay.
+   */
+  boolean swap(KmsKey old, KmsKey fresh) {
+    if (!keys.replace(old.keyId, old, fresh)) {
+      return false;
+    }
+    uncount(old);
+    count(fresh);
+    if (old.multiRegion != null) {
+      old.multiRegion.leave(old);
+    }
+    old.forgotten();
+    return true;
+  }
+
+  /** Adds a key another node made unless one holds its id (then returns false), counting it as CreateKey does. */
+  boolean addIfAbsent(KmsKey key) {
+    if (keys.putIfAbsent(key.keyId, key) != null) {
+      return false;
+    }
+    count(key);
+    return true;
+  }
+
+  private void count(KmsKey key) {
+    if (!key.awsManaged()) {
+      customerKeys.incrementAndGet();
+    }
+    if (!key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
+      nonSymmetricKeys.incrementAndGet();
+    }
+  }
+
+  private void uncount(KmsKey key) {
+    if (!key.awsManaged()) {
+      customerKeys.decrementAndGet();
+    }
+    if (!key.keySpec.equals(KmsKey.SYMMETRIC_DEFAULT)) {
+      nonSymmetricKeys.decrementAndGet();
+    }
+  }
+
   int aliasesOf(String keyId) {
     int count = 0;
     for (KmsAlias alias : aliases.values()) {

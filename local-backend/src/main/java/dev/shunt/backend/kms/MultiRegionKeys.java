@@ -87,6 +87,19 @@ final class MultiRegionKeys {
       return keys;
     }
 
+    /** Another node moved the primary (UpdatePrimaryRegion there): every related key here shows it. */
+    synchronized void primaryRegion(String region) {
+      primaryRegion = region;
+    }
+
+    /** A key is no longer one of these (another took its id and Region): no deletion is recorded. */
+    synchronized void leave(KmsKey key) {
+      Member member = members.get(key.region);
+      if (member != null && member.key == key) {
+        members.remove(key.region);
+      }
+    }
+
     /** A related key was removed for good (its waiting period ended). */
     synchronized void deleted(KmsKey key) {
       Member member = members.get(key.region);

@@ -113,6 +113,63 @@ final class Secret implements Persistent {
     }
   }
 
+  /**
+   * Takes the state of {@code stored}, this secret as another node wrote it (same name, ARN and
+   * creation; built from its document and not shared), in place under this secret's monitor:
+   * every request reads and changes a secret under that monitor (label moves included), so it
+   * sees the old secret or the new, and one that changes it afterwards adds to the new. The
+   * Region's date indexes move with the dates. Nothing is written back. Returns false, changing
+   * nothing, when this secret has left its Region meanwhile (then the caller looks again).
+   */
+  synchronized boolean replaceWith(Secret stored) {
+    SecretsRegion indexed = home;
+    if (indexed == null) {
+      return false;
+    }
+    synchronized (stored) {
+      description = stored.description;
+      kmsKeyId = stored.kmsKeyId;
+      type = stored.type;
+      tags.clear();
+      tags.putAll(stored.tags);
+      everTagged = stored.everTagged;
+      LinkedHashMap<String, SecretVersion> next = new LinkedHashMap<>(stored.versions);
+      for (SecretVersion version : next.values()) {
+        SecretVersion mine = versions.get(version.versionId);
+        if (mine != null && version.valueDigest == null && sameValue(mine.value, version.value)) {
+          version.valueDigest = mine.valueDigest; // the same plaintext: an idempotent retry is still recognised
+        }
+      }
+      versions.clear();
+      versions.putAll(next);
+      indexed.unindexDates(this);
+      lastChangedDate = stored.lastChangedDate;
+      lastAccessedDate = stored.lastAccessedDate;
+      indexed.indexDates(this);
+      deletedDate = stored.deletedDate;
+      deletionDate = stored.deletionDate;
+      rotationEnabled = stored.rotationEnabled;
+      rotationLambdaArn = stored.rotationLambdaArn;
+      rotationRules = stored.rotationRules;
+      lastRotatedDate = stored.lastRotatedDate;
+      nextRotationDate = stored.nextRotationDate;
+      if (rotatingVersionId != null && !versions.containsKey(rotatingVersionId)) {
+        rotatingVersionId = null; // its version is gone there: the rotation here has nothing left to finish
+      }
+      resourcePolicy = stored.resourcePolicy;
+      primaryRegion = stored.primaryRegion;
+      everReplicated = stored.everReplicated;
+      replicas.clear();
+      replicas.putAll(stored.replicas);
+      return true;
+    }
+  }
+
+  private static boolean sameValue(SecretCipher.Sealed a, SecretCipher.Sealed b) {
+    return a != null && b != null && a.binary() == b.binary() && java.util.Objects.equals(a.kmsKeyArn(), b.kmsKeyArn())
+        && java.util.Arrays.equals(a.wrappedKey(), b.wrappedKey()) && java.util.Arrays.equals(a.sealed(), b.sealed());
+  }
+
   @Override
   public StoreKey storeKey() {
     return new StoreKey(SecretsState.SECTION + "." + KIND, accountId, region, name);

@@ -140,6 +140,11 @@ public final class SecretRotations implements AutoCloseable {
     tracked.remove(secret);
   }
 
+  /** Whether the scheduler looks at this secret (its rotation is on). */
+  boolean tracking(Secret secret) {
+    return tracked.contains(secret);
+  }
+
   void reset() {
     tracked.clear();
     outcomes.clear();

@@ -886,6 +886,11 @@ public final class SecretsBackend {
     return regions.get(accountId, region);
   }
 
+  /** The state of (account, Region) if it exists (looking makes none), else null. */
+  SecretsRegion peekRegion(String accountId, String region) {
+    return regions.peek(accountId, region);
+  }
+
   SecretRotations rotations() {
     return rotations;
   }

@@ -83,20 +83,61 @@ final class SecretsRegion {
   }
 
   void remove(Secret secret) {
+    remove(secret, true);
+  }
+
+  /**
+   * Takes out a secret another node removed (its deletion took effect there, or was forced): as
+   * {@link #remove}, but nothing is written (the removal came from the store), and a late change
+   * to the secret here is not written either (it has no home).
+   */
+  void forget(Secret secret) {
+    remove(secret, false);
+  }
+
+  private void remove(Secret secret, boolean write) {
     synchronized (secret) {
       // Only this secret's monitor takes it out of byName, so the check holds until the remove.
       if (byName.get(secret.name) != secret) {
         return;
       }
-      // Its removal takes its revision while the name is still taken: a secret made anew under the
-      // name afterwards takes a later one, and the store keeps that secret, not this removal.
-      Persistence.removed(secret);
+      if (write) {
+        // Its removal takes its revision while the name is still taken: a secret made anew under the
+        // name afterwards takes a later one, and the store keeps that secret, not this removal.
+        Persistence.removed(secret);
+      }
       secret.home = null;
       byName.remove(secret.name, secret);
       byArn.remove(secret.arn, secret);
       byCreation.remove(orderOf(secret), secret);
       byNameOrder.remove(secret.name, secret);
       unindexDates(secret);
+    }
+  }
+
+  /**
+   * Puts {@code fresh} (another node's secret of the same name: deleted and made again there, so
+   * another ARN) in place of {@code old} in every index, under both monitors, so that a lookup by
+   * name finds one or the other, never neither; {@code old} leaves its home and is never written
+   * again. False (nothing changed) when {@code old} no longer holds the name.
+   */
+  boolean swap(Secret old, Secret fresh) {
+    synchronized (old) {
+      synchronized (fresh) {
+        if (!byName.replace(old.name, old, fresh)) {
+          return false;
+        }
+        byArn.put(fresh.arn, fresh);
+        byArn.remove(old.arn, old);
+        byCreation.put(orderOf(fresh), fresh);
+        byCreation.remove(orderOf(old), old);
+        byNameOrder.put(fresh.name, fresh);
+        unindexDates(old);
+        old.home = null;
+        fresh.home = this;
+        indexDates(fresh);
+        return true;
+      }
     }
   }
 

@@ -123,6 +123,77 @@ public final class SecretsState implements StateSection {
     }
   }
 
+  /**
+   * Makes the secret equal to another node's document: the same secret (name, ARN and creation)
+   * in place ({@link Secret#replaceWith} says why that is safe), a secret new here added to its
+   * Region's maps as CreateSecret adds it (without its quota: the other node applied it), and a
+   * secret made again there under the name (another ARN) swapped in for the old in every index.
+   * Rotation scheduling follows the document as {@link #load} sets it. Values stay sealed as the
+   * store keeps them: nothing is decrypted.
+   */
+  @Override
+  public void replace(String account, String region, String kind, ObjectNode document, SecretFields secrets) {
+    if (!Secret.KIND.equals(kind)) {
+      throw new IllegalArgumentException("Secrets Manager has no items of kind " + kind);
+    }
+    SecretDocuments.Parsed parsed = SecretDocuments.parse(account, region, document, secrets);
+    SecretsRegion home = backend.region(account, region);
+    Secret existing = home.byName.get(parsed.name);
+    if (existing != null) {
+      // What the document leaves out is not a new secret: it keeps the existing one's identity.
+      if (parsed.arn == null) {
+        parsed.arn = existing.arn;
+      }
+      if (parsed.createdDate == null) {
+        parsed.createdDate = existing.createdDate;
+      }
+    }
+    Secret stored = build(account, region, parsed);
+    Secret now;
+    while (true) {
+      existing = home.byName.get(parsed.name);
+      if (existing == null) {
+        if (home.add(stored) == stored) {
+          now = stored;
+          break;
+        }
+      } else if (existing.arn.equals(stored.arn) && existing.createdDate.equals(stored.createdDate)) {
+        if (existing.replaceWith(stored)) {
+          now = existing;
+          break;
+        }
+      } else if (home.swap(existing, stored)) {
+        backend.rotations().forget(existing);
+        now = stored;
+        break;
+      }
+      // The name changed hands meanwhile (a request here made or removed it): look again.
+    }
+    boolean rotating;
+    synchronized (now) {
+      rotating = now.rotationEnabled;
+    }
+    if (rotating) {
+      backend.rotations().track(now);
+    } else {
+      backend.rotations().forget(now);
+    }
+  }
+
+  /** Takes out the secret another node removed (named by its store id, its name), untracked by rotation; writes nothing. */
+  @Override
+  public void remove(String account, String region, String kind, String id) {
+    if (!Secret.KIND.equals(kind)) {
+      throw new IllegalArgumentException("Secrets Manager has no items of kind " + kind);
+    }
+    SecretsRegion home = backend.peekRegion(account, region);
+    Secret secret = home == null ? null : home.byName.get(id);
+    if (secret != null) {
+      home.forget(secret);
+      backend.rotations().forget(secret);
+    }
+  }
+
   private Secret build(String account, String region, SecretDocuments.Parsed parsed) {
     Instant now = now();
     Instant created = parsed.createdDate != null ? parsed.createdDate : now;

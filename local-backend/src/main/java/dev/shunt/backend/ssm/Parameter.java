@@ -74,6 +74,20 @@ final class Parameter implements Persistent {
     this.resourcePolicies = List.copyOf(policies);
   }
 
+  /**
+   * Takes the history, tags and resource policies of {@code stored} (this parameter as another
+   * node wrote it, not shared with any thread) in place; call holding this parameter's monitor.
+   * Nothing is written back.
+   */
+  void replaceWith(Parameter stored) {
+    versions.clear();
+    versions.putAll(stored.versions);
+    lastVersion = stored.lastVersion;
+    tags.clear();
+    tags.putAll(stored.tags);
+    resourcePolicies(stored.resourcePolicies());
+  }
+
   ParameterVersion latest() {
     return versions.isEmpty() ? null : versions.lastEntry().getValue();
   }

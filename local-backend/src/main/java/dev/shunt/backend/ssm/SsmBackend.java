@@ -589,9 +589,17 @@ public final class SsmBackend {
    * the name can only be touched after, so the store never keeps the removal over the new one.
    */
   private static void delete(SsmRegion region, Parameter parameter) {
+    Persistence.removed(parameter);
+    forget(region, parameter);
+  }
+
+  /**
+   * Takes out a parameter as {@link #delete} does (its tier count, the shared index, the map),
+   * writing nothing: another node deleted it, and the removal came from the store. Under its lock.
+   */
+  static void forget(SsmRegion region, Parameter parameter) {
     ParameterVersion latest = parameter.latest();
     parameter.deleted = true;
-    Persistence.removed(parameter);
     if (!parameter.resourcePolicies().isEmpty()) {
       region.shared.remove(parameter.key);
     }

@@ -209,6 +209,149 @@ final class SsmState implements StateSection {
     }
   }
 
+  // ---- replace and remove (another node's changes) ----------------------------------------
+
+  @Override
+  public void replace(String account, String region, String kind, ObjectNode document, SecretFields secrets) {
+    switch (kind) {
+      case SETTINGS -> replaceSetting(account, region, document);
+      case PARAMETERS -> replaceParameter(account, region, document, secrets);
+      default -> throw new IllegalArgumentException("ssm has no " + kind + " (it has " + String.join(", ", KINDS)
+          + ")");
+    }
+  }
+
+  @Override
+  public void remove(String account, String region, String kind, String id) {
+    if (!KINDS.contains(kind)) {
+      throw new IllegalArgumentException("ssm has no " + kind + " (it has " + String.join(", ", KINDS) + ")");
+    }
+    SsmRegion state = ssm.peekRegion(account, region);
+    if (state == null) {
+      return;
+    }
+    if (kind.equals(SETTINGS)) {
+      // Back to its default (ResetServiceSetting there); a setting is an immutable record in a concurrent map.
+      state.settings.remove(id);
+      return;
+    }
+    Parameter parameter = state.parameters.get(id);
+    if (parameter != null) {
+      synchronized (parameter) {
+        if (!parameter.deleted) {
+          SsmBackend.forget(state, parameter);
+        }
+      }
+    }
+  }
+
+  /** A customized setting as another node wrote it: an immutable record put in the map (readers see one or the other). */
+  private void replaceSetting(String account, String region, ObjectNode document) {
+    Documents.onlyFields(document, ParameterDocuments.SETTING_FIELDS);
+    String given = Documents.required(document, "SettingId");
+    String id;
+    try {
+      id = ServiceSettings.normalize(given);
+    } catch (AwsException e) {
+      throw new IllegalArgumentException("SettingId " + given + " is not a setting Parameter Store has");
+    }
+    String value = Documents.required(document, "SettingValue");
+    if (!ServiceSettings.DEFINITIONS.get(id).allowed().contains(value)) {
+      throw new IllegalArgumentException("The value " + value + " is not valid for the setting " + id + ". Valid"
+          + " values: " + ServiceSettings.DEFINITIONS.get(id).allowed() + ".");
+    }
+    Instant date = ParameterDocuments.date(document, "LastModifiedDate");
+    String user = Documents.text(document, "LastModifiedUser", null);
+    ssm.region(account, region).settings.put(id, new ServiceSettings.Setting(value, date != null ? date : SEED_DATE,
+        user != null ? user : root(account, region), true));
+  }
+
+  /**
+   * A parameter as another node wrote it. Built and checked as a seed's is (but for the tier
+   * limits and sharing prerequisites, which the other node applied), then taken in place under
+   * the parameter's monitor: PutParameter, LabelParameterVersion, the tag and policy operations
+   * all change a parameter under it, and readers pick a version under it, so a request sees the
+   * old history or the new one, and a write after this adds to the new (a new object instead
+   * would take a racing PutParameter's version into an object no longer in the map). The tier
+   * counts, the shared index and the sorted map (paths) follow. A parameter of the same key but
+   * another name ("x" against "/x": made again there) replaces the object, the old one marked
+   * deleted so that a writer holding it starts again, as after DeleteParameter.
+   */
+  private void replaceParameter(String account, String region, ObjectNode document, SecretFields secrets) {
+    Documents.onlyFields(document, ParameterDocuments.PARAMETER_FIELDS);
+    String name = ParameterNames.unwrapArn(Documents.required(document, "Name"));
+    Map<String, String> tags = java.util.Objects.requireNonNullElseGet(Documents.tags(document.get("Tags")),
+        java.util.LinkedHashMap::new);
+    List<ParameterDocuments.Stated> versions = ParameterDocuments.versions(document);
+    List<ParameterDocuments.StatedPolicy> policies = ParameterDocuments.resourcePolicies(document);
+    String type = ParameterDocuments.type(versions);
+    boolean secure = type.equals(SsmBackend.SECURE_STRING);
+    List<String> plaintexts = new ArrayList<>();
+    for (int i = 0; i < versions.size(); i++) {
+      ParameterDocuments.Stated stated = versions.get(i);
+      String at = versions.size() == 1 && !document.has("Versions") ? "" : "Versions[" + i + "].";
+      if (!secure && stated.sealed() != null) {
+        throw new IllegalArgumentException(at + "SealedValue is only for SecureString parameters");
+      }
+      if (stated.valueText() == null && stated.sealed() == null) {
+        throw new IllegalArgumentException(at + "Value is required");
+      }
+      plaintexts.add(stated.valueText() == null ? null
+          : secure ? secrets.readText(stated.valueText(), at + "Value") : stated.valueText());
+    }
+    SsmRegion state = ssm.region(account, region);
+    RequestContext ctx = context(account, region);
+    Parameter stored = build(ctx, state, name, tags, versions, type, plaintexts, policies, false);
+    while (true) {
+      Parameter existing = state.parameters.get(stored.key);
+      if (existing == null) {
+        synchronized (stored) {
+          if (state.parameters.putIfAbsent(stored.key, stored) == null) {
+            counted(state, stored, null, false);
+            return;
+          }
+        }
+        continue;
+      }
+      synchronized (existing) {
+        if (existing.deleted) {
+          continue; // on its way out of the map (DeleteParameter, expiry): look again
+        }
+        ParameterVersion before = existing.latest();
+        boolean shared = !existing.resourcePolicies().isEmpty();
+        if (existing.name.equals(stored.name)) {
+          existing.replaceWith(stored);
+          counted(state, existing, before, shared);
+          return;
+        }
+        synchronized (stored) {
+          if (state.parameters.replace(stored.key, existing, stored)) {
+            existing.deleted = true;
+            counted(state, stored, before, shared);
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves a parameter's tier count and shared-index entry from what it was ({@code before}: the
+   * latest version it had, or null; {@code wasShared}) to what it is; under its monitor.
+   */
+  private static void counted(SsmRegion state, Parameter parameter, ParameterVersion before, boolean wasShared) {
+    if (before != null) {
+      state.counter(before.tier).decrementAndGet();
+    }
+    state.counter(parameter.latest().tier).incrementAndGet();
+    boolean shared = !parameter.resourcePolicies().isEmpty();
+    if (shared) {
+      state.shared.add(parameter.key);
+    } else if (wasShared) {
+      state.shared.remove(parameter.key);
+    }
+  }
+
   // ---- making a parameter -----------------------------------------------------------------
 
   /**
@@ -218,6 +361,31 @@ final class SsmState implements StateSection {
   private Parameter create(RequestContext ctx, SsmRegion state, String name, Map<String, String> tags,
       List<ParameterDocuments.Stated> versions, String type, List<String> plaintexts,
       List<ParameterDocuments.StatedPolicy> policies) {
+    Parameter parameter = build(ctx, state, name, tags, versions, type, plaintexts, policies, true);
+    String tier = parameter.latest().tier;
+    synchronized (parameter) {
+      if (state.parameters.putIfAbsent(parameter.key, parameter) != null) {
+        state.counter(tier).decrementAndGet();
+        return null;
+      }
+      if (!parameter.resourcePolicies().isEmpty()) {
+        state.shared.add(parameter.key);
+      }
+      Persistence.touched(parameter);
+    }
+    return parameter;
+  }
+
+  /**
+   * The parameter a document describes, checked as PutParameter (and LabelParameterVersion)
+   * check it, not yet in its Region. {@code asAws}: counted into its tier within the account's
+   * limits, and its resource policies held to AWS's sharing prerequisites, as a seed is; without,
+   * as another node's parameter is (it met them there, and the key its prerequisite reads may not
+   * have reached this node yet): nothing counted, the tier the document's.
+   */
+  private Parameter build(RequestContext ctx, SsmRegion state, String name, Map<String, String> tags,
+      List<ParameterDocuments.Stated> versions, String type, List<String> plaintexts,
+      List<ParameterDocuments.StatedPolicy> policies, boolean asAws) {
     try {
       ParameterNames.checkWritable(name);
       for (String key : tags.keySet()) {
@@ -254,12 +422,14 @@ final class SsmState implements StateSection {
         throw new IllegalArgumentException(at + e.getMessage(), e);
       }
     }
-    String tier;
-    try {
-      // Counting into a tier is the last step that can fail, as in PutParameter.
-      tier = ParameterRules.reserve(state, previous.choice(), null);
-    } catch (AwsException e) {
-      throw new IllegalArgumentException(e.getMessage());
+    String tier = previous.choice().tier();
+    if (asAws) {
+      try {
+        // Counting into a tier is the last step that can fail, as in PutParameter.
+        tier = ParameterRules.reserve(state, previous.choice(), null);
+      } catch (AwsException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
     }
     for (int i = 0; i < resolved.size(); i++) {
       Resolved version = resolved.get(i);
@@ -276,21 +446,13 @@ final class SsmState implements StateSection {
     parameter.tags.putAll(tags);
     if (policies != null && !policies.isEmpty()) {
       try {
-        parameter.resourcePolicies(resourcePolicies(state, parameter, policies));
+        parameter.resourcePolicies(resourcePolicies(state, parameter, policies, asAws));
       } catch (RuntimeException e) {
-        state.counter(tier).decrementAndGet();
+        if (asAws) {
+          state.counter(tier).decrementAndGet();
+        }
         throw e;
       }
-    }
-    synchronized (parameter) {
-      if (state.parameters.putIfAbsent(parameter.key, parameter) != null) {
-        state.counter(tier).decrementAndGet();
-        return null;
-      }
-      if (!parameter.resourcePolicies().isEmpty()) {
-        state.shared.add(parameter.key);
-      }
-      Persistence.touched(parameter);
     }
     return parameter;
   }
@@ -302,13 +464,15 @@ final class SsmState implements StateSection {
    * everywhere; a PolicyHash stated must be the policy's.
    */
   private List<ParameterResourcePolicies.Entry> resourcePolicies(SsmRegion state, Parameter parameter,
-      List<ParameterDocuments.StatedPolicy> policies) {
+      List<ParameterDocuments.StatedPolicy> policies, boolean prerequisites) {
     if (policies.size() > ParameterResourcePolicies.MAX_POLICIES) {
       throw new IllegalArgumentException("ResourcePolicies holds " + policies.size() + " policies; a parameter has at "
           + "most " + ParameterResourcePolicies.MAX_POLICIES);
     }
     try {
-      ssm.sharing().checkShareable(state.accountId, state.region, parameter);
+      if (prerequisites) {
+        ssm.sharing().checkShareable(state.accountId, state.region, parameter);
+      }
     } catch (AwsException e) {
       throw new IllegalArgumentException("ResourcePolicies: " + e.getMessage());
     }

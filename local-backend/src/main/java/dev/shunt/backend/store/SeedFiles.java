@@ -209,6 +209,49 @@ public final class SeedFiles {
     }
   }
 
+  /**
+   * Makes memory equal to a stored item another node wrote (its document wins over what is here):
+   * the item's section replaces it, or makes it. Refuses a malformed document, or a kind this
+   * Shunt does not know, with an IllegalArgumentException naming the item.
+   */
+  public void replace(StoredItem item, SecretFields secrets) {
+    StoreKey key = item.key();
+    StateSection section = sectionOf(key);
+    try {
+      JsonNode document = Json.readTree(item.document());
+      if (document == null || !document.isObject()) {
+        throw new IllegalArgumentException("its document is not a mapping");
+      }
+      section.replace(key.account(), key.region(), key.kind().substring(section.name().length() + 1),
+          (ObjectNode) document, secrets);
+    } catch (java.io.IOException | ClassCastException | IllegalArgumentException e) {
+      // A ClassCastException: a field holds another shape than its kind's (a list where a mapping goes).
+      throw new IllegalArgumentException(describe(key) + " cannot be replaced: " + e.getMessage(), e);
+    }
+  }
+
+  /** Forgets a stored item another node removed; nothing when this node does not hold it. */
+  public void remove(StoreKey key) {
+    StateSection section = sectionOf(key);
+    section.remove(key.account(), key.region(), key.kind().substring(section.name().length() + 1), key.id());
+  }
+
+  /** The section of a stored item's kind; an IllegalArgumentException for a kind no section has. */
+  private StateSection sectionOf(StoreKey key) {
+    for (StateSection section : sections) {
+      if (key.kind().startsWith(section.name() + ".")
+          && section.kinds().contains(key.kind().substring(section.name().length() + 1))) {
+        return section;
+      }
+    }
+    throw new IllegalArgumentException(describe(key) + " is of a kind this Shunt does not know (written by a newer"
+        + " Shunt?)");
+  }
+
+  private static String describe(StoreKey key) {
+    return "The stored " + key.kind() + " " + key.id() + " (account " + key.account() + ", " + key.region() + ")";
+  }
+
   private int rank(StoredItem item) {
     String kind = item.key().kind();
     int base = 0;

@@ -25,6 +25,22 @@ public interface StateSection {
    */
   void load(String account, String region, String kind, ObjectNode document, SecretFields secrets);
 
+  /**
+   * Makes the item {@code document} describes equal to it, replacing the one with its id (another
+   * node changed it), or making it when there is none: unlike load, the document wins. What the
+   * item's own Describe, Get and List operations read, and every index over it, show the document
+   * once this returns; nothing is written to the store (the change came from it). Refuses a
+   * malformed document with an IllegalArgumentException, as {@link #load} does.
+   */
+  void replace(String account, String region, String kind, ObjectNode document, SecretFields secrets);
+
+  /**
+   * Removes the item of {@code kind} whose store id is {@code id} (another node deleted it), and
+   * what it held in memory, as the service's own deletion would, without its rules (no waiting or
+   * recovery window: the other node applied them); nothing when there is none. Writes nothing.
+   */
+  void remove(String account, String region, String kind, String id);
+
   /** Every (account, Region) that holds items of this section. */
   List<Scope> scopes();
 
