@@ -182,6 +182,18 @@ public final class BackendOptions {
     if (nodeId != null && !nodeId.trim().matches("[A-Za-z0-9._:-]{1,64}")) {
       throw new IllegalArgumentException("node-id must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
     }
+    String store = options.get(Option.STORE);
+    if (store != null) {
+      dev.shunt.backend.store.PostgresStore.checkUrl(store);
+      if (options.isExplicit(Option.DATA_DIR)
+          || options.isExplicit(Option.IN_MEMORY) && options.getBoolean(Option.IN_MEMORY)) {
+        throw new IllegalArgumentException("store keeps state in PostgreSQL: give no data-dir or in-memory with it");
+      }
+      if (options.get(Option.ROOT_KEY) == null && options.get(Option.ROOT_KEY_FILE) == null) {
+        throw new IllegalArgumentException("store needs root-key (or root-key-file), the same on every node: it seals"
+            + " key material and secret values before they leave the node");
+      }
+    }
     String dir = options.get(Option.DATA_DIR);
     if (dir != null && dir.isBlank()) {
       throw new IllegalArgumentException("data-dir must name a directory");

@@ -51,6 +51,7 @@ import dev.shunt.backend.store.Persistence;
 import dev.shunt.backend.store.RootKey;
 import dev.shunt.backend.store.SecretFields;
 import dev.shunt.backend.store.SeedFiles;
+import dev.shunt.backend.store.PostgresStore;
 import dev.shunt.backend.store.SqliteStore;
 import dev.shunt.backend.store.StateStore;
 import dev.shunt.backend.store.StoredItem;
@@ -123,8 +124,9 @@ public final class ShuntBackend implements AutoCloseable {
     this.ssm = new SsmBackend(kms, new SecretReferences(secrets));
     List<AwsService> services = List.of(new KmsService(kms, outbound), new SecretsService(secrets), new SsmService(ssm));
     this.seedFiles = new SeedFiles(List.of(kms.stateSection(), secrets.stateSection(), ssm.stateSection()));
-    this.store = openStore(options, BackendOptions.dataDir(options, durableByDefault));
-    this.rootKey = store instanceof SqliteStore sqlite ? sqlite.rootKey() : rootKeyFromOptions(options);
+    RootKey givenRootKey = rootKeyFromOptions(options);
+    this.store = openStore(options, BackendOptions.dataDir(options, durableByDefault), givenRootKey, nodeId);
+    this.rootKey = store instanceof SqliteStore sqlite ? sqlite.rootKey() : givenRootKey;
     this.persistence = new Persistence(store);
     secrets.persistThrough(persistence);
     try {
@@ -208,7 +210,10 @@ public final class ShuntBackend implements AutoCloseable {
         credentials != null ? credentials : DefaultCredentialsProvider.builder().build()), endpoints::proxies, auditor);
   }
 
-  private static StateStore openStore(ShuntOptions options, Path dataDir) {
+  private static StateStore openStore(ShuntOptions options, Path dataDir, RootKey rootKey, String nodeId) {
+    if (options.get(Option.STORE) != null) {
+      return PostgresStore.open(options.get(Option.STORE), rootKey, nodeId);
+    }
     if (dataDir == null) {
       return new MemoryStore();
     }
@@ -231,16 +236,33 @@ public final class ShuntBackend implements AutoCloseable {
     List<StoredItem> items = store.load();
     items.forEach(item -> restored.merge(item.key().kind(), 1, Integer::sum));
     seedFiles.restore(items, SecretFields.plain(rootKey));
+    if (store.shared()) {
+      store.follow(persistence::exclusively, this::applyRemote);
+    }
     if (store.durable()) {
       byte[] pageKey = store.meta("page-tokens");
       if (pageKey == null) {
-        pageKey = dev.shunt.backend.crypto.Randomness.bytes(32);
-        store.putMeta("page-tokens", pageKey);
+        store.putMeta("page-tokens", dev.shunt.backend.crypto.Randomness.bytes(32));
+        pageKey = store.meta("page-tokens");
       }
       dev.shunt.backend.core.PageTokens.adoptKey(pageKey);
     }
     for (String seed : BackendOptions.seedFiles(options)) {
       loadSeed(seed);
+    }
+  }
+
+  /** Makes memory hold an item as another node stored it (a null document: it removed it). */
+  private void applyRemote(StoredItem item) {
+    if (item.document() == null) {
+      seedFiles.remove(item.key());
+    } else {
+      seedFiles.replace(item, SecretFields.plain(rootKey));
+    }
+    ResponseCaches cached = caches;
+    if (cached != null) {
+      // What another node changed may be in any cached answer: none is kept.
+      cached.clear();
     }
   }
 
@@ -253,8 +275,18 @@ public final class ShuntBackend implements AutoCloseable {
   public void loadSeed(String file) {
     String account = BackendOptions.credentials(options).defaultAccountId();
     JsonNode tree = ShuntOptions.readYaml(file, "the seed file");
-    persistence.run(() -> seedFiles.load(tree, "seed file " + file, account, options.get(Option.DEFAULT_REGION),
-        SecretFields.plain(rootKey))).join();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        persistence.run(() -> seedFiles.load(tree, "seed file " + file, account, options.get(Option.DEFAULT_REGION),
+            SecretFields.plain(rootKey))).join();
+        return;
+      } catch (java.util.concurrent.CompletionException e) {
+        // Nodes of a cluster starting together load one seed at once: the loser finds the items made.
+        if (!(e.getCause() instanceof dev.shunt.backend.store.StoreConflictException) || attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**

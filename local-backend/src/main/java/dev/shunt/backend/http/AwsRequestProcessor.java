@@ -168,6 +168,10 @@ public final class AwsRequestProcessor {
       result = Result.error(e);
     } catch (RuntimeException | StackOverflowError e) {
       result = failed(requestId, e);
+    } catch (Error e) {
+      // The write set holds a lock other nodes' changes wait for (a shared store): it is let go.
+      persistence.end(writes);
+      throw e;
     }
     // What the operation changed goes to the store even when it then failed: memory holds it.
     CompletableFuture<Void> durable = persistence.end(writes);

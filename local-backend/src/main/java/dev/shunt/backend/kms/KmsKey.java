@@ -412,10 +412,8 @@ public final class KmsKey implements Persistent {
    * lock-free cryptographic path reads two volatile fields, published material first (which only
    * grows, so a ciphertext the old or the new state made opens) and the state last.
    *
-   * <p>Every material version this key had stays (ciphertexts made under it still decrypt), the
-   * document's new ones are added after it, the last the document names current; a version
-   * already held anywhere among {@code relatives} (related multi-Region keys) is shared, not
-   * copied. An EXTERNAL key's imported material is the document's: a deletion of imported
+   * <p>The material versions are the document's, the last current; a version already held here
+   * or anywhere among {@code relatives} (related multi-Region keys) is shared, not copied. An EXTERNAL key's imported material is the document's: a deletion of imported
    * material on the other node deletes it here too, as AWS does.
    */
   synchronized void replaceWith(KmsKey stored, List<KmsKey> relatives) {
@@ -446,14 +444,13 @@ public final class KmsKey implements Persistent {
     }
   }
 
-  /** {@code kept} versions the document no longer names (oldest first), then the document's, each an object held already when there is one. */
+  /**
+   * The document's versions, each an object held already when there is one. A version this node
+   * made that the document does not name was never stored (its rotation lost to another node's):
+   * it goes, so that every node holds the same rotations.
+   */
   private static KeyMaterial[] merged(KeyMaterial[] kept, KeyMaterial[] stated, List<KmsKey> relatives) {
-    List<KeyMaterial> versions = new java.util.ArrayList<>(kept.length + stated.length);
-    for (KeyMaterial mine : kept) {
-      if (find(stated, mine.id()) == null) {
-        versions.add(mine);
-      }
-    }
+    List<KeyMaterial> versions = new java.util.ArrayList<>(stated.length);
     for (KeyMaterial theirs : stated) {
       KeyMaterial held = find(kept, theirs.id());
       for (int i = 0; held == null && i < relatives.size(); i++) {

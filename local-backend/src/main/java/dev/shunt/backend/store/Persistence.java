@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Write-through from memory to the store. A request (or a background change) opens a write set;
@@ -22,6 +23,12 @@ public final class Persistence {
 
   private final StateStore store;
   private final AtomicLong revisions;
+  /**
+   * With a store other nodes share: held for reading from a change to its hand-over to the store,
+   * and for writing while another node's changes are applied, so that the version a change is
+   * based on ({@link StateStore#write}) is the version of what it changed.
+   */
+  private final ReentrantReadWriteLock remote;
 
   /**
    * What one request or background change altered, each item with the revision of its last
@@ -52,6 +59,7 @@ public final class Persistence {
   public Persistence(StateStore store) {
     this.store = store;
     this.revisions = new AtomicLong(store.lastRevision());
+    this.remote = store.shared() ? new ReentrantReadWriteLock() : null;
   }
 
   /** Opens the calling thread's write set (null, and nothing opened, when nothing is stored). */
@@ -63,6 +71,9 @@ public final class Persistence {
     if (writes == null) {
       writes = new WriteSet();
       CURRENT.set(writes);
+    }
+    if (remote != null && !writes.open) {
+      remote.readLock().lock();
     }
     writes.owner = this;
     writes.open = true;
@@ -77,17 +88,44 @@ public final class Persistence {
     if (writes == null) {
       return NOTHING;
     }
+    boolean wasOpen = writes.open;
     writes.open = false;
     writes.owner = null;
-    if (writes.items.isEmpty()) {
-      return NOTHING;
+    try {
+      if (writes.items.isEmpty()) {
+        return NOTHING;
+      }
+      List<Change> changes = new ArrayList<>(writes.items.size());
+      for (int i = 0; i < writes.items.size(); i++) {
+        changes.add(new Change(writes.items.get(i), writes.revisions[i]));
+      }
+      writes.items.clear();
+      return store.write(changes);
+    } finally {
+      if (remote != null && wasOpen) {
+        remote.readLock().unlock();
+      }
     }
-    List<Change> changes = new ArrayList<>(writes.items.size());
-    for (int i = 0; i < writes.items.size(); i++) {
-      changes.add(new Change(writes.items.get(i), writes.revisions[i]));
+  }
+
+  /**
+   * Runs {@code change} (another node's changes, applied to memory) while no change of this node's
+   * is between its making and its hand-over to the store. Not from inside a write set.
+   */
+  public void exclusively(Runnable change) {
+    if (remote == null) {
+      change.run();
+      return;
     }
-    writes.items.clear();
-    return store.write(changes);
+    if (recording()) {
+      throw new IllegalStateException("Another node's changes are applied outside any write set");
+    }
+    remote.writeLock().lock();
+    try {
+      change.run();
+    } finally {
+      remote.writeLock().unlock();
+    }
   }
 
   /**

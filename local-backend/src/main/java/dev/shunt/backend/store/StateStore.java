@@ -27,10 +27,31 @@ public interface StateStore extends AutoCloseable {
   /** Removes every item (the admin reset), after the writes queued before it. */
   void clear();
 
-  /** A value kept beside the items (a paging key...), sealed; null when none was put. */
+  /**
+   * A value kept beside the items (a paging key...), sealed; null when none was put. In a shared
+   * store the first value put wins: read it again after {@link #putMeta}.
+   */
   byte[] meta(String name);
 
   void putMeta(String name, byte[] value);
+
+  /**
+   * Whether other nodes write this store too. Then {@link #write} checks that what it writes is
+   * based on the latest stored version of each item (a change based on an older one fails with
+   * {@link StoreConflictException}, and memory is brought up to date), and {@link #follow} keeps
+   * memory up to date with the other nodes' changes.
+   */
+  default boolean shared() {
+    return false;
+  }
+
+  /**
+   * Starts applying other nodes' changes (a shared store): {@code apply} gets each changed item as
+   * stored (a null document: removed), called inside {@code exclusively}, which runs it while no
+   * change of this node's is under way. Nothing for a store only this node writes.
+   */
+  default void follow(java.util.function.Consumer<Runnable> exclusively,
+      java.util.function.Consumer<StoredItem> apply) {}
 
   /** Where the state lives, for the operator ("/home/me/.shunt/data"; "memory"). */
   String location();

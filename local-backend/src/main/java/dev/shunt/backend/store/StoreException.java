@@ -1,7 +1,7 @@
 package dev.shunt.backend.store;
 
 /** The store cannot be opened or written: a message for the operator, naming the file and what to do. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
   public StoreException(String message) {
     super(message);
   }

@@ -109,19 +109,24 @@ class KmsStateReplaceTest {
   }
 
   @Test
-  void aVersionOnlyThisNodeMadeStaysWhenAnotherNodesRotationArrives() {
+  void aVersionOnlyThisNodeMadeGoesWhenAnotherNodesRotationArrives() {
     KmsKey key = onA(() -> a.createKey(ctx, null, null, Map.of()));
     feed.deliver();
-    // Both nodes rotate at once: A's document does not know B's version.
+    // Both nodes rotate at once: A's is stored, B's lost (its write conflicts), so the stored history is A's.
     b.rotateKeyOnDemand(ctx, key.keyId);
     byte[] madeOnB = b.encrypt(ctx, key.keyId, PLAINTEXT, Map.of(), null, null).ciphertext();
     onA(() -> a.rotateKeyOnDemand(ctx, key.keyId));
     byte[] madeOnA = a.encrypt(ctx, key.keyId, PLAINTEXT, Map.of(), null, null).ciphertext();
     feed.deliver();
-    assertThat(b.listKeyRotations(ctx, key.keyId, true, 10, null).page().items()).hasSize(3);
-    assertThat(b.decrypt(ctx, madeOnB, null, Map.of(), null, null).plaintext()).isEqualTo(PLAINTEXT);
+    assertThat(b.listKeyRotations(ctx, key.keyId, true, 10, null).page().items())
+        .extracting(material -> java.util.HexFormat.of().formatHex(material.id()))
+        .containsExactlyElementsOf(a.listKeyRotations(ctx, key.keyId, true, 10, null).page().items().stream()
+            .map(material -> java.util.HexFormat.of().formatHex(material.id())).toList());
     KmsBackend.Decrypted opened = b.decrypt(ctx, madeOnA, null, Map.of(), null, null);
     assertThat(opened.plaintext()).isEqualTo(PLAINTEXT);
+    // What B made under its lost version opens nowhere (docs/cluster.md says so).
+    assertThatThrownBy(() -> b.decrypt(ctx, madeOnB, null, Map.of(), null, null))
+        .isInstanceOf(dev.shunt.backend.core.AwsException.class);
     // The document's last version is current: what B encrypts now, A decrypts.
     assertThat(a.decrypt(ctx, b.encrypt(ctx, key.keyId, PLAINTEXT, Map.of(), null, null).ciphertext(), null, Map.of(),
         null, null).materialId()).isEqualTo(opened.materialId());
