@@ -237,6 +237,7 @@ public final class ShuntBackend implements AutoCloseable {
     items.forEach(item -> restored.merge(item.key().kind(), 1, Integer::sum));
     seedFiles.restore(items, SecretFields.plain(rootKey));
     if (store.shared()) {
+      kms.deriveManagedKeysFrom(rootKey.derive("aws managed keys"));
       store.follow(persistence::exclusively, this::applyRemote);
     }
     if (store.durable()) {

@@ -27,6 +27,17 @@ public final class HmacSha256 {
     });
   }
 
+  /** HMAC-SHA256 of {@code text} under {@code key}, once (off any hot path). */
+  public static byte[] of(byte[] key, String text) {
+    Mac mac = create();
+    try {
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 refused a key", e);
+    }
+    return mac.doFinal(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** A new, unkeyed Mac. */
   public static Mac create() {
     try {

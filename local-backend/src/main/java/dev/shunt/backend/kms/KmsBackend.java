@@ -29,6 +29,7 @@ public final class KmsBackend {
   static final int MAX_ALIASES_PER_KEY = 50;
   static final int MAX_TAGS_PER_KEY = 50;
   static final int MAX_ON_DEMAND_ROTATIONS = 25;
+  private volatile byte[] managedKeySeed;
   private static final String LIST_KEYS = "kms.ListKeys";
   private static final String LIST_KEY_ROTATIONS = "kms.ListKeyRotations";
   private static final String LIST_RESOURCE_TAGS = "kms.ListResourceTags";
@@ -710,13 +711,24 @@ public final class KmsBackend {
     return key;
   }
 
+  /**
+   * Makes the AWS managed keys from {@code seed} rather than at random: nodes sharing a store, each
+   * making a Region's {@code aws/<service>} key on its first use, make the same key, so whatever one
+   * sealed under its own before the other's was stored opens under the stored one.
+   */
+  public void deriveManagedKeysFrom(byte[] seed) {
+    this.managedKeySeed = seed.clone();
+  }
+
   private KmsAlias managedAlias(RequestContext ctx, KmsRegion region, String service) {
     String aliasName = AwsManagedKeys.PREFIX + service;
     synchronized (region) {
       KmsAlias alias = region.aliases.get(aliasName);
       if (alias == null) {
-        KmsKey key = new KmsKey(region.accountId, region.region, UUID.randomUUID().toString(), ctx.now(),
-            AwsManagedKeys.description(service), service, null);
+        byte[] seed = managedKeySeed;
+        KmsKey key = seed == null ? new KmsKey(region.accountId, region.region, UUID.randomUUID().toString(),
+            ctx.now(), AwsManagedKeys.description(service), service, null)
+            : AwsManagedKeys.derived(seed, region.accountId, region.region, service, ctx.now());
         region.add(key);
         alias = new KmsAlias(aliasName, key.keyId, ctx.now(), ctx.now());
         region.aliases.put(aliasName, alias);

@@ -12,10 +12,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -66,14 +64,21 @@ public final class PostgresStore implements StateStore {
   private static final String ROW = "SELECT version, document, node FROM shunt_items"
       + " WHERE kind = ? AND account = ? AND region = ? AND id = ?";
 
-  /** The versions of one item: stored, and the last this node's queued changes will have made. */
+  /**
+   * The versions of one item: stored, and the last this node's queued changes will have made; and
+   * how many times a stored version was applied to memory here (each makes memory equal to it).
+   */
   private static final class Versions {
     long committed;
     long pending;
+    long applied;
   }
 
-  /** One item of a request's changes, with the version it was based on. */
-  private record Pending(Persistent item, StoreKey key, long expected, boolean basedOnOwnPending) {}
+  /**
+   * One item of a request's changes, with the version it was based on, and how many stored
+   * versions memory had been given when it was made.
+   */
+  private record Pending(Persistent item, StoreKey key, long expected, boolean basedOnOwnPending, long applied) {}
 
   /** One request's changes (or, {@code clear}, the removal of all). */
   private record Batch(List<Pending> items, boolean clear, CompletableFuture<Void> done) {}
@@ -88,8 +93,11 @@ public final class PostgresStore implements StateStore {
   private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private final List<StoredItem> loaded;
-  /** Items whose memory may be ahead of PostgreSQL (a write failed), brought back when it answers. */
-  private final Set<StoreKey> unsynced = new LinkedHashSet<>();
+  /**
+   * Items whose memory may hold changes PostgreSQL refused, each with the latest {@link
+   * Versions#applied} such a change was made at: brought back to the stored version when it answers.
+   */
+  private final Map<StoreKey, Long> unsynced = new LinkedHashMap<>();
   private Connection connection;
   private volatile String watermark;
   private volatile boolean closing;
@@ -248,7 +256,8 @@ public final class PostgresStore implements StateStore {
       // Taken and queued together, so that the queue holds each item's changes in version order.
       for (Map.Entry<StoreKey, Persistent> entry : items.entrySet()) {
         Versions known = versions.computeIfAbsent(entry.getKey(), k -> new Versions());
-        pending.add(new Pending(entry.getValue(), entry.getKey(), known.pending, known.pending > known.committed));
+        pending.add(new Pending(entry.getValue(), entry.getKey(), known.pending, known.pending > known.committed,
+            known.applied));
         known.pending++;
       }
       queue.add(new Batch(pending, false, done));
@@ -317,14 +326,12 @@ public final class PostgresStore implements StateStore {
       batches.forEach(batch -> batch.done().complete(null));
       return;
     }
-    Set<StoreKey> keys = new LinkedHashSet<>();
-    batches.forEach(batch -> batch.items().forEach(item -> keys.add(item.key())));
     StoreException failure = outcome == Outcome.CONFLICT
         ? new StoreConflictException("Another node changed what this request changed; it was not written")
         : new StoreException("Writing to PostgreSQL at " + url + " failed; the change was not acknowledged");
     // Memory holds changes PostgreSQL refused: it takes PostgreSQL's items again before the client retries.
     synchronized (unsynced) {
-      unsynced.addAll(keys);
+      batches.forEach(batch -> batch.items().forEach(item -> unsynced.merge(item.key(), item.applied(), Math::max)));
     }
     resync(connection);
     batches.forEach(batch -> batch.done().completeExceptionally(failure));
@@ -515,6 +522,7 @@ public final class PostgresStore implements StateStore {
             }
             // Changes queued on the older item now fail: their rows are not at the version they expect.
             known.committed = known.pending = item.revision();
+            known.applied++;
           }
           applyQuietly(item);
         }
@@ -525,12 +533,12 @@ public final class PostgresStore implements StateStore {
 
   /** Gives memory PostgreSQL's version of the items whose changes it refused; those it cannot read stay for later. */
   private void resync(Connection db) {
-    List<StoreKey> keys;
+    Map<StoreKey, Long> keys;
     synchronized (unsynced) {
       if (unsynced.isEmpty()) {
         return;
       }
-      keys = new ArrayList<>(unsynced);
+      keys = new LinkedHashMap<>(unsynced);
     }
     List<StoredItem> rows = new ArrayList<>(keys.size());
     try {
@@ -538,7 +546,7 @@ public final class PostgresStore implements StateStore {
         db = connection();
       }
       try (PreparedStatement select = db.prepareStatement(ROW)) {
-        for (StoreKey key : keys) {
+        for (StoreKey key : keys.keySet()) {
           select.setString(1, key.kind());
           select.setString(2, key.account());
           select.setString(3, key.region());
@@ -557,16 +565,19 @@ public final class PostgresStore implements StateStore {
       for (StoredItem item : rows) {
         synchronized (versions) {
           Versions known = versions.computeIfAbsent(item.key(), k -> new Versions());
-          if (item.revision() < known.committed) {
-            continue; // a later version arrived meanwhile, and memory holds it
+          if (known.applied != keys.get(item.key()) || item.revision() < known.committed) {
+            // A stored version was applied after the refused change was made: memory no longer holds
+            // it, and what it holds now (that version and later changes of this node's) is right.
+            continue;
           }
           known.committed = known.pending = item.revision();
+          known.applied++;
         }
         applyQuietly(item);
       }
     });
     synchronized (unsynced) {
-      unsynced.removeAll(keys);
+      keys.forEach(unsynced::remove);
     }
   }
 

@@ -104,6 +104,14 @@ public final class RootKey {
   }
 
   /** Where the key came from, for messages (never the key). */
+  /**
+   * 32 bytes derived from the root key for {@code purpose} (HMAC-SHA256): the same on every node
+   * that shares the root key, and telling nothing of it.
+   */
+  public byte[] derive(String purpose) {
+    return dev.shunt.backend.crypto.HmacSha256.of(key.getEncoded(), purpose);
+  }
+
   public String source() {
     return source;
   }
