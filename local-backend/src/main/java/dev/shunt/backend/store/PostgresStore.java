@@ -105,6 +105,8 @@ public final class PostgresStore implements StateStore {
   private volatile Consumer<Runnable> exclusively = Runnable::run;
   private volatile Consumer<StoredItem> apply = item -> {};
   private boolean reportedDown;
+  /** Whether the last write failed (said once, until one succeeds); the writer thread's own. */
+  private boolean writesFailing;
 
   private PostgresStore(PostgresUrl url, RootKey rootKey, String nodeId, Connection connection) throws SQLException {
     this.url = url;
@@ -370,6 +372,10 @@ public final class PostgresStore implements StateStore {
           notify.execute("NOTIFY " + CHANNEL);
         }
         db.commit();
+        if (writesFailing) {
+          writesFailing = false;
+          System.err.println("[shunt] PostgreSQL at " + url + " takes writes again");
+        }
         synchronized (versions) {
           last.forEach((key, expected) -> versions.get(key).committed = Math.max(versions.get(key).committed,
               expected + 1));
@@ -450,8 +456,11 @@ public final class PostgresStore implements StateStore {
 
   /** The writer's connection failed: it is opened again for the next write. */
   private void lost(Exception e) {
-    System.err.println("[shunt] Writing to PostgreSQL at " + url + " failed (" + e.getMessage() + "); the requests"
-        + " are answered with an error and their clients retry");
+    if (!writesFailing) {
+      writesFailing = true;
+      System.err.println("[shunt] Writing to PostgreSQL at " + url + " failed (" + e.getMessage() + "); writes are"
+          + " answered with an error (clients retry) until it answers again");
+    }
     closeQuietly(connection);
     connection = null;
   }
