@@ -25,29 +25,38 @@ public final class PostgresServer {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static PostgresServer running;
 
+  private final Path bin;
   private final Path directory;
   private final int port;
-  private final Process process;
+  private final boolean root;
+  private Process process;
 
-  private PostgresServer(Path directory, int port, Process process) {
+  private PostgresServer(Path bin, Path directory, int port, boolean root) {
+    this.bin = bin;
     this.directory = directory;
     this.port = port;
-    this.process = process;
+    this.root = root;
   }
 
   /** The server this JVM's tests share, started on first use. */
   public static synchronized PostgresServer get() throws Exception {
     if (running == null) {
-      Path bin = binaries();
-      boolean required = "1".equals(System.getenv("SHUNT_REQUIRE_POSTGRES"));
-      if (bin == null && required) {
-        throw new IllegalStateException("SHUNT_REQUIRE_POSTGRES=1 but no PostgreSQL under /usr/lib/postgresql");
-      }
-      assumeTrue(bin != null, "PostgreSQL is not installed (apt-get install postgresql)");
-      running = start(bin);
-      Runtime.getRuntime().addShutdownHook(new Thread(running::stop));
+      running = startOwn();
     }
     return running;
+  }
+
+  /** A server of the caller's own, which it may stop and start again ({@link #halt}, {@link #resume}). */
+  public static PostgresServer startOwn() throws Exception {
+    Path bin = binaries();
+    boolean required = "1".equals(System.getenv("SHUNT_REQUIRE_POSTGRES"));
+    if (bin == null && required) {
+      throw new IllegalStateException("SHUNT_REQUIRE_POSTGRES=1 but no PostgreSQL under /usr/lib/postgresql");
+    }
+    assumeTrue(bin != null, "PostgreSQL is not installed (apt-get install postgresql)");
+    PostgresServer server = start(bin);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
+    return server;
   }
 
   private static Path binaries() throws IOException {
@@ -68,32 +77,55 @@ public final class PostgresServer {
     boolean root = "root".equals(System.getProperty("user.name"));
     if (root) {
       // initdb refuses root: the cluster belongs to the postgres user the package made.
-      run(List.of("chown", "postgres", directory.toString()), null);
+      run(List.of("chown", "postgres", directory.toString()));
     }
     run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "shunt", "-A", "trust",
-        "--no-sync", "-E", "UTF8"), null);
+        "--no-sync", "-E", "UTF8"));
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Process process = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
+    PostgresServer server = new PostgresServer(bin, directory, port, root);
+    server.resume();
+    return server;
+  }
+
+  /** Starts the server (again, on its port, with its data), and waits until it takes connections. */
+  public void resume() throws Exception {
+    Path data = directory.resolve("data");
+    process = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
         "-p", String.valueOf(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + directory,
         "-c", "max_connections=200", "-c", "fsync=off", "-c", "full_page_writes=off"))
-        .redirectErrorStream(true).redirectOutput(directory.resolve("postgres.log").toFile()).start();
-    PostgresServer server = new PostgresServer(directory, port, process);
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+            directory.resolve("postgres.log").toFile())).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      try (Connection ignored = DriverManager.getConnection(server.jdbc("postgres"), "shunt", "")) {
-        return server;
+      try (Connection ignored = DriverManager.getConnection(jdbc("postgres"), "shunt", "")) {
+        return;
       } catch (java.sql.SQLException e) {
         if (!process.isAlive() || System.nanoTime() > deadline) {
-          server.stop();
-          throw new IllegalStateException("PostgreSQL did not start: " + Files.readString(
-              directory.resolve("postgres.log")), e);
+          String log = Files.readString(directory.resolve("postgres.log"));
+          stop();
+          throw new IllegalStateException("PostgreSQL did not start: " + log, e);
         }
         Thread.sleep(100);
       }
     }
+  }
+
+  /** Stops the server (fast shutdown: connections are cut), keeping its data for {@link #resume}. */
+  public void halt() throws InterruptedException {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      // pg_ctl, not a signal to the process held here: under runuser that is runuser, not postgres.
+      run(asPostgres(root, bin.resolve("pg_ctl").toString(), "stop", "-D", directory.resolve("data").toString(),
+          "-m", "fast", "-w"));
+    } catch (Exception e) {
+      process.destroyForcibly();
+    }
+    process.waitFor(30, TimeUnit.SECONDS);
   }
 
   private static List<String> asPostgres(boolean root, String... command) {
@@ -105,7 +137,7 @@ public final class PostgresServer {
     return all;
   }
 
-  private static void run(List<String> command, Path log) throws Exception {
+  private static void run(List<String> command) throws Exception {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
@@ -137,11 +169,8 @@ public final class PostgresServer {
   }
 
   private void stop() {
-    process.destroy();
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      halt();
     } catch (InterruptedException e) {
       process.destroyForcibly();
     }
