@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shunt.backend.store.PostgresServer;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -17,12 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -92,9 +86,9 @@ class ClusterCrashIT {
 
   /** One writer's loop on one node: records only what was answered with success. */
   private void write(URI endpoint, int writer, boolean onKilledNode, AtomicBoolean running) {
-    try (KmsClient kms = client(KmsClient.builder(), endpoint);
-        SecretsManagerClient sm = client(SecretsManagerClient.builder(), endpoint);
-        SsmClient ssm = client(SsmClient.builder(), endpoint)) {
+    try (KmsClient kms = CrashRecoveryIT.client(KmsClient.builder(), endpoint);
+        SecretsManagerClient sm = CrashRecoveryIT.client(SecretsManagerClient.builder(), endpoint);
+        SsmClient ssm = CrashRecoveryIT.client(SsmClient.builder(), endpoint)) {
       String key = null;
       for (int i = 0; running.get(); i++) {
         String name = "crash/w" + writer + "/" + i;
@@ -152,9 +146,9 @@ class ClusterCrashIT {
   }
 
   private void verify(URI endpoint) {
-    try (KmsClient kms = client(KmsClient.builder(), endpoint);
-        SecretsManagerClient sm = client(SecretsManagerClient.builder(), endpoint);
-        SsmClient ssm = client(SsmClient.builder(), endpoint)) {
+    try (KmsClient kms = CrashRecoveryIT.client(KmsClient.builder(), endpoint);
+        SecretsManagerClient sm = CrashRecoveryIT.client(SecretsManagerClient.builder(), endpoint);
+        SsmClient ssm = CrashRecoveryIT.client(SsmClient.builder(), endpoint)) {
       secrets.forEach((name, value) -> assertThat(sm.getSecretValue(r -> r.secretId(name)).secretString())
           .as(name).isEqualTo(value));
       parameters.forEach((name, value) -> assertThat(ssm.getParameter(r -> r.name(name)).parameter().value())
@@ -162,17 +156,5 @@ class ClusterCrashIT {
       ciphertexts.forEach((blob, value) -> assertThat(kms.decrypt(r -> r.ciphertextBlob(SdkBytes.fromByteArray(blob)))
           .plaintext().asUtf8String()).isEqualTo(value));
     }
-  }
-
-  private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
-      & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, C>, C> C client(B builder, URI endpoint) {
-    // No retries: a write counts as acknowledged only if its own attempt was answered with success.
-    return builder.endpointOverride(endpoint).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDCRASH", "secret")))
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(20)).build())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry())
-            .apiCallTimeout(Duration.ofSeconds(30)).build())
-        .build();
   }
 }

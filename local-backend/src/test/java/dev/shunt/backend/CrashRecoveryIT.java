@@ -239,7 +239,8 @@ class CrashRecoveryIT {
     }
   }
 
-  private static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
+  /** A client that does not retry: a write counts as acknowledged only if its own attempt was answered with success. */
+  static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
       & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, C>, C> C client(B builder, URI endpoint) {
     // No retries: a write counts as acknowledged only if its own attempt was answered with success.
     return builder.endpointOverride(endpoint).region(Region.US_EAST_1)

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
@@ -81,7 +80,8 @@ public final class PostgresStore implements StateStore {
   private record Pending(Persistent item, StoreKey key, long expected, boolean basedOnOwnPending, long applied) {}
 
   /** One request's changes (or, {@code clear}, the removal of all). */
-  private record Batch(List<Pending> items, boolean clear, CompletableFuture<Void> done) {}
+  private record Batch(List<Pending> items, boolean clear, CompletableFuture<Void> done)
+      implements GroupCommit.Batch {}
 
   private enum Outcome { COMMITTED, CONFLICT, FAILED }
 
@@ -90,8 +90,7 @@ public final class PostgresStore implements StateStore {
   /** This process's mark on the rows it writes: its own changes are not applied again. */
   private final String writerId;
   private final Map<StoreKey, Versions> versions = new HashMap<>();
-  private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final GroupCommit<Batch> writer = new GroupCommit<>(this::commit);
   private final List<StoredItem> loaded;
   /**
    * Items whose memory may hold changes PostgreSQL refused, each with the latest {@link
@@ -114,8 +113,6 @@ public final class PostgresStore implements StateStore {
     this.writerId = nodeId + "/" + java.util.HexFormat.of().formatHex(dev.shunt.backend.crypto.Randomness.bytes(6));
     this.connection = connection;
     this.loaded = readAll(connection);
-    this.writer = new Thread(this::writeLoop, "shunt-store-writer");
-    writer.setDaemon(true);
   }
 
   /**
@@ -262,7 +259,7 @@ public final class PostgresStore implements StateStore {
             known.applied));
         known.pending++;
       }
-      queue.add(new Batch(pending, false, done));
+      writer.add(new Batch(pending, false, done));
     }
     return done;
   }
@@ -270,44 +267,20 @@ public final class PostgresStore implements StateStore {
   @Override
   public void clear() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    queue.add(new Batch(List.of(), true, done));
+    writer.add(new Batch(List.of(), true, done));
     done.join();
   }
 
   @Override
   public void flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    queue.add(new Batch(List.of(), false, done));
+    writer.add(new Batch(List.of(), false, done));
     try {
       done.get(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       // a failed write was reported to its request
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void writeLoop() {
-    List<Batch> batches = new ArrayList<>();
-    while (true) {
-      try {
-        Batch first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closing && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batches.add(first);
-        queue.drainTo(batches);
-        commit(batches);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        batches.forEach(batch -> batch.done().completeExceptionally(e));
-      } finally {
-        batches.clear();
-      }
     }
   }
 
@@ -659,7 +632,7 @@ public final class PostgresStore implements StateStore {
     }
     closing = true;
     try {
-      writer.join(TimeUnit.SECONDS.toMillis(10));
+      writer.close();
       Thread following = follower;
       if (following != null) {
         following.join(2 * POLL_MILLIS);

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,24 +50,20 @@ public final class SqliteStore implements StateStore {
   }
 
   /** Changes to write, or (null) the removal of all. */
-  private record Batch(List<Change> changes, CompletableFuture<Void> done) {}
+  private record Batch(List<Change> changes, CompletableFuture<Void> done) implements GroupCommit.Batch {}
 
   private final DataDirectory directory;
   private final RootKey rootKey;
   private final Connection connection;
-  private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-  private final Thread writer;
+  private final GroupCommit<Batch> writer = new GroupCommit<>(this::commit);
   private final long lastRevision;
   private volatile StoreException failed;
-  private volatile boolean closing;
 
   private SqliteStore(DataDirectory directory, RootKey rootKey, Connection connection, long lastRevision) {
     this.directory = directory;
     this.rootKey = rootKey;
     this.connection = connection;
     this.lastRevision = lastRevision;
-    this.writer = new Thread(this::writeLoop, "shunt-store-writer");
-    writer.setDaemon(true);
   }
 
   /**
@@ -268,11 +263,11 @@ public final class SqliteStore implements StateStore {
     if (broken != null) {
       return CompletableFuture.failedFuture(broken);
     }
-    if (closing) {
+    if (writer.closing()) {
       return CompletableFuture.failedFuture(new StoreException("The store is closed"));
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    queue.add(new Batch(items, done));
+    writer.add(new Batch(items, done));
     return done;
   }
 
@@ -289,28 +284,6 @@ public final class SqliteStore implements StateStore {
       // a failed store reports its failure to every request; closing goes on
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private void writeLoop() {
-    List<Batch> batches = new ArrayList<>();
-    while (true) {
-      try {
-        Batch first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closing && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batches.add(first);
-        queue.drainTo(batches);
-        commit(batches);
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        batches.clear();
-      }
     }
   }
 
@@ -447,12 +420,11 @@ public final class SqliteStore implements StateStore {
 
   @Override
   public void close() {
-    if (closing) {
+    if (writer.closing()) {
       return;
     }
-    closing = true;
     try {
-      writer.join(TimeUnit.SECONDS.toMillis(10));
+      writer.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
