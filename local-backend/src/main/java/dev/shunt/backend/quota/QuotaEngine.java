@@ -6,6 +6,7 @@ import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.state.RegionalStore;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
@@ -214,12 +215,17 @@ public final class QuotaEngine {
     if (rate <= 0) {
       return emptyBucket();
     }
-    long capacity = Math.max(1, (long) Math.ceil(rate));
-    long periodNanos = Math.max(1, (long) (capacity / rate * 1_000_000_000L));
     return Bucket.builder()
-        .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)))
+        .addLimit(limit(rate))
         .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
         .build();
+  }
+
+  /** The limit of a bucket that sustains {@code rate} (above zero) requests per second and holds a second of them. */
+  static Bandwidth limit(double rate) {
+    long capacity = Math.max(1, (long) Math.ceil(rate));
+    long periodNanos = Math.max(1, (long) (capacity / rate * 1_000_000_000L));
+    return Bandwidth.builder().capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)).build();
   }
 
   /** A bucket whose one token is spent and comes back in a century: every request is throttled. */
