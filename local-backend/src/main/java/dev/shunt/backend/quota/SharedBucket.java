@@ -52,6 +52,11 @@ final class SharedBucket implements Bucket {
     return standIn().tryConsume(numTokens);
   }
 
+  /** The bucket in Redis (through its local copy). */
+  BucketProxy remote() {
+    return remote;
+  }
+
   /** The local bucket of the current outage (made at its first use). */
   private Bucket standIn() {
     RedisQuotaStore.Outage outage = store.outage();
