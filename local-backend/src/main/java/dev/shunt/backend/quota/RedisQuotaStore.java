@@ -135,7 +135,8 @@ public final class RedisQuotaStore implements BucketSource, AutoCloseable {
         .poolConfig(poolConfig).build();
     this.proxies = Bucket4jJedis.casBasedBuilder(redis)
         .keyMapper(Mapper.STRING)
-        .requestTimeout(COMMAND_TIMEOUT)
+        // No request timeout of Bucket4j's own: each Redis command has the client's, and a check that took long
+        // because this JVM paused (GC, a busy machine) is no sign of Redis gone.
         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(KEEP_IDLE_BUCKET))
         .build();
     this.heartbeat = new ScheduledThreadPoolExecutor(1, task -> {

@@ -22,8 +22,11 @@ final class SharedBucket implements Bucket {
   private final RedisQuotaStore store;
   private final BucketProxy remote;
   private final double rate;
-  /** Whether Redis has answered for this bucket: a stand-in then starts empty, as the shared bucket under load is. */
-  private volatile boolean served;
+  /**
+   * Whether Redis's last answer for this bucket was a refusal: the shared bucket was empty, as under
+   * load, so a stand-in starts empty too (no burst when Redis goes); otherwise it starts full.
+   */
+  private volatile boolean exhausted;
   private volatile Fallback fallback;
 
   /** The stand-in bucket of one outage. */
@@ -41,8 +44,8 @@ final class SharedBucket implements Bucket {
       store.checking();
       try {
         boolean taken = remote.tryConsume(numTokens);
-        if (!served) {
-          served = true;
+        if (taken == exhausted) {
+          exhausted = !taken;
         }
         return taken;
       } catch (RuntimeException e) {
@@ -69,7 +72,7 @@ final class SharedBucket implements Bucket {
       if (current == null || outage != null && current.outage != outage) {
         RedisQuotaStore.Outage of = outage != null ? outage : store.outageOrNone();
         Bucket bucket = QuotaEngine.bucket(rate / of.nodes());
-        if (served) {
+        if (exhausted) {
           bucket.tryConsumeAsMuchAsPossible();
         }
         current = new Fallback(of, bucket);
