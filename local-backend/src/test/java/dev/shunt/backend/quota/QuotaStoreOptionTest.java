@@ -85,6 +85,25 @@ class QuotaStoreOptionTest {
   }
 
   @Test
+  void withoutAQuotaStoreACheckAllocatesNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    QuotaEngine engine = new QuotaEngine(QuotaConfig.parse(Json.parseRequest(
+        "{\"rates\": {\"kms:symmetric\": 1000}}".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        (a, r) -> false);
+    ObjectNode none = Json.object();
+    for (int i = 0; i < 20_000; i++) {
+      engine.acquire("111122223333", "us-east-1", "kms", "Decrypt", none);
+    }
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < 100_000; i++) {
+      engine.acquire("111122223333", "us-east-1", "kms", "Decrypt", none);
+    }
+    // The rate meter's once-a-second slot turn may fall inside; 100,000 checks allocating anything would be more.
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(4096);
+  }
+
+  @Test
   void theEngineAsksItsSourceOncePerGroupAndCountsWhatANodePublishes() {
     List<String> asked = new ArrayList<>();
     BucketSource recording = (account, region, group, rate) -> {
