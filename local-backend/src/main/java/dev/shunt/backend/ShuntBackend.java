@@ -144,9 +144,6 @@ public final class ShuntBackend implements AutoCloseable {
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
         file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
         kms::keySpecForQuota, quotaStore != null ? quotaStore : dev.shunt.backend.quota.BucketSource.LOCAL);
-    if (quotaStore != null) {
-      quotaStore.start(quotas::counts);
-    }
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.caches = new ResponseCaches(CacheSettings.fromOptions(options), clock, kms::keyArnFor);
     rotations.onRotated(caches::secretChanged);
@@ -182,6 +179,10 @@ public final class ShuntBackend implements AutoCloseable {
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
+      if (quotaStore != null) {
+        // Its heartbeat thread starts last, so that nothing before can fail and leave it running.
+        quotaStore.start(quotas::counts);
+      }
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
           300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor, persistence, caches,

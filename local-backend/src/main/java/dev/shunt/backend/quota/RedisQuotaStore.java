@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
@@ -123,11 +124,13 @@ public final class RedisQuotaStore implements BucketSource, AutoCloseable {
     // No evictor thread and no JMX registration: closing the pool leaves nothing behind.
     poolConfig.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
     poolConfig.setJmxEnabled(false);
+    // A new connection says nothing it need not (no CLIENT SETNAME, no CLIENT SETINFO): to a Redis that has
+    // stopped answering, each would be one more command timeout for the request that opened the connection.
     DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis((int) COMMAND_TIMEOUT.toMillis())
         .socketTimeoutMillis((int) COMMAND_TIMEOUT.toMillis())
         .database(location.database())
-        .clientName("shunt-" + nodeId.replaceAll("[^A-Za-z0-9._:-]", "_"));
+        .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
     if (location.password() != null) {
       client.user(location.user()).password(location.password());
     }
