@@ -15,6 +15,7 @@ import dev.shunt.backend.config.ShuntOptions.Option;
 import dev.shunt.backend.fault.FaultInjector;
 import dev.shunt.backend.http.OutboundHosts;
 import dev.shunt.backend.quota.QuotaConfig;
+import dev.shunt.backend.quota.RedisLocation;
 import dev.shunt.backend.store.RootKey;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -86,7 +87,23 @@ public final class BackendOptions {
     new FaultInjector().configure(faultRules(options.get(Option.FAULTS), file));
     CacheSettings.fromOptions(options);
     checkUpstream(options);
+    checkQuotaStore(options);
     checkUnused(options);
+  }
+
+  /** A quota store must be a Redis URL whose host resolves; the message never repeats its password. */
+  private static void checkQuotaStore(ShuntOptions options) {
+    String url = options.get(Option.QUOTA_STORE);
+    if (url == null) {
+      return;
+    }
+    if (url.isBlank()) {
+      if (options.isExplicit(Option.QUOTA_STORE)) {
+        throw new IllegalArgumentException("quota-store must be redis://[:PASSWORD@]HOST:PORT[/DB], or not given");
+      }
+      return;
+    }
+    RedisLocation.parse(url).checkResolves();
   }
 
   /**

@@ -80,6 +80,8 @@ public final class Main {
     System.out.println("Shunt state: " + backend.stateSummary());
     backend.upstreamSummary().ifPresent(upstream -> System.out.println("Shunt forwards to its upstream: " + upstream
         + " (signed with this machine's AWS credentials)"));
+    backend.quotaStoreSummary().ifPresent(quotaStore -> System.out.println("Shunt quotas shared through "
+        + quotaStore));
     if (!BackendOptions.bindsLoopback(backend.options().get(ShuntOptions.Option.HOST))) {
       System.out.println("Shunt is reachable beyond this machine: every request's signature is checked,"
           + " and /_shunt/* needs the admin token");

@@ -39,6 +39,8 @@ import dev.shunt.backend.kms.KmsBackend;
 import dev.shunt.backend.kms.KmsService;
 import dev.shunt.backend.quota.QuotaConfig;
 import dev.shunt.backend.quota.QuotaEngine;
+import dev.shunt.backend.quota.RedisLocation;
+import dev.shunt.backend.quota.RedisQuotaStore;
 import dev.shunt.backend.secrets.SecretReferences;
 import dev.shunt.backend.secrets.SecretRotations;
 import dev.shunt.backend.secrets.SecretsBackend;
@@ -87,6 +89,8 @@ public final class ShuntBackend implements AutoCloseable {
   private final SecretRotations rotations;
   private final SsmBackend ssm;
   private final QuotaEngine quotas;
+  /** The quota buckets the cluster shares ({@code quota-store}), or null: each node its own. */
+  private final RedisQuotaStore quotaStore;
   private final Authenticator authenticator;
   private final FaultInjector faults = new FaultInjector();
   private final Map<String, JsonNode> clientReports = new java.util.concurrent.ConcurrentHashMap<>();
@@ -136,13 +140,16 @@ public final class ShuntBackend implements AutoCloseable {
       throw e;
     }
     JsonNode file = options.file();
+    String quotaStoreUrl = options.get(Option.QUOTA_STORE);
+    this.quotaStore = quotaStoreUrl == null || quotaStoreUrl.isBlank() ? null
+        : new RedisQuotaStore(RedisLocation.parse(quotaStoreUrl), nodeId);
     this.quotas = new QuotaEngine(QuotaConfig.fromOptions(options.get(Option.QUOTAS),
         file == null ? null : file.get("quotas"), options.get(Option.QUOTA_SCALE)), ssm::highThroughput, regions,
-        kms::keySpecForQuota);
+        kms::keySpecForQuota, quotaStore != null ? quotaStore : dev.shunt.backend.quota.BucketSource.LOCAL);
     faults.configure(BackendOptions.faultRules(options.get(Option.FAULTS), file));
     this.caches = new ResponseCaches(CacheSettings.fromOptions(options), clock, kms::keyArnFor);
     rotations.onRotated(caches::secretChanged);
-    this.stats = new LiveStats(clock, quotas::ratesByOperation);
+    this.stats = new LiveStats(clock, quotas::ratesByOperation, quotaStore == null ? null : quotaStore::statsReport);
     this.router = new Router(services);
     AuthMode authMode = AuthMode.parse(options.get(Option.AUTH));
     Credentials credentials = BackendOptions.credentials(options);
@@ -174,6 +181,10 @@ public final class ShuntBackend implements AutoCloseable {
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {
+      if (quotaStore != null) {
+        // Its heartbeat thread starts last, so that nothing before can fail and leave it running.
+        quotaStore.start(quotas::counts);
+      }
       this.server = HttpServer.start(options.get(Option.HOST), options.getInt(Option.PORT),
           threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), new HttpServer.Limits(maxBody, 16 * 1024,
           300), new AwsRequestProcessor(router, authenticator, clock, quotas, faults, auditor, persistence, caches,
@@ -184,6 +195,9 @@ public final class ShuntBackend implements AutoCloseable {
       store.close();
       if (upstream != null) {
         upstream.close();
+      }
+      if (quotaStore != null) {
+        quotaStore.close();
       }
       throw e;
     }
@@ -427,6 +441,19 @@ public final class ShuntBackend implements AutoCloseable {
     return quotas;
   }
 
+  /**
+   * Where the quota buckets are shared ({@code quota-store}, without its password), with the nodes
+   * sharing them; empty when each node keeps its own.
+   */
+  public Optional<String> quotaStoreSummary() {
+    if (quotaStore == null) {
+      return Optional.empty();
+    }
+    RedisQuotaStore.Outage outage = quotaStore.outage();
+    return Optional.of(quotaStore.location() + " (node " + nodeId + ", "
+        + (outage == null ? "shared" : "unreachable: quotas local at quota/" + outage.nodes()) + ")");
+  }
+
   /** Fault injection (also {@code /_shunt/faults}). */
   public FaultInjector faults() {
     return faults;
@@ -476,6 +503,9 @@ public final class ShuntBackend implements AutoCloseable {
     }
     auditLog.close();
     rotations.close();
+    if (quotaStore != null) {
+      quotaStore.close();
+    }
     store.close();
   }
 
@@ -667,6 +697,9 @@ public final class ShuntBackend implements AutoCloseable {
 
   /** A page of the quota report, with what the clients reported. */
   private ObjectNode quotaState(ObjectNode state) {
+    if (quotaStore != null) {
+      state.set("cluster", quotaStore.report());
+    }
     state.set("caches", caches.report());
     ObjectNode clients = state.putObject("clients");
     clientReports.forEach(clients::set);

@@ -6,6 +6,7 @@ import dev.shunt.backend.auth.AwsRegions;
 import dev.shunt.backend.core.Json;
 import dev.shunt.backend.core.PageTokens;
 import dev.shunt.backend.state.RegionalStore;
+import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * second of the group's rate and refilled smoothly, so the sustained rate is the quota and a
  * burst may use one second's worth at once. Counts every request per (account, Region,
  * operation): accepted, throttled, faulted, and the recent rate. The check on the hot path is
- * two map lookups and one uncontended synchronized tryConsume, with no allocation.
+ * two map lookups and one uncontended synchronized tryConsume, with no allocation. The buckets come
+ * from a {@link BucketSource}: this node's memory, or Redis for one quota across several nodes.
  */
 public final class QuotaEngine {
   /** Whether an account's throughput setting (SSM's higher throughput) is on in a Region. */
@@ -38,6 +40,7 @@ public final class QuotaEngine {
   private final HighThroughput highThroughput;
   private final AwsRegions acceptedRegions;
   private final KmsKeySpecs keySpecs;
+  private final BucketSource bucketSource;
   private final RegionalStore<Scope> scopes = new RegionalStore<>(Scope::new);
 
   /** An engine that charges only AWS's published Regions. */
@@ -56,10 +59,20 @@ public final class QuotaEngine {
   /** @param keySpecs the spec of the key a KMS request names, for the quotas AWS charges by key type */
   public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions,
       KmsKeySpecs keySpecs) {
+    this(config, highThroughput, acceptedRegions, keySpecs, BucketSource.LOCAL);
+  }
+
+  /**
+   * @param bucketSource where the buckets live: this node's memory ({@link BucketSource#LOCAL}) or a
+   *     store that every node of a cluster shares
+   */
+  public QuotaEngine(QuotaConfig config, HighThroughput highThroughput, AwsRegions acceptedRegions,
+      KmsKeySpecs keySpecs, BucketSource bucketSource) {
     this.config = config;
     this.highThroughput = highThroughput;
     this.acceptedRegions = acceptedRegions;
     this.keySpecs = keySpecs;
+    this.bucketSource = bucketSource;
   }
 
   /** The buckets and counters of one account in one Region. */
@@ -102,6 +115,7 @@ public final class QuotaEngine {
   /** Replaces the configuration; every bucket starts again full. */
   public void configure(QuotaConfig config) {
     this.config = config;
+    bucketSource.configurationChanged();
     for (Scope scope : scopes.all()) {
       scope.buckets.clear();
       scope.unlimited.clear();
@@ -188,7 +202,7 @@ public final class QuotaEngine {
         scope.unlimited.put(group, group);
         return true;
       }
-      bucket = scope.buckets.computeIfAbsent(group, g -> bucket(rate));
+      bucket = scope.buckets.computeIfAbsent(group, g -> bucketSource.bucket(accountId, region, g, rate));
     }
     return bucket.tryConsume(cost);
   }
@@ -201,12 +215,17 @@ public final class QuotaEngine {
     if (rate <= 0) {
       return emptyBucket();
     }
-    long capacity = Math.max(1, (long) Math.ceil(rate));
-    long periodNanos = Math.max(1, (long) (capacity / rate * 1_000_000_000L));
     return Bucket.builder()
-        .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)))
+        .addLimit(limit(rate))
         .withSynchronizationStrategy(SynchronizationStrategy.SYNCHRONIZED)
         .build();
+  }
+
+  /** The limit of a bucket that sustains {@code rate} (above zero) requests per second and holds a second of them. */
+  static Bandwidth limit(double rate) {
+    long capacity = Math.max(1, (long) Math.ceil(rate));
+    long periodNanos = Math.max(1, (long) (capacity / rate * 1_000_000_000L));
+    return Bandwidth.builder().capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)).build();
   }
 
   /** A bucket whose one token is spent and comes back in a century: every request is throttled. */
@@ -224,6 +243,21 @@ public final class QuotaEngine {
     }
     Counters counters = byOperation.get(operation);
     return counters != null ? counters : byOperation.computeIfAbsent(operation, o -> new Counters());
+  }
+
+  /** What one node counted for one operation in an account's Region since its start (or last reset). */
+  public record Count(String accountId, String region, String service, String operation, long accepted,
+      long throttled, long cached, long faulted) {}
+
+  /** Every operation's counts, in no particular order: what a node publishes for the cluster's totals. */
+  public List<Count> counts() {
+    List<Count> all = new ArrayList<>();
+    for (Scope scope : scopes.all()) {
+      scope.counters.forEach((service, operations) -> operations.forEach((operation, counters) ->
+          all.add(new Count(scope.accountId, scope.region, service, operation, counters.accepted.sum(),
+              counters.throttled.sum(), counters.cached.sum(), counters.faulted.sum()))));
+    }
+    return all;
   }
 
   /** Usage entries in a page of {@code GET /_shunt/quotas} when the caller names no limit, and the most it may ask. */

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code kms:Decrypt}): requests accepted, throttled by the quota engine, answered by an injected
  * fault or with another error, answered from a cache, and their latency percentiles; with the
  * quota of each operation and the keys most used, by whom. Served as {@code GET /_shunt/stats}
- * (the dashboard's data, and the load report's). Recording is allocation-free and takes a lock only
+ * (the dashboard's data, and the load report's), with the cluster's nodes and totals when several
+ * nodes share their quotas. Recording is allocation-free and takes a lock only
  * once a second per operation; the seconds follow the backend's movable {@link ShuntClock}.
  */
 public final class LiveStats {
@@ -56,6 +57,8 @@ public final class LiveStats {
 
   private final ShuntClock clock;
   private final Quotas quotas;
+  /** The cluster's nodes and totals ({@code quota-store}), or null for a node on its own. */
+  private final java.util.function.Supplier<ObjectNode> cluster;
   /** By service (signing name), then operation: looked up with the strings a request already has. */
   private volatile ConcurrentHashMap<String, ConcurrentHashMap<String, OperationSeries>> series =
       new ConcurrentHashMap<>();
@@ -63,8 +66,17 @@ public final class LiveStats {
   private final LongAdder uncountedKeyUses = new LongAdder();
 
   public LiveStats(ShuntClock clock, Quotas quotas) {
+    this(clock, quotas, null);
+  }
+
+  /**
+   * @param cluster the {@code cluster} of the report: the nodes sharing this one's quotas and, per
+   *     operation, what they accepted and throttled together; null for a node on its own
+   */
+  public LiveStats(ShuntClock clock, Quotas quotas, java.util.function.Supplier<ObjectNode> cluster) {
     this.clock = clock;
     this.quotas = quotas;
+    this.cluster = cluster;
   }
 
   /**
@@ -208,6 +220,9 @@ public final class LiveStats {
           .put("count", use.count);
     }
     report.set("totals", totals);
+    if (cluster != null) {
+      report.set("cluster", cluster.get());
+    }
     return report;
   }
 

@@ -28,6 +28,8 @@
     topKeys: [],
     caching: false,
     caches: null,
+    /** the nodes sharing this one's quotas and their totals, from /_shunt/stats (quota-store), or null */
+    cluster: null,
     /** operation -> its quota group (kms:symmetric), from /_shunt/quotas */
     groups: {},
     polls: 0,
@@ -216,6 +218,7 @@
     state.totals = stats.totals;
     state.quotas = stats.quotas;
     state.topKeys = stats.topKeys;
+    state.cluster = stats.cluster || null;
     state.totalRequests = total;
 
     if (state.polls % 5 === 0) {
@@ -320,6 +323,7 @@
     const inWindow = recent(state.windowSeconds);
     renderCards(last5, inWindow);
     renderOperations(last5);
+    renderCluster();
     renderCharts(inWindow);
     renderKeys();
     renderCaches();
@@ -666,6 +670,50 @@
     setAttrs(root, { 'data-p99-peak': p99Peak });
     svg('title', null, root, name + ': latency percentiles per second (server side)');
     return root;
+  }
+
+  /** The nodes that share this one's quotas (quota-store), and what they accepted and throttled together. */
+  function renderCluster() {
+    const section = $('cluster');
+    const cluster = state.cluster;
+    section.hidden = !cluster;
+    if (!cluster) {
+      return;
+    }
+    const nodes = cluster.nodes || [];
+    setAttrs(section, { 'data-shared': String(!!cluster.shared), 'data-nodes': nodes.length });
+    $('cluster-note').textContent = nodes.length + (nodes.length === 1 ? ' node' : ' nodes') + ' sharing quotas through '
+        + cluster.store + ' · totals of every node since its start';
+    const list = $('cluster-nodes');
+    clear(list);
+    for (const node of nodes) {
+      el('span', { class: node === cluster.node ? 'node self' : 'node', 'data-node': node,
+        title: node === cluster.node ? 'this node' : null }, list, node);
+    }
+    const outage = $('cluster-outage');
+    outage.hidden = !!cluster.shared;
+    if (!cluster.shared && cluster.local) {
+      outage.textContent = 'Redis unreachable since ' + clockTime(Math.floor(cluster.local.sinceEpochSeconds))
+          + ': this node enforces ' + cluster.local.share + ' locally (' + cluster.local.reason + ').';
+    }
+    const body = $('cluster-table').querySelector('tbody');
+    clear(body);
+    const operations = cluster.operations || {};
+    const names = Object.keys(operations).sort();
+    $('cluster-empty').hidden = names.length > 0;
+    for (const name of names) {
+      const o = operations[name];
+      const all = o.accepted + o.throttled;
+      const row = el('tr', { 'data-operation': name, 'data-accepted': o.accepted, 'data-throttled': o.throttled },
+          body);
+      el('td', null, row, name);
+      el('td', { class: 'num' }, row, number(o.accepted));
+      el('td', { class: 'num throttled' }, row, number(o.throttled));
+      const share = el('td', null, row);
+      const bar = el('span', { class: 'bar over' }, share);
+      el('span', null, bar).style.width = (all ? Math.round(o.throttled / all * 100) : 0) + '%';
+      el('span', { class: 'bar-label' }, share, all ? Math.round(o.throttled / all * 100) + '%' : '–');
+    }
   }
 
   function renderKeys() {

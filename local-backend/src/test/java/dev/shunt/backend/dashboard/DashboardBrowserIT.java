@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.shunt.backend.BackendFixture;
 import dev.shunt.backend.ShuntBackend;
 import dev.shunt.backend.auth.AuthMode;
+import dev.shunt.backend.quota.RedisServer;
 import java.io.File;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -268,6 +269,8 @@ class DashboardBrowserIT {
             && number("svg.latency-chart[data-operation='secretsmanager:GetSecretValue']", "data-p99-peak") >= 8_000);
     assertThat(browser.findElement(By.id("card-cache")).isDisplayed()).isTrue();
     assertThat(browser.findElement(By.id("caches")).isDisplayed()).isTrue();
+    // A node on its own (no quota-store) shows no cluster.
+    assertThat(browser.findElement(By.id("cluster")).isDisplayed()).isFalse();
 
     // The keys most used, and by whom.
     List<Map<String, String>> keys = rows("#keys tbody tr", "data-key", "data-principal", "data-operation",
@@ -302,6 +305,46 @@ class DashboardBrowserIT {
     admin("/_shunt/reset", "{}", token());
     wait.withMessage(() -> "the page kept its data after a reset").until(b -> attribute(row("kms:Encrypt"),
         "data-operation") == null && rows("#keys tbody tr").isEmpty());
+  }
+
+  @Test
+  void withAQuotaStoreThePageShowsTheNodesAndTheirTotals() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      Path quotas = Files.createTempFile("shunt-dashboard-quotas-", ".yaml");
+      quotas.toFile().deleteOnExit();
+      Files.writeString(quotas, "rates: {\"kms:GenerateRandom\": 5}\n");
+      shunt = BackendFixture.start(ShuntBackend.builder().option("quota-store", redis.url()).option("node-id", "east-1")
+          .option("quotas", quotas.toString()));
+      BackendFixture other = BackendFixture.start(ShuntBackend.builder().option("quota-store", redis.url())
+          .option("node-id", "east-2").option("quotas", quotas.toString()));
+      try {
+        for (BackendFixture node : List.of(shunt, other)) {
+          KmsClient kms = KmsClient.builder().endpointOverride(node.uri()).region(Region.US_EAST_1)
+              .credentialsProvider(credentials()).httpClient(UrlConnectionHttpClient.create())
+              .overrideConfiguration(noRetries()).build();
+          loop(() -> kms.generateRandom(r -> r.numberOfBytes(8)), 50);
+        }
+        browser().get(shunt.uri().resolve("/_shunt/").toString());
+        WebDriverWait wait = new WebDriverWait(browser, PATIENCE, Duration.ofMillis(250));
+        String cluster = "#cluster-table tr[data-operation='kms:GenerateRandom']";
+        wait.withMessage(() -> "the page never showed the cluster: " + browser.findElement(By.tagName("body"))
+            .getText()).until(b -> number("#cluster", "data-nodes") == 2 && number(cluster, "data-throttled") > 0);
+        assertThat(browser.findElement(By.id("cluster")).isDisplayed()).isTrue();
+        assertThat(attribute("#cluster", "data-shared")).isEqualTo("true");
+        assertThat(rows("#cluster-nodes .node", "data-node", "class")).extracting(row -> row.get("data-node"))
+            .containsExactly("east-1", "east-2");
+        assertThat(attribute("#cluster-nodes .node.self", "data-node")).isEqualTo("east-1");
+        assertThat(number(cluster, "data-accepted")).isPositive();
+        assertThat(browser.findElement(By.id("cluster-note")).getText()).contains(redis.url());
+        screenshot("dashboard-cluster.png");
+      } finally {
+        loading.set(false);
+        for (Thread thread : load) {
+          thread.join(10_000);
+        }
+        other.close();
+      }
+    }
   }
 
   @Test
