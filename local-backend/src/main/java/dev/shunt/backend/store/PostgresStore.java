@@ -91,7 +91,8 @@ public final class PostgresStore implements StateStore {
   private final String writerId;
   private final Map<StoreKey, Versions> versions = new HashMap<>();
   private final GroupCommit<Batch> writer = new GroupCommit<>(this::commit);
-  private final List<StoredItem> loaded;
+  /** What was stored at start, until {@link #load} hands it over. */
+  private List<StoredItem> loaded;
   /**
    * Items whose memory may hold changes PostgreSQL refused, each with the latest {@link
    * Versions#applied} such a change was made at: brought back to the stored version when it answers.
@@ -214,7 +215,9 @@ public final class PostgresStore implements StateStore {
 
   @Override
   public List<StoredItem> load() {
-    return loaded;
+    List<StoredItem> items = loaded;
+    loaded = List.of();
+    return items;
   }
 
   @Override
