@@ -177,7 +177,8 @@ public final class ShuntBackend implements AutoCloseable {
     this.auditLog = auditLog(options);
     AuditTelemetry telemetry = new AuditTelemetry(openTelemetry);
     telemetry.observeCaches(caches::readings);
-    Auditor auditor = new Auditor(auditLog, telemetry, stats, nodeId);
+    // A node of a cluster names itself in every record and span; a node alone has no need to.
+    Auditor auditor = new Auditor(auditLog, telemetry, stats, store.shared() || quotaStore != null ? nodeId : null);
     this.upstream = upstream(options, upstreamCredentials, auditor);
     FatalErrors fatalErrors = new FatalErrors(onFatalError, this::close);
     try {

@@ -47,8 +47,15 @@ public final class CloudTrailRecords {
     record.set("requestParameters", event.requestParameters() == null || event.requestParameters().isEmpty()
         ? null : event.requestParameters());
     record.set("responseElements", event.responseElements());
-    if (event.additionalEventData() != null) {
-      record.set("additionalEventData", event.additionalEventData());
+    if (event.additionalEventData() != null || event.nodeId() != null) {
+      ObjectNode additional = record.putObject("additionalEventData");
+      if (event.additionalEventData() != null) {
+        additional.setAll(event.additionalEventData());
+      }
+      if (event.nodeId() != null) {
+        // Which node of a Shunt cluster served the call: CloudTrail keeps service-specific facts here.
+        additional.put("shuntNodeId", event.nodeId());
+      }
     }
     record.put("requestID", event.requestId());
     record.put("eventID", event.eventId());
@@ -66,10 +73,6 @@ public final class CloudTrailRecords {
     record.put("managementEvent", true);
     record.put("recipientAccountId", recipient);
     record.put("eventCategory", "Management");
-    if (event.nodeId() != null) {
-      // Not CloudTrail's: which Shunt node of a cluster served the call.
-      record.put("shuntNodeId", event.nodeId());
-    }
     return record;
   }
 

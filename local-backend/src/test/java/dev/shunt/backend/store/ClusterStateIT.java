@@ -98,6 +98,16 @@ class ClusterStateIT {
     });
     kmsA.createAlias(r -> r.aliasName("alias/shared").targetKeyId(keyId));
     waitUntil(() -> kms(2).listAliases(r -> r.keyId(keyId)).aliases().size() == 1);
+
+    // Each node's audit records say which node served the call.
+    for (int node = 0; node < 3; node++) {
+      com.fasterxml.jackson.databind.JsonNode records = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(nodes.get(node).get("/_shunt/audit").body()).get("Records");
+      assertThat(records).isNotEmpty();
+      for (com.fasterxml.jackson.databind.JsonNode record : records) {
+        assertThat(record.at("/additionalEventData/shuntNodeId").asText()).isEqualTo("node-" + node);
+      }
+    }
   }
 
   @Test
