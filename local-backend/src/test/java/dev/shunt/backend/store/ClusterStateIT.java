@@ -238,6 +238,53 @@ class ClusterStateIT {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("topsecret"));
   }
 
+  @Test
+  void nodesSharingStateAndQuotasServeOneAccountWithinOneQuota() throws Exception {
+    dev.shunt.backend.quota.RedisServer.assumePresent();
+    try (dev.shunt.backend.quota.RedisServer redis = dev.shunt.backend.quota.RedisServer.start()) {
+      String shared = PostgresServer.get().newDatabase();
+      List<BackendFixture> pair = new ArrayList<>();
+      for (String id : List.of("east", "west")) {
+        // GetParameter's 40 rps scaled to 10: one second's burst, shared by both nodes.
+        pair.add(BackendFixture.start(ShuntBackend.builder().option("store", shared).option("root-key", ROOT_KEY)
+            .option("quota-store", redis.url()).option("node-id", id).option("quotas", "aws")
+            .option("quota-scale", "0.25")));
+      }
+      try (SsmClient east = noRetries(pair.get(0)); SsmClient west = noRetries(pair.get(1))) {
+        east.putParameter(r -> r.name("/both/p").value("v").type(ParameterType.STRING));
+        waitUntil(() -> west.getParameter(r -> r.name("/both/p")).parameter().value().equals("v"));
+        Thread.sleep(1500); // the bucket full again after the wait above took from it
+        int accepted = 0;
+        for (int i = 0; i < 60; i++) {
+          try {
+            (i % 2 == 0 ? east : west).getParameter(r -> r.name("/both/p"));
+            accepted++;
+          } catch (software.amazon.awssdk.services.ssm.model.SsmException e) {
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ThrottlingException");
+          }
+        }
+        // One bucket of 10 for both nodes (plus what refills meanwhile), not 10 each.
+        assertThat(accepted).isBetween(8, 19);
+        waitUntil(() -> {
+          try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(pair.get(0).get("/_shunt/quotas").body())
+                .at("/cluster/nodes").size() == 2;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+      } finally {
+        pair.forEach(BackendFixture::close);
+      }
+    }
+  }
+
+  private static SsmClient noRetries(BackendFixture node) {
+    return SsmClient.builder().endpointOverride(node.uri()).region(Region.US_EAST_1).credentialsProvider(credentials())
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .retryStrategy(software.amazon.awssdk.awscore.retry.AwsRetryStrategy.doNotRetry()).build()).build();
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private interface Write {
