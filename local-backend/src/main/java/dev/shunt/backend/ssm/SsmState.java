@@ -167,7 +167,11 @@ final class SsmState implements StateSection {
     Persistence.touched(state.storedSettings.get(id));
   }
 
-  private void loadParameter(String account, String region, ObjectNode document, SecretFields secrets) {
+  /** A parameter's document, checked, with its values opened (SecureString values under {@code secrets}). */
+  private record Stated(String name, Map<String, String> tags, List<ParameterDocuments.Stated> versions,
+      List<ParameterDocuments.StatedPolicy> policies, String type, List<String> plaintexts) {}
+
+  private static Stated parse(ObjectNode document, SecretFields secrets) {
     Documents.onlyFields(document, ParameterDocuments.PARAMETER_FIELDS);
     String name = ParameterNames.unwrapArn(Documents.required(document, "Name"));
     Map<String, String> tags = java.util.Objects.requireNonNullElseGet(Documents.tags(document.get("Tags")),
@@ -180,7 +184,7 @@ final class SsmState implements StateSection {
     for (int i = 0; i < versions.size(); i++) {
       ParameterDocuments.Stated stated = versions.get(i);
       String at = versions.size() == 1 && !document.has("Versions") ? "" : "Versions[" + i + "].";
-      if (!secure && (stated.sealed() != null)) {
+      if (!secure && stated.sealed() != null) {
         throw new IllegalArgumentException(at + "SealedValue is only for SecureString parameters");
       }
       if (stated.valueText() == null && stated.sealed() == null) {
@@ -189,6 +193,17 @@ final class SsmState implements StateSection {
       plaintexts.add(stated.valueText() == null ? null
           : secure ? secrets.readText(stated.valueText(), at + "Value") : stated.valueText());
     }
+    return new Stated(name, tags, versions, policies, type, plaintexts);
+  }
+
+  private void loadParameter(String account, String region, ObjectNode document, SecretFields secrets) {
+    Stated p = parse(document, secrets);
+    String name = p.name();
+    Map<String, String> tags = p.tags();
+    List<ParameterDocuments.Stated> versions = p.versions();
+    List<ParameterDocuments.StatedPolicy> policies = p.policies();
+    String type = p.type();
+    List<String> plaintexts = p.plaintexts();
     SsmRegion state = ssm.region(account, region);
     RequestContext ctx = context(account, region);
     Parameter existing = SsmBackend.live(state, ParameterNames.key(name), ctx.now());
@@ -278,27 +293,13 @@ final class SsmState implements StateSection {
    * deleted so that a writer holding it starts again, as after DeleteParameter.
    */
   private void replaceParameter(String account, String region, ObjectNode document, SecretFields secrets) {
-    Documents.onlyFields(document, ParameterDocuments.PARAMETER_FIELDS);
-    String name = ParameterNames.unwrapArn(Documents.required(document, "Name"));
-    Map<String, String> tags = java.util.Objects.requireNonNullElseGet(Documents.tags(document.get("Tags")),
-        java.util.LinkedHashMap::new);
-    List<ParameterDocuments.Stated> versions = ParameterDocuments.versions(document);
-    List<ParameterDocuments.StatedPolicy> policies = ParameterDocuments.resourcePolicies(document);
-    String type = ParameterDocuments.type(versions);
-    boolean secure = type.equals(SsmBackend.SECURE_STRING);
-    List<String> plaintexts = new ArrayList<>();
-    for (int i = 0; i < versions.size(); i++) {
-      ParameterDocuments.Stated stated = versions.get(i);
-      String at = versions.size() == 1 && !document.has("Versions") ? "" : "Versions[" + i + "].";
-      if (!secure && stated.sealed() != null) {
-        throw new IllegalArgumentException(at + "SealedValue is only for SecureString parameters");
-      }
-      if (stated.valueText() == null && stated.sealed() == null) {
-        throw new IllegalArgumentException(at + "Value is required");
-      }
-      plaintexts.add(stated.valueText() == null ? null
-          : secure ? secrets.readText(stated.valueText(), at + "Value") : stated.valueText());
-    }
+    Stated p = parse(document, secrets);
+    String name = p.name();
+    Map<String, String> tags = p.tags();
+    List<ParameterDocuments.Stated> versions = p.versions();
+    List<ParameterDocuments.StatedPolicy> policies = p.policies();
+    String type = p.type();
+    List<String> plaintexts = p.plaintexts();
     SsmRegion state = ssm.region(account, region);
     RequestContext ctx = context(account, region);
     Parameter stored = build(ctx, state, name, tags, versions, type, plaintexts, policies, false);
