@@ -198,27 +198,22 @@ final class SsmState implements StateSection {
 
   private void loadParameter(String account, String region, ObjectNode document, SecretFields secrets) {
     Stated p = parse(document, secrets);
-    String name = p.name();
-    Map<String, String> tags = p.tags();
-    List<ParameterDocuments.Stated> versions = p.versions();
-    List<ParameterDocuments.StatedPolicy> policies = p.policies();
-    String type = p.type();
-    List<String> plaintexts = p.plaintexts();
     SsmRegion state = ssm.region(account, region);
     RequestContext ctx = context(account, region);
-    Parameter existing = SsmBackend.live(state, ParameterNames.key(name), ctx.now());
+    Parameter existing = SsmBackend.live(state, ParameterNames.key(p.name()), ctx.now());
     if (existing == null) {
-      Parameter created = create(ctx, state, name, tags, versions, type, plaintexts, policies);
+      Parameter created = create(ctx, state, p.name(), p.tags(), p.versions(), p.type(), p.plaintexts(),
+          p.policies());
       if (created != null) {
         return;
       }
-      existing = SsmBackend.live(state, ParameterNames.key(name), ctx.now());
+      existing = SsmBackend.live(state, ParameterNames.key(p.name()), ctx.now());
       if (existing == null) {
-        throw new IllegalStateException("The parameter " + name + " was made and removed while it loaded");
+        throw new IllegalStateException("The parameter " + p.name() + " was made and removed while it loaded");
       }
     }
-    String field = contradiction(ctx, existing, name, document.has("Tags") ? tags : null, versions, plaintexts,
-        policies);
+    String field = contradiction(ctx, existing, p.name(), document.has("Tags") ? p.tags() : null, p.versions(),
+        p.plaintexts(), p.policies());
     if (field != null) {
       throw new IllegalArgumentException("the parameter exists and differs: " + field);
     }
@@ -294,15 +289,10 @@ final class SsmState implements StateSection {
    */
   private void replaceParameter(String account, String region, ObjectNode document, SecretFields secrets) {
     Stated p = parse(document, secrets);
-    String name = p.name();
-    Map<String, String> tags = p.tags();
-    List<ParameterDocuments.Stated> versions = p.versions();
-    List<ParameterDocuments.StatedPolicy> policies = p.policies();
-    String type = p.type();
-    List<String> plaintexts = p.plaintexts();
     SsmRegion state = ssm.region(account, region);
     RequestContext ctx = context(account, region);
-    Parameter stored = build(ctx, state, name, tags, versions, type, plaintexts, policies, false);
+    Parameter stored = build(ctx, state, p.name(), p.tags(), p.versions(), p.type(), p.plaintexts(), p.policies(),
+        false);
     while (true) {
       Parameter existing = state.parameters.get(stored.key);
       if (existing == null) {
